@@ -1,0 +1,36 @@
+"""s2sad: source-to-source reverse-mode automatic differentiation for NumPy and CuPy.
+
+`grad(f)` reads the source of `f` and writes a new Python function that
+computes its gradient with plain array calls; `.source` shows it and
+`.save(path)` writes it as a module that runs without s2sad.
+"""
+
+from .api import GradFunction, grad, value_and_grad, vjp
+from .errors import (
+    NotScalarError,
+    S2SADError,
+    SourceUnavailableError,
+    UnknownFunctionError,
+    UnsupportedArgumentError,
+    UnsupportedSyntaxError,
+    WrtError,
+)
+from .templates import adjoint
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GradFunction",
+    "NotScalarError",
+    "S2SADError",
+    "SourceUnavailableError",
+    "UnknownFunctionError",
+    "UnsupportedArgumentError",
+    "UnsupportedSyntaxError",
+    "WrtError",
+    "__version__",
+    "adjoint",
+    "grad",
+    "value_and_grad",
+    "vjp",
+]

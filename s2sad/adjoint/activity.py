@@ -1,0 +1,83 @@
+"""Activity analysis: which values vary with the inputs, and which reach the output.
+
+A value is *varied* when it depends differentiably on a `wrt` argument, and
+*useful* when the output depends on it. Only values that are both get
+adjoints; shape, integer and comparison results never do.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..errors import UnknownFunctionError
+from ..ir import Assignment, Program
+from ..templates import Template, is_nondifferentiable, lookup
+from .instantiate import bind
+
+
+@dataclass
+class Activity:
+    """Templates and bindings of the differentiable assignments, and the varied names."""
+
+    varied: set[str] = field(default_factory=set)
+    templates: dict[int, Template] = field(default_factory=dict)
+    bindings: dict[int, dict[str, ast.expr]] = field(default_factory=dict)
+
+    def active_inputs(self, index: int) -> dict[str, str]:
+        """Parameter → varied variable, for the inputs a rule propagates to."""
+        template, bound = self.templates.get(index), self.bindings.get(index)
+        if template is None:
+            return {}
+        return {
+            p: bound[p].id
+            for p in template.propagates_to()
+            if isinstance(bound.get(p), ast.Name) and bound[p].id in self.varied
+        }
+
+
+def analyze(program: Program, wrt: list[str]) -> Activity:
+    """Find the varied values, binding each differentiable operation to its rule."""
+    activity = Activity(varied=set(wrt))
+    for index, assignment in enumerate(program.body):
+        reads = _names(assignment.args) | _names(assignment.keywords.values())
+        if not reads & activity.varied or is_nondifferentiable(assignment.op):
+            continue
+        template = lookup(assignment.op)
+        if template is None:
+            raise _unknown(assignment)
+        activity.templates[index] = template
+        activity.bindings[index] = bind(assignment, template)
+        if activity.active_inputs(index):
+            activity.varied.add(assignment.target)
+    return activity
+
+
+def useful(program: Program, activity: Activity, outputs: set[str]) -> set[str]:
+    """The varied names the outputs depend on: those that get adjoints."""
+    reached = outputs & activity.varied
+    for index in reversed(range(len(program.body))):
+        if program.body[index].target in reached:
+            reached |= set(activity.active_inputs(index).values())
+    return reached
+
+
+def _names(nodes) -> set[str]:
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _unknown(assignment: Assignment) -> UnknownFunctionError:
+    op = assignment.op
+    if op.startswith("method."):
+        shown, kind = f".{op[len('method.'):]}()", "method"
+    elif op.startswith("attribute."):
+        shown, kind = f".{op[len('attribute.'):]}", "attribute"
+    else:
+        shown, kind = op, "function"
+    return UnknownFunctionError(
+        f"s2sad has no adjoint rule for the {kind} `{shown}`, which this line applies "
+        "to a value that depends on the differentiated arguments",
+        assignment.origin,
+        "rewrite it with supported operations (see README), or compute it outside the "
+        "function if it does not need a gradient",
+    )

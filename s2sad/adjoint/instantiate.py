@@ -1,0 +1,248 @@
+"""Instantiating a template for one operation: binding, renaming, deciding `if`s."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import UnsupportedArgumentError
+from ..ir import Assignment
+from ..templates import Template
+from ..templates import helpers as _helpers
+
+HELPERS = {name for name in vars(_helpers) if name.startswith("_") and callable(vars(_helpers)[name])}
+
+
+@dataclass
+class Contribution:
+    """`value` adds to the adjoint of `variable`, the operation's input `param`."""
+
+    variable: str
+    param: str
+    value: ast.expr
+
+
+@dataclass
+class Scatter:
+    """`value` adds into `index` of the adjoint of `variable`."""
+
+    variable: str
+    index: ast.expr
+    value: ast.expr
+
+
+@dataclass
+class Local:
+    """A temporary of the template, assigned before the contributions that read it."""
+
+    statement: ast.Assign
+
+
+def bind(assignment: Assignment, template: Template) -> dict[str, ast.expr]:
+    """The operation's arguments as the template's parameters; defaults filled in."""
+    try:
+        bound = template.signature.bind(*assignment.args, **assignment.keywords)
+    except TypeError as exc:
+        raise UnsupportedArgumentError(
+            f"unsupported arguments for `{_shown(assignment.op)}`: {exc}",
+            assignment.origin,
+            f"s2sad's rule accepts {_accepted(template)}",
+        ) from None
+    result: dict[str, ast.expr] = {}
+    for name, param in template.signature.parameters.items():
+        if name in bound.arguments:
+            value = bound.arguments[name]
+            result[name] = ast.Tuple(list(value), ast.Load()) if isinstance(value, tuple) else value
+        elif param.kind is param.VAR_POSITIONAL:
+            result[name] = ast.Tuple([], ast.Load())
+        else:
+            result[name] = ast.Constant(param.default)
+    return result
+
+
+def instantiate(
+    assignment: Assignment,
+    template: Template,
+    bound: dict[str, ast.expr],
+    active: dict[str, str],
+    adjoint_name: Callable[[str], str],
+    fresh: Callable[[str], str],
+    namespace: str,
+) -> tuple[list[Contribution | Scatter | Local], set[str]]:
+    """The rule's statements for this operation, and the helpers they call.
+
+    `active` maps the template's input parameters that need adjoints to the
+    program's variables; statements for other inputs are dropped.
+    """
+    body = _decide(copy.deepcopy(template.body), bound, assignment, template)
+    adjoint_params = {"d" + p: p for p in template.inputs} | {
+        "d" + p: p for p in template.propagates_to()
+    }
+    kept = []
+    for stmt in body:
+        param = _assigned_adjoint(stmt, adjoint_params)
+        if param is None or param in active:
+            kept.append(stmt)
+    kept = _drop_unused_locals(kept, adjoint_params)
+    locals_ = {
+        t.id for s in kept if isinstance(s, ast.Assign) for t in s.targets
+        if isinstance(t, ast.Name) and t.id not in adjoint_params
+    }
+    renames: dict[str, ast.expr] = {
+        template.output: ast.Name(assignment.target, ast.Load()),
+        "d" + template.output: ast.Name(adjoint_name(assignment.target), ast.Load()),
+        "xp": ast.Name(namespace, ast.Load()),
+    }
+    renames.update(bound)
+    renames.update({name: ast.Name(fresh(name), ast.Load()) for name in sorted(locals_)})
+    helpers: set[str] = set()
+    items: list[Contribution | Scatter | Local] = []
+    for stmt in kept:
+        param = _assigned_adjoint(stmt, adjoint_params)
+        if isinstance(stmt, ast.Assign) and param is not None:
+            value = _substitute(stmt.value, renames, helpers)
+            items.append(Contribution(active[param], param, value))
+        elif isinstance(stmt, ast.AugAssign) and param is not None:
+            target = stmt.target
+            assert isinstance(target, ast.Subscript)
+            index = _substitute(target.slice, renames, helpers)
+            items.append(Scatter(active[param], index, _substitute(stmt.value, renames, helpers)))
+        else:
+            items.append(Local(_substitute(stmt, renames, helpers)))
+    return items, helpers
+
+
+def _assigned_adjoint(stmt: ast.stmt, adjoint_params: dict[str, str]) -> str | None:
+    target = None
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, ast.AugAssign):
+        target = stmt.target
+        while isinstance(target, ast.Subscript):
+            target = target.value
+    if isinstance(target, ast.Name) and target.id in adjoint_params:
+        return adjoint_params[target.id]
+    return None
+
+
+def _drop_unused_locals(body: list[ast.stmt], adjoint_params: dict[str, str]) -> list[ast.stmt]:
+    """Drop template temporaries that no kept statement reads."""
+    while True:
+        reads = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)
+                 and isinstance(n.ctx, ast.Load)}
+        unused = [
+            s for s in body
+            if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
+            and s.targets[0].id not in adjoint_params and s.targets[0].id not in reads
+        ]
+        if not unused:
+            return body
+        body = [s for s in body if s not in unused]
+
+
+def _decide(body: list[ast.stmt], bound: dict[str, ast.expr], assignment: Assignment,
+            template: Template) -> list[ast.stmt]:
+    """Replace each `if` on options by the branch it takes; refuse where a branch raises."""
+    result: list[ast.stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            taken = stmt.body if _evaluate(stmt.test, bound, assignment, template) else stmt.orelse
+            result.extend(_decide(taken, bound, assignment, template))
+        elif isinstance(stmt, ast.Raise):
+            message = stmt.exc.args[0].value if isinstance(stmt.exc, ast.Call) and stmt.exc.args else ""
+            raise UnsupportedArgumentError(
+                f"`{_shown(assignment.op)}`: {message}", assignment.origin,
+                "compute this part outside the differentiated function, or rewrite it",
+            )
+        else:
+            result.append(stmt)
+    return result
+
+
+def _evaluate(test: ast.expr, bound: dict[str, ast.expr], assignment: Assignment,
+              template: Template) -> bool:
+    env = {}
+    for name in {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}:
+        try:
+            env[name] = ast.literal_eval(bound[name])
+        except (ValueError, KeyError, TypeError, SyntaxError):
+            raise UnsupportedArgumentError(
+                f"`{_shown(assignment.op)}` needs `{name}` as a literal constant "
+                f"(a number, tuple, string or None), not `{ast.unparse(bound[name])}`",
+                assignment.origin,
+                f"write the value of `{name}` into the call",
+            ) from None
+    return bool(eval(compile(ast.Expression(test), "<template>", "eval"), {}, env))
+
+
+class _Renamer(ast.NodeTransformer):
+    def __init__(self, renames: dict[str, ast.expr], helpers: set[str]):
+        self.renames = renames
+        self.helpers = helpers
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.renames:
+            replacement = copy.deepcopy(self.renames[node.id])
+            if isinstance(node.ctx, ast.Store) and isinstance(replacement, ast.Name):
+                replacement.ctx = ast.Store()
+            return replacement
+        if node.id in HELPERS:
+            self.helpers.add(node.id)
+        return node
+
+
+def _substitute(node, renames: dict[str, ast.expr], helpers: set[str]):
+    return _simplify(_Renamer(renames, helpers).visit(copy.deepcopy(node)))
+
+
+class _Simplifier(ast.NodeTransformer):
+    """Fold arithmetic on literal numbers: `x ** (2 - 1)` becomes `x`."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        self.generic_visit(node)
+        left, right = _number(node.left), _number(node.right)
+        if left is not None and right is not None:
+            try:
+                value = eval(compile(ast.Expression(node), "<fold>", "eval"))
+            except ArithmeticError:
+                return node
+            return ast.Constant(value) if value >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-value))
+        if isinstance(node.op, ast.Pow) and right == 1:
+            return node.left
+        if isinstance(node.op, (ast.Mult, ast.Div)) and right == 1:
+            return node.left
+        if isinstance(node.op, ast.Mult) and left == 1:
+            return node.right
+        return node
+
+
+def _number(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+            and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return -inner if inner is not None else None
+    return None
+
+
+def _simplify(node):
+    return ast.fix_missing_locations(_Simplifier().visit(node))
+
+
+def _shown(op: str) -> str:
+    for prefix, fmt in (("method.", ".{}()"), ("attribute.", ".{}"), ("numpy.", "np.{}")):
+        if op.startswith(prefix):
+            return fmt.format(op[len(prefix):])
+    return op
+
+
+def _accepted(template: Template) -> str:
+    params = [
+        p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
+        for p in template.signature.parameters.values()
+    ]
+    return f"({', '.join(params)})"

@@ -1,0 +1,239 @@
+"""The reverse sweep: adjoint blocks for each statement, accumulation of contributions.
+
+The sweep visits the forward statements in reverse. For each one whose
+output has an adjoint, it instantiates the operation's template and turns
+each contribution into code: the first contribution to an adjoint assigns
+it, later ones add to it. It tracks which adjoints own their memory, so an
+addition can happen in place and no gradient handed to the caller aliases
+another array.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..ir import Program
+from ..names import NameAllocator
+from .activity import Activity
+from .instantiate import Contribution, Local, Scatter, instantiate
+from .shapes import Shapes
+
+# Functions of the array namespace whose result may share memory with their first argument.
+_VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
+          "expand_dims", "ravel", "asarray", "permute_dims"}
+_PASS_THROUGH_HELPERS = {"_unbroadcast"}
+
+OWNED, BORROWED = "owned", "borrowed"
+
+
+@dataclass
+class Line:
+    """One generated statement and an optional trailing comment."""
+
+    statement: ast.stmt
+    comment: str | None = None
+
+
+@dataclass
+class Block:
+    """The backward of one forward source line."""
+
+    header: str
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Sweep:
+    """The backward code and what it needs from the forward."""
+
+    blocks: list[Block]
+    state: dict[str, str]
+    helpers: set[str]
+
+
+class ReverseSweep:
+    def __init__(self, program: Program, activity: Activity, useful: set[str],
+                 names: NameAllocator, adjoint_names: dict[str, str], namespace: str):
+        self.program = program
+        self.activity = activity
+        self.useful = useful
+        self.names = names
+        self.adjoint_names = adjoint_names
+        self.namespace = namespace
+        self.shapes = Shapes(program, activity)
+        self.state: dict[str, str] = {}
+        self.helpers: set[str] = set()
+        self.readers = self._count_readers()
+        self.commented: set[str] = set()
+
+    def adjoint(self, variable: str) -> str:
+        """`d<variable>`, or a variant that collides with nothing."""
+        if variable not in self.adjoint_names:
+            self.adjoint_names[variable] = self.names.fresh("d" + variable)
+        return self.adjoint_names[variable]
+
+    def seed(self, variable: str, seed: str) -> None:
+        """The output `variable`'s adjoint arrives as the parameter `seed`."""
+        self.adjoint_names[variable] = seed
+        self.state[variable] = BORROWED
+
+    def run(self) -> Sweep:
+        blocks: list[Block] = []
+        for index in reversed(range(len(self.program.body))):
+            assignment = self.program.body[index]
+            if assignment.target not in self.state or assignment.target not in self.useful:
+                continue
+            active = self.activity.active_inputs(index)
+            if not active:
+                continue
+            items, helpers = instantiate(
+                assignment,
+                self.activity.templates[index],
+                self.activity.bindings[index],
+                active,
+                self.adjoint,
+                lambda name: self.names.fresh(name),
+                self.namespace,
+            )
+            self.helpers |= helpers
+            header = f"line {assignment.origin.lineno}: {assignment.statement}"
+            if not blocks or blocks[-1].header != header:
+                blocks.append(Block(header))
+            blocks[-1].lines.extend(self._lines(assignment.target, index, items))
+        return Sweep(blocks, self.state, self.helpers)
+
+    # ---- contributions ------------------------------------------------------
+    def _lines(self, target: str, index: int, items) -> list[Line]:
+        lines: list[Line] = []
+        incoming = self.adjoint(target)
+        uses = sum(
+            1 for item in items if not isinstance(item, Local)
+            for n in ast.walk(item.value) if isinstance(n, ast.Name) and n.id == incoming
+        )
+        movable = {incoming} if uses == 1 and self.state.get(target) == OWNED else set()
+        template = self.activity.templates[index]
+        for item in items:
+            if isinstance(item, Local):
+                lines.append(Line(item.statement))
+            elif isinstance(item, Contribution):
+                value = item.value
+                if template.broadcasts and not self.shapes.same(item.variable, target):
+                    value = ast.Call(ast.Name("_unbroadcast", ast.Load()),
+                                     [value, ast.Name(item.variable, ast.Load())], [])
+                    self.helpers.add("_unbroadcast")
+                lines.extend(self.accumulate(item.variable, value, _fresh(value, movable)))
+            else:
+                lines.extend(self.scatter(item))
+        return lines
+
+    def accumulate(self, variable: str, value: ast.expr, fresh: bool) -> list[Line]:
+        """`dv = value` for the first contribution, `dv += value` or `dv = dv + value` after."""
+        name = self.adjoint(variable)
+        state = self.state.get(variable)
+        if state is None:
+            self.state[variable] = OWNED if fresh else BORROWED
+            return [Line(_assign(name, value))]
+        comment = self._shared_comment(variable)
+        if state == OWNED:
+            statement: ast.stmt = ast.AugAssign(_store(name), ast.Add(), value)
+        else:
+            statement = _assign(name, ast.BinOp(_load(name), ast.Add(), value))
+            self.state[variable] = OWNED
+        return [Line(statement, comment)]
+
+    def scatter(self, item: Scatter) -> list[Line]:
+        """Add into a region of an adjoint, giving it memory of its own first."""
+        name = self.adjoint(item.variable)
+        state = self.state.get(item.variable)
+        lines = []
+        comment = None
+        if state is None:
+            zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(item.variable)], [])
+            lines.append(Line(_assign(name, zeros)))
+        else:
+            comment = self._shared_comment(item.variable)
+            if state == BORROWED:
+                lines.append(Line(_assign(name, ast.Call(_attribute(name, "copy"), [], []))))
+        self.state[item.variable] = OWNED
+        if _is_basic_index(item.index):
+            region = ast.Subscript(_load(name), item.index, ast.Store())
+            lines.append(Line(ast.AugAssign(region, ast.Add(), item.value), comment))
+        else:
+            add_at = ast.Attribute(_attribute(self.namespace, "add"), "at", ast.Load())
+            call = ast.Call(add_at, [_load(name), _as_expression(item.index), item.value], [])
+            lines.append(Line(ast.Expr(call), comment))
+        return lines
+
+    def _shared_comment(self, variable: str) -> str | None:
+        if variable in self.commented:
+            return None
+        self.commented.add(variable)
+        count = self.readers.get(variable, 2)
+        times = "twice" if count == 2 else f"{count} times"
+        return f"{variable} is read {times}: contributions add up"
+
+    def _count_readers(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for index, assignment in enumerate(self.program.body):
+            if assignment.target not in self.useful:
+                continue
+            for variable in self.activity.active_inputs(index).values():
+                counts[variable] = counts.get(variable, 0) + 1
+        return counts
+
+
+def _fresh(value: ast.expr, movable: set[str]) -> bool:
+    """True when `value` is new memory (or an adjoint that nothing else will read)."""
+    if isinstance(value, (ast.BinOp, ast.UnaryOp)):
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in movable
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name in _VIEWS or name in _PASS_THROUGH_HELPERS:
+            return bool(value.args) and _fresh(value.args[0], movable)
+        return True
+    return False
+
+
+def _is_basic_index(index: ast.expr) -> bool:
+    """An index of literal integers, slices, None and `...`: no element is selected twice."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    for part in parts:
+        if isinstance(part, ast.Slice):
+            continue
+        if isinstance(part, ast.Constant) and (part.value is None or part.value is Ellipsis
+                                               or type(part.value) is int):
+            continue
+        if isinstance(part, ast.UnaryOp) and isinstance(part.operand, ast.Constant):
+            continue
+        return False
+    return True
+
+
+def _as_expression(index: ast.expr) -> ast.expr:
+    """An index as an expression that can be passed to a function: `a:b` → `slice(a, b)`."""
+    if isinstance(index, ast.Tuple):
+        return ast.Tuple([_as_expression(e) for e in index.elts], ast.Load())
+    if isinstance(index, ast.Slice):
+        parts = [p if p is not None else ast.Constant(None) for p in (index.lower, index.upper, index.step)]
+        return ast.Call(ast.Name("slice", ast.Load()), parts, [])
+    return index
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(name, ast.Store())
+
+
+def _attribute(name: str, attr: str) -> ast.Attribute:
+    return ast.Attribute(_load(name), attr, ast.Load())
+
+
+def _assign(name: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign([_store(name)], value)

@@ -1,0 +1,18 @@
+"""Compiling generated source with the text registered for tracebacks and pdb."""
+
+from __future__ import annotations
+
+import linecache
+from collections.abc import Callable
+
+
+def compile_function(source: str, name: str, filename: str) -> Callable:
+    """Execute the generated module `source` and return its function `name`.
+
+    The source is registered in `linecache` under `filename`, so tracebacks
+    and pdb show the generated lines.
+    """
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace: dict[str, object] = {"__name__": f"s2sad_generated.{name}"}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace[name]

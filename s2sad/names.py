@@ -1,0 +1,123 @@
+"""Readable, unique names for temporaries, SSA versions and adjoints."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+
+_OP_WORDS = {
+    ast.Add: "plus",
+    ast.Sub: "minus",
+    ast.Mult: "times",
+    ast.Div: "over",
+    ast.Pow: "pow",
+    ast.MatMult: "matmul",
+    ast.Mod: "mod",
+    ast.FloorDiv: "floordiv",
+    ast.USub: "neg",
+    ast.UAdd: "pos",
+    ast.Not: "not",
+}
+_MAX_LENGTH = 24
+
+
+def describe(node: ast.expr, namespace: str = "xp") -> str | None:
+    """A short name for what `node` computes, or None when nothing fits."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            return None
+        text = repr(node.value).replace(".", "_").replace("-", "neg")
+        return text[:-2] if text.endswith("_0") else text
+    if isinstance(node, ast.BinOp):
+        left, right = describe(node.left, namespace), describe(node.right, namespace)
+        word = _OP_WORDS.get(type(node.op), "op")
+        if isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name):
+            return f"{left}_{right}"
+        return "_".join(p for p in (left, word, right) if p)
+    if isinstance(node, ast.UnaryOp):
+        inner = describe(node.operand, namespace)
+        return f"{_OP_WORDS.get(type(node.op), 'op')}_{inner}" if inner else None
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if _is_namespace_chain(func.value, namespace):
+                word, receiver = func.attr, None
+            else:
+                word, receiver = func.attr, describe(func.value, namespace)
+        elif isinstance(func, ast.Name):
+            word, receiver = func.id, None
+        else:
+            return None
+        parts = [word, receiver] + [describe(a, namespace) for a in node.args if isinstance(a, ast.Name)]
+        return "_".join(p for p in parts if p)
+    if isinstance(node, ast.Attribute):
+        inner = describe(node.value, namespace)
+        return f"{inner}_{node.attr}" if inner else node.attr
+    if isinstance(node, ast.Subscript):
+        inner = describe(node.value, namespace)
+        index = describe(node.slice, namespace) if isinstance(node.slice, (ast.Name, ast.Constant)) else None
+        if inner and index:
+            return f"{inner}_{index}"
+        return f"{inner}_part" if inner else None
+    if isinstance(node, ast.Compare):
+        return "_".join(p for p in (describe(node.left, namespace), "cmp") if p)
+    return None
+
+
+def _is_namespace_chain(node: ast.expr, namespace: str) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == namespace
+
+
+def _word_of(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        func = node.func
+        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "call")
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        return _OP_WORDS.get(type(node.op), "value")
+    if isinstance(node, ast.Subscript):
+        return "part"
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return "value"
+
+
+class NameAllocator:
+    """Hands out names that never collide with the user's or with each other."""
+
+    def __init__(self, taken: set[str], namespace: str = "xp"):
+        self.taken = set(taken)
+        self.namespace = namespace
+
+    def fresh(self, base: str) -> str:
+        """`base` if free, else `base_2`, `base_3` ..."""
+        if not base.isidentifier() or base[0].isdigit():
+            base = "t_" + base if base.isidentifier() else "t"
+        if base not in self.taken:
+            self.taken.add(base)
+            return base
+        for k in itertools.count(2):
+            candidate = f"{base}_{k}"
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        raise AssertionError("unreachable")
+
+    def temporary(self, node: ast.expr) -> str:
+        """A name for the value `node` computes, after what it computes."""
+        base = describe(node, self.namespace)
+        if not base or len(base) > _MAX_LENGTH or not base.isidentifier():
+            base = _word_of(node)
+        return self.fresh(base)
+
+    def version(self, name: str) -> str:
+        """A name for a new value of the user variable `name` (`x = x * 2`)."""
+        for k in itertools.count(1):
+            candidate = f"{name}_{k}"
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        raise AssertionError("unreachable")

@@ -1,0 +1,99 @@
+"""Resolving the names a forward function reads: locals, modules, functions, constants."""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import sys
+import types
+
+_ARRAY_MODULES = ("numpy", "cupy")
+_MISSING = object()
+
+
+def is_array_module(obj: object) -> bool:
+    """True for numpy, cupy and their submodules (numpy.linalg ...)."""
+    return isinstance(obj, types.ModuleType) and obj.__name__.split(".")[0] in _ARRAY_MODULES
+
+
+def module_path(module: types.ModuleType) -> str:
+    """`numpy.linalg` for numpy.linalg and cupy.linalg alike; private parts dropped."""
+    parts = [p for p in module.__name__.split(".")[1:] if not p.startswith("_")]
+    return ".".join(["numpy", *parts])
+
+
+def is_constant_value(value: object) -> bool:
+    """Values that can be written into a generated module as a literal."""
+    if value is None or isinstance(value, (bool, int, float, complex, str)):
+        return True
+    if isinstance(value, tuple):
+        return all(is_constant_value(v) for v in value)
+    return False
+
+
+class Resolver:
+    """Looks up the global and closure names a function reads."""
+
+    def __init__(self, fun: types.FunctionType):
+        self.globals = fun.__globals__
+        try:
+            self.nonlocals = dict(inspect.getclosurevars(fun).nonlocals)
+        except (TypeError, ValueError):
+            self.nonlocals = {}
+
+    def lookup(self, name: str) -> object:
+        """The value of a free name, or `MISSING`."""
+        for scope in (self.nonlocals, self.globals, vars(builtins)):
+            if name in scope:
+                return scope[name]
+        return _MISSING
+
+    def canonical_name(self, obj: object) -> str | None:
+        """`numpy.tanh` for numpy.tanh, cupy.tanh and `from numpy import tanh` alike."""
+        return canonical_name(obj)
+
+
+MISSING = _MISSING
+_SUBMODULES = ("", "linalg", "fft", "random")
+_INDEX: dict[int, str] = {}
+
+
+def canonical_name(obj: object) -> str | None:
+    """`numpy.tanh` for numpy.tanh, cupy.tanh and `from numpy import tanh` alike.
+
+    Aliases share one name (np.abs and np.absolute are both `numpy.abs`).
+    Functions that are neither NumPy's, CuPy's nor builtins get None.
+    """
+    if isinstance(obj, types.ModuleType):
+        return module_path(obj) if is_array_module(obj) else None
+    if not _INDEX or ("cupy" in sys.modules and "cupy" not in _INDEX.values()):
+        _INDEX.clear()
+        _INDEX.update(_build_index())
+    return _INDEX.get(id(obj))
+
+
+def _build_index() -> dict[int, str]:
+    """Identity of every public callable of numpy (and cupy if loaded) → `numpy.<path>`."""
+    import numpy
+
+    index: dict[int, str] = {}
+    for sub in _SUBMODULES:
+        module = getattr(numpy, sub) if sub else numpy
+        prefix = f"numpy.{sub}." if sub else "numpy."
+        public = [(attr, getattr(module, attr, None)) for attr in dir(module) if attr[0] != "_"]
+        functions = [(a, v) for a, v in public if callable(v) and not isinstance(v, type)]
+        # An alias (np.pow, np.permute_dims) takes the name the function calls itself.
+        for attr, value in sorted(functions, key=lambda av: av[0] != getattr(av[1], "__name__", "")):
+            index.setdefault(id(value), prefix + attr)
+    cupy = sys.modules.get("cupy")
+    if cupy is not None:
+        index[id(cupy)] = "cupy"
+        for sub in _SUBMODULES:
+            module, twin = (getattr(cupy, sub, None), getattr(numpy, sub)) if sub else (cupy, numpy)
+            for attr in dir(module) if module is not None else ():
+                name = index.get(id(getattr(twin, attr, None)))
+                if name is not None and not attr.startswith("_"):
+                    index.setdefault(id(getattr(module, attr)), name)
+    for name in ("abs", "sum", "len", "range", "float", "int", "max", "min", "print"):
+        index[id(getattr(builtins, name))] = "builtins." + name
+    return index

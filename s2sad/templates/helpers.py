@@ -1,0 +1,129 @@
+"""Runtime helpers that generated modules call.
+
+Each helper's source is copied into every generated module that calls it, so
+a saved module runs without s2sad. Helpers may call `numpy`, which generated
+modules import, and each other; array work goes through the arrays' own
+methods or `_namespace`, so CuPy arrays stay on the GPU.
+"""
+
+import numpy
+
+
+def _namespace(*values):
+    """The array module of the first array among `values`: CuPy for CuPy arrays, else NumPy."""
+    for value in values:
+        if type(value) is numpy.ndarray:
+            return numpy
+        get_namespace = getattr(value, "__array_namespace__", None)
+        if get_namespace is not None:
+            if type(value).__module__.startswith("cupy"):
+                import cupy
+
+                return cupy
+            return get_namespace()
+    return numpy
+
+
+def _unbroadcast(g, x):
+    """Sum the adjoint `g` of a broadcast result down to the shape of `x`."""
+    shape = getattr(x, "shape", ())
+    if getattr(g, "shape", ()) == shape:
+        return g
+    lead = g.ndim - len(shape)
+    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1]
+    return g.sum(axis=tuple(range(lead)) + tuple(stretched)).reshape(shape)
+
+
+def _reduced_shape(x, axis):
+    """The shape of `x` reduced over `axis` with the reduced dimensions kept as 1."""
+    shape = list(x.shape)
+    axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        shape[a] = 1
+    return tuple(shape)
+
+
+def _expand_reduced(g, x, axis):
+    """Reshape the adjoint `g` of a reduction of `x` over `axis` to broadcast against `x`."""
+    return _namespace(g, x).reshape(g, _reduced_shape(x, axis))
+
+
+def _reduced_size(x, axis):
+    """How many elements of `x` each result of a reduction over `axis` combines."""
+    kept = 1
+    for n in _reduced_shape(x, axis):
+        kept *= n
+    return x.size // kept
+
+
+def _extremum_adjoint(dy, x, y, axis):
+    """Adjoint of max/min of `x` over `axis`: shared equally by the elements that attain it."""
+    attains = x == _expand_reduced(y, x, axis)
+    return attains * (_expand_reduced(dy, x, axis) / attains.sum(axis=axis, keepdims=True))
+
+
+def _matmul_dlhs(g, a, b):
+    """Adjoint of `a` in `a @ b`, for every combination of ranks."""
+    if b.ndim == 1:
+        if a.ndim == 1:
+            return g * b
+        return _unbroadcast(g[..., None] * b, a)
+    if a.ndim == 1:
+        return _unbroadcast((b @ g[..., None])[..., 0], a)
+    return _unbroadcast(g @ b.swapaxes(-1, -2), a)
+
+
+def _matmul_drhs(g, a, b):
+    """Adjoint of `b` in `a @ b`, for every combination of ranks."""
+    if a.ndim == 1:
+        if b.ndim == 1:
+            return g * a
+        return _unbroadcast(a[:, None] * g[..., None, :], b)
+    if b.ndim == 1:
+        return _unbroadcast((a.swapaxes(-1, -2) @ g[..., None])[..., 0], b)
+    return _unbroadcast(a.swapaxes(-1, -2) @ g, b)
+
+
+def _dot_dlhs(g, a, b):
+    """Adjoint of `a` in `numpy.dot(a, b)`: scalars, vectors, matrices and N-d arrays."""
+    if getattr(a, "ndim", 0) == 0 or getattr(b, "ndim", 0) == 0:
+        return _unbroadcast(g * b, a)
+    if b.ndim == 1 or (a.ndim <= 2 and b.ndim <= 2):
+        return _matmul_dlhs(g, a, b)
+    xp = _namespace(g, a, b)
+    summed = list(range(a.ndim - 1, g.ndim))
+    return xp.tensordot(g, b, axes=(summed, list(range(b.ndim - 2)) + [b.ndim - 1]))
+
+
+def _dot_drhs(g, a, b):
+    """Adjoint of `b` in `numpy.dot(a, b)`: scalars, vectors, matrices and N-d arrays."""
+    if getattr(a, "ndim", 0) == 0 or getattr(b, "ndim", 0) == 0:
+        return _unbroadcast(g * a, b)
+    if b.ndim == 1 or (a.ndim <= 2 and b.ndim <= 2):
+        return _matmul_drhs(g, a, b)
+    xp = _namespace(g, a, b)
+    leading = list(range(a.ndim - 1))
+    return xp.moveaxis(xp.tensordot(a, g, axes=(leading, leading)), 0, -2)
+
+
+def _inverse_axes(axes):
+    """The permutation that undoes `transpose(x, axes)`; None undoes the default reversal."""
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        axes = axes[0]
+    if axes is None or len(axes) == 0:
+        return None
+    n = len(axes)
+    inverse = [0] * n
+    for position, axis in enumerate(axes):
+        inverse[axis % n] = position
+    return tuple(inverse)
+
+
+def _check_scalar(value, name):
+    """Refuse a non-scalar output: `grad` needs one number to differentiate."""
+    size = getattr(value, "size", 1)
+    if size != 1:
+        raise ValueError(
+            f"grad needs a scalar output, but {name} returned an array of shape "
+            f"{tuple(value.shape)}; use s2sad.vjp with a cotangent for other outputs"
+        )

@@ -1,0 +1,139 @@
+"""The registry of adjoint rules ("templates") and the decorator that fills it.
+
+A template is a Python function that is parsed, never run. Its first
+parameter is the operation's output, the parameters without defaults are the
+operation's inputs, those with defaults its options. Its body assigns `dx`
+for each input `x` it propagates to, reading the output's adjoint `dy`, the
+inputs, the output, `xp` (the array namespace) and the helpers of
+`s2sad.templates.helpers`::
+
+    @adjoint(np.tanh)
+    def tanh(y, x):
+        dx = dy * (1.0 - y * y)
+
+`if` statements in a template must test options only; they are decided when
+the template is instantiated. A `raise` in the chosen branch refuses the call.
+`dx[index] += value` adds into a region of `dx` (indexing's adjoint).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..resolve import canonical_name
+
+
+@dataclass
+class Template:
+    """One parsed adjoint rule."""
+
+    key: str
+    name: str
+    output: str
+    signature: inspect.Signature
+    inputs: tuple[str, ...]
+    body: list[ast.stmt]
+    broadcasts: bool
+    elementwise: bool
+    source: str
+
+    def propagates_to(self) -> set[str]:
+        """The inputs this rule assigns an adjoint to."""
+        assigned = set()
+        for node in ast.walk(ast.Module(self.body, [])):
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, ast.AugAssign) else [])
+            for target in targets:
+                while isinstance(target, ast.Subscript):
+                    target = target.value
+                if isinstance(target, ast.Name) and target.id.startswith("d"):
+                    assigned.add(target.id[1:])
+        return assigned & set(self.inputs)
+
+
+REGISTRY: dict[str, Template] = {}
+METHODS: dict[str, str] = {}
+NONDIFFERENTIABLE: set[str] = set()
+
+
+def key_of(fn: Callable | str) -> str:
+    """The registry key of an operation: its canonical NumPy name, or the string given."""
+    if isinstance(fn, str):
+        return fn
+    name = canonical_name(fn)
+    if name is not None:
+        return name
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def adjoint(
+    fn: Callable | str,
+    *,
+    broadcasts: bool = False,
+    elementwise: bool = False,
+    methods: tuple[str, ...] = (),
+) -> Callable[[Callable], Callable]:
+    """Register the decorated template as the adjoint rule of `fn`.
+
+    `broadcasts`: the inputs broadcast against each other, so each input's
+    adjoint is summed back to that input's shape. `elementwise`: one input,
+    output of the same shape. `methods`: array methods that are the same
+    operation with the array as first argument (`x.sum()`).
+    """
+
+    def register(template: Callable) -> Callable:
+        source = textwrap.dedent(inspect.getsource(template))
+        definition = ast.parse(source).body[0]
+        assert isinstance(definition, ast.FunctionDef)
+        body = definition.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        signature = inspect.signature(template)
+        params = list(signature.parameters.values())
+        output, rest = params[0].name, params[1:]
+        inputs = tuple(
+            p.name for p in rest
+            if p.default is inspect.Parameter.empty and p.kind is not p.VAR_POSITIONAL
+        )
+        key = key_of(fn)
+        REGISTRY[key] = Template(
+            key=key,
+            name=template.__name__,
+            output=output,
+            signature=signature.replace(parameters=rest),
+            inputs=inputs,
+            body=body,
+            broadcasts=broadcasts,
+            elementwise=elementwise,
+            source=source,
+        )
+        for method in methods:
+            METHODS[method] = key
+        return template
+
+    return register
+
+
+def nondifferentiable(*fns: Callable | str, methods: tuple[str, ...] = ()) -> None:
+    """Declare operations whose results carry no gradient (shapes, comparisons, argmax ...)."""
+    for fn in fns:
+        NONDIFFERENTIABLE.add(key_of(fn))
+    for method in methods:
+        METHODS.setdefault(method, "method." + method)
+        NONDIFFERENTIABLE.add("method." + method)
+
+
+def lookup(op: str) -> Template | None:
+    """The template for an operation key, methods resolved to their function."""
+    return REGISTRY.get(METHODS.get(op[len("method."):], op) if op.startswith("method.") else op)
+
+
+def is_nondifferentiable(op: str) -> bool:
+    """True for operations whose output never carries a gradient."""
+    if op.startswith("method."):
+        op = METHODS.get(op[len("method."):], op)
+    return op in NONDIFFERENTIABLE
