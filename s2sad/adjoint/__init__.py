@@ -9,6 +9,7 @@ from ..ir import Parameter, Program
 from ..names import NameAllocator
 from .activity import analyze, useful
 from .forward import forward_statements
+from .release import release_dead_values
 from .shapes import Shapes
 from .sweep import BORROWED, Block, Line, ReverseSweep
 
@@ -85,8 +86,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     scalar_check = None
     needed_outputs: set[str] = set()
     if mode == "grad" and len(program.outputs) == 1 and output_names:
-        shapes = Shapes(program, activity)
-        if output_names[0] not in shapes.scalars and output_names[0] in reached:
+        if output_names[0] not in Shapes(program, activity).scalars and output_names[0] in reached:
             scalar_check = output_names[0]
             needed_outputs.add(scalar_check)
             result.helpers.add("_check_scalar")
@@ -97,6 +97,12 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         for n in ast.walk(line.statement) if isinstance(n, ast.Name)
     }
     forward = forward_statements(program, backward_reads | needed_outputs, activity.varied)
+
+    scalars = Shapes(program, activity).scalars
+    returned = {n.id for g in gradients for n in ast.walk(g) if isinstance(n, ast.Name)}
+    keep = returned | set(output_names) | {p.name for p in program.params} | scalars | {
+        namespace} | set(program.constants) | result.helpers | {s for s, _ in seeds}
+    forward = release_dead_values(forward, result.blocks, keep)
 
     grads: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad":

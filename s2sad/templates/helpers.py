@@ -27,11 +27,16 @@ def _namespace(*values):
 def _unbroadcast(g, x):
     """Sum the adjoint `g` of a broadcast result down to the shape of `x`."""
     shape = getattr(x, "shape", ())
-    if getattr(g, "shape", ()) == shape:
+    g_shape = getattr(g, "shape", ())
+    if g_shape == shape:
         return g
-    lead = g.ndim - len(shape)
-    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1]
-    return g.sum(axis=tuple(range(lead)) + tuple(stretched)).reshape(shape)
+    lead = len(g_shape) - len(shape)
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return g
 
 
 def _reduced_shape(x, axis):
@@ -45,7 +50,16 @@ def _reduced_shape(x, axis):
 
 def _expand_reduced(g, x, axis):
     """Reshape the adjoint `g` of a reduction of `x` over `axis` to broadcast against `x`."""
-    return _namespace(g, x).reshape(g, _reduced_shape(x, axis))
+    if getattr(g, "ndim", 0) == 0:
+        return g
+    return g.reshape(_reduced_shape(x, axis))
+
+
+def _spread(g, x, axis):
+    """Adjoint of a sum of `x` over `axis`: `g` copied along the reduced axes."""
+    dx = _namespace(x).empty_like(x)
+    dx[...] = _expand_reduced(g, x, axis)
+    return dx
 
 
 def _reduced_size(x, axis):
@@ -56,10 +70,13 @@ def _reduced_size(x, axis):
     return x.size // kept
 
 
-def _extremum_adjoint(dy, x, y, axis):
+def _extremum_adjoint(dy, x, y, axis, keepdims):
     """Adjoint of max/min of `x` over `axis`: shared equally by the elements that attain it."""
-    attains = x == _expand_reduced(y, x, axis)
-    return attains * (_expand_reduced(dy, x, axis) / attains.sum(axis=axis, keepdims=True))
+    if axis is not None and not keepdims:
+        y = _expand_reduced(y, x, axis)
+        dy = _expand_reduced(dy, x, axis)
+    attains = x == y
+    return attains * (dy / attains.sum(axis=axis, keepdims=True))
 
 
 def _matmul_dlhs(g, a, b):

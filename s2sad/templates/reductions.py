@@ -10,7 +10,7 @@ def sum(y, x, axis=None, keepdims=False):
     if axis is None and not keepdims:
         dx = xp.full_like(x, dy)
     else:
-        dx = xp.broadcast_to(_expand_reduced(dy, x, axis), x.shape)
+        dx = _spread(dy, x, axis)
 
 
 @adjoint(np.mean, methods=("mean",))
@@ -18,17 +18,17 @@ def mean(y, x, axis=None, keepdims=False):
     if axis is None and not keepdims:
         dx = xp.full_like(x, dy / x.size)
     else:
-        dx = xp.broadcast_to(_expand_reduced(dy, x, axis) / _reduced_size(x, axis), x.shape)
+        dx = _spread(dy / _reduced_size(x, axis), x, axis)
 
 
 @adjoint(np.max, methods=("max",))
 def max(y, x, axis=None, keepdims=False):
-    dx = _extremum_adjoint(dy, x, y, axis)
+    dx = _extremum_adjoint(dy, x, y, axis, keepdims)
 
 
 @adjoint(np.min, methods=("min",))
 def min(y, x, axis=None, keepdims=False):
-    dx = _extremum_adjoint(dy, x, y, axis)
+    dx = _extremum_adjoint(dy, x, y, axis, keepdims)
 
 
 @adjoint(np.linalg.norm)

@@ -1,0 +1,49 @@
+"""Freeing arrays as soon as the gradient function no longer reads them.
+
+A gradient function holds every forward value and every adjoint as a local
+variable, so without help all of them live until it returns. Deleting each
+right after the statement that reads it last keeps the peak memory close to
+hand-written code's, which matters on GPUs and, through the allocator
+returning freed pages to the system, for speed on CPUs too.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .sweep import Block, Line
+
+
+def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> list[ast.stmt]:
+    """Insert `del` after the last reader of each name, except names in `keep`.
+
+    Returns the forward statements, with one `del` at their end for values
+    only the forward reads; the blocks are changed in place.
+    """
+    last: dict[str, tuple[int, int]] = {}
+    for name in _names(forward):
+        last[name] = (-1, 0)
+    for b, block in enumerate(blocks):
+        for i, line in enumerate(block.lines):
+            for name in _names([line.statement]):
+                last[name] = (b, i)
+    final = (len(blocks) - 1, len(blocks[-1].lines) - 1) if blocks else (-1, 0)
+    dying: dict[tuple[int, int], list[str]] = {}
+    for name, position in last.items():
+        if name not in keep and position != final:
+            dying.setdefault(position, []).append(name)
+    for b, block in reversed(list(enumerate(blocks))):
+        for i in reversed(range(len(block.lines))):
+            if (b, i) in dying:
+                block.lines.insert(i + 1, Line(_delete(dying[(b, i)])))
+    if (-1, 0) in dying and blocks:
+        return [*forward, _delete(dying[(-1, 0)])]
+    return forward
+
+
+def _delete(names: list[str]) -> ast.Delete:
+    return ast.Delete([ast.Name(n, ast.Del()) for n in sorted(names)])
+
+
+def _names(statements: list[ast.stmt]) -> set[str]:
+    return {n.id for s in statements for n in ast.walk(s) if isinstance(n, ast.Name)}

@@ -1,0 +1,85 @@
+"""`s2sad show|save|check FILE:FUNC`: generated gradient modules from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+
+from .api import GradFunction, grad
+from .errors import S2SADError
+
+
+def load_function(spec: str):
+    """The function FUNC of the Python file FILE, from `FILE:FUNC`."""
+    path, _, name = spec.rpartition(":")
+    if not path or not name:
+        raise SystemExit(f"s2sad: expected FILE:FUNC, got {spec!r}")
+    if not os.path.isfile(path):
+        raise SystemExit(f"s2sad: no such file: {path}")
+    module_name = "s2sad_cli_" + os.path.splitext(os.path.basename(path))[0]
+    module_spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        module_spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    target = module
+    for part in name.split("."):
+        if not hasattr(target, part):
+            raise SystemExit(f"s2sad: {path} defines no {name!r}")
+        target = getattr(target, part)
+    return target
+
+
+def gradient_function(spec: str, wrt: str | None) -> GradFunction:
+    """The gradient of FILE:FUNC; a function decorated with s2sad keeps its `wrt` unless given."""
+    target = load_function(spec)
+    names = tuple(w.strip() for w in wrt.split(",")) if wrt else None
+    if isinstance(target, GradFunction):
+        if names is None:
+            return target
+        target = target.fun
+    if names is not None and len(names) == 1:
+        names = names[0]
+    return grad(target, wrt=names)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `s2sad` command."""
+    parser = argparse.ArgumentParser(prog="s2sad", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    show = commands.add_parser("show", help="print the generated gradient module")
+    save = commands.add_parser("save", help="write the generated gradient module to a file")
+    check = commands.add_parser("check", help="check that s2sad can differentiate FILE:FUNC")
+    for command in (show, save, check):
+        command.add_argument("target", metavar="FILE:FUNC")
+        command.add_argument("--wrt", help="comma-separated argument names (default: the first)")
+    save.add_argument("-o", "--output", required=True, help="the .py file to write")
+    save.add_argument("-f", "--force", action="store_true", help="replace an existing file")
+    args = parser.parse_args(argv)
+    try:
+        function = gradient_function(args.target, args.wrt)
+        source = function.source
+        if args.command == "show":
+            sys.stdout.write(source)
+        elif args.command == "save":
+            function.save(args.output, overwrite=args.force)
+            print(f"wrote {args.output}")
+        else:
+            print(f"ok: s2sad differentiates {args.target} with respect to {', '.join(function.wrt)}")
+    except S2SADError as error:
+        print(f"s2sad: {error}", file=sys.stderr)
+        return 1
+    except FileExistsError as error:
+        print(f"s2sad: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
