@@ -110,6 +110,36 @@ def mlp_autograd(
     return -anp.mean(anp.sum(y * log_p, axis=1))
 
 
+# ------------------------------------------- the lecture's tanh MLP, squared loss
+
+
+def mlp_squared(w1, b1, w2, b2, x, y):
+    h = np.tanh(x @ w1 + b1)
+    r = h @ w2 + b2 - y
+    return 0.5 * np.sum(r * r) / x.shape[0]
+
+
+def mlp_squared_hand(
+    w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of the mean squared error of a tanh MLP, written by hand."""
+    h = np.tanh(x @ w1 + b1)
+    dz = (h @ w2 + b2 - y) / x.shape[0]
+    dw2 = h.T @ dz
+    db2 = dz.sum(axis=0)
+    da = (dz @ w2.T) * (1.0 - h * h)
+    return x.T @ da, da.sum(axis=0), dw2, db2
+
+
+def mlp_squared_autograd(
+    w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> float:
+    """The squared-loss MLP written with autograd.numpy."""
+    h = anp.tanh(x @ w1 + b1)
+    r = h @ w2 + b2 - y
+    return 0.5 * anp.sum(r * r) / x.shape[0]
+
+
 # ----------------------------------------------------------------------- harness
 
 
@@ -148,13 +178,19 @@ def cases() -> list[tuple[str, dict[str, Callable[..., object]], tuple[np.ndarra
         "hand": mlp_hand,
         "s2sad": s2sad.grad(mlp, wrt=("w1", "b1", "w2", "b2")),
     }
+    squared_impls: dict[str, Callable[..., object]] = {
+        "hand": mlp_squared_hand,
+        "s2sad": s2sad.grad(mlp_squared, wrt=("w1", "b1", "w2", "b2")),
+    }
     if autograd is not None:
         dag_impls["autograd"] = autograd.grad(dag_autograd, argnum=(0, 1))
         mlp_impls["autograd"] = autograd.grad(mlp_autograd, argnum=(0, 1, 2, 3))
+        squared_impls["autograd"] = autograd.grad(mlp_squared_autograd, argnum=(0, 1, 2, 3))
     return [
         ("DAG 5x5, x 5x5", dag_impls, dag_inputs(rng, 5, 5)),
         ("DAG 512x512, x 512x64", dag_impls, dag_inputs(rng, 512, 64)),
-        ("MLP 16-16-4, batch 8", mlp_impls, mlp_inputs(rng, 8, 16, 16, 4)),
+        ("MLP 16-16-4, batch 8, squared loss", squared_impls, mlp_inputs(rng, 8, 16, 16, 4)),
+        ("MLP 16-16-4, batch 8, softmax CE", mlp_impls, mlp_inputs(rng, 8, 16, 16, 4)),
         ("MLP 784-512-10, batch 256", mlp_impls, mlp_inputs(rng, 256, 784, 512, 10)),
     ]
 

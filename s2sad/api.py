@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import types
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import Any
 
 from .adjoint import differentiate
 from .codegen import compile_function, module_source, save_source
@@ -13,7 +13,7 @@ from .errors import NotScalarError, WrtError
 from .parser import parse
 from .resolve import MISSING, Resolver
 
-Wrt = Union[str, int, Sequence[Union[str, int]], None]
+Wrt = str | int | Sequence[str | int] | None
 
 _CACHE: dict[tuple, tuple[dict[str, object], str, Callable, Any]] = {}
 _SCALAR_MESSAGE = "grad needs a scalar output"
@@ -86,7 +86,7 @@ class GradFunction:
         key = (getattr(fun, "__code__", fun), _hashable(self._wrt), self.mode)
         cached = _CACHE.get(key)
         if cached is not None and _constants_unchanged(fun, cached[0]):
-            constants, self._source, self._function, gradient = cached
+            _, self._source, self._function, gradient = cached
         else:
             program = parse(fun)
             names, single = _normalize_wrt(program, self._wrt)

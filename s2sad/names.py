@@ -29,7 +29,7 @@ def describe(node: ast.expr, namespace: str = "xp") -> str | None:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             return None
         text = repr(node.value).replace(".", "_").replace("-", "neg")
-        return text[:-2] if text.endswith("_0") else text
+        return text.removesuffix("_0")
     if isinstance(node, ast.BinOp):
         left, right = describe(node.left, namespace), describe(node.right, namespace)
         word = _OP_WORDS.get(type(node.op), "op")

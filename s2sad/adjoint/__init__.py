@@ -10,7 +10,6 @@ from ..names import NameAllocator
 from .activity import analyze, useful
 from .forward import forward_statements
 from .release import release_dead_values
-from .shapes import Shapes
 from .sweep import BORROWED, Block, Line, ReverseSweep
 
 MODES = ("grad", "value_and_grad", "vjp")
@@ -46,72 +45,39 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     names = NameAllocator(program.taken_names, namespace)
     output_names = [o.id for o in program.outputs if isinstance(o, ast.Name)]
     reached = useful(program, activity, set(output_names))
-    adjoint_names: dict[str, str] = {}
-    sweep = ReverseSweep(program, activity, reached, names, adjoint_names, namespace)
-
-    seeds: list[tuple[str, ast.expr | None]] = []
-    seed_lines: list[Line] = []
-    for position, output in enumerate(program.outputs):
-        default = ast.Constant(1.0) if mode != "vjp" else None
-        name = output.id if isinstance(output, ast.Name) else None
-        if name is not None and output_names.count(name) == 1:
-            seed = names.fresh("d" + name) if name not in adjoint_names else adjoint_names[name]
-            seeds.append((seed, default))
-            if name in reached:
-                sweep.seed(name, seed)
-        else:
-            seed = names.fresh(f"d_out{position}")
-            seeds.append((seed, default))
-            if name in reached:
-                seed_lines.extend(sweep.accumulate(name, ast.Name(seed, ast.Load()), False))
+    sweep = ReverseSweep(program, activity, reached, names, {}, namespace)
+    seeds, seed_lines = _seed_outputs(program, sweep, names, reached, mode)
     result = sweep.run()
     if seed_lines:
         result.blocks.insert(0, Block("the outputs' cotangents", seed_lines))
+    finals, gradients = _final_gradients(wrt, sweep, result.state, namespace)
 
-    finals: list[Line] = []
-    gradients = []
-    for parameter in wrt:
-        name = sweep.adjoint(parameter)
-        state = result.state.get(parameter)
-        if state is None:
-            zeros = ast.Call(ast.Attribute(ast.Name(namespace, ast.Load()), "zeros_like", ast.Load()),
-                             [ast.Name(parameter, ast.Load())], [])
-            finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
-        elif state == BORROWED:
-            copy = ast.Call(ast.Attribute(ast.Name(namespace, ast.Load()), "array", ast.Load()),
-                            [ast.Name(name, ast.Load())], [ast.keyword("copy", ast.Constant(True))])
-            finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
-        gradients.append(ast.Name(name, ast.Load()))
-
+    needed_outputs = set(output_names) if mode == "value_and_grad" else set()
     scalar_check = None
-    needed_outputs: set[str] = set()
-    if mode == "grad" and len(program.outputs) == 1 and output_names:
-        if output_names[0] not in Shapes(program, activity).scalars and output_names[0] in reached:
-            scalar_check = output_names[0]
-            needed_outputs.add(scalar_check)
-            result.helpers.add("_check_scalar")
-    if mode == "value_and_grad":
-        needed_outputs |= set(output_names)
+    output = output_names[0] if len(output_names) == 1 == len(program.outputs) else None
+    if mode == "grad" and output in reached and output not in sweep.shapes.scalars:
+        scalar_check = output
+        needed_outputs.add(output)
+        result.helpers.add("_check_scalar")
     backward_reads = {
         n.id for block in result.blocks for line in block.lines
         for n in ast.walk(line.statement) if isinstance(n, ast.Name)
     }
     forward = forward_statements(program, backward_reads | needed_outputs, activity.varied)
-
-    scalars = Shapes(program, activity).scalars
-    returned = {n.id for g in gradients for n in ast.walk(g) if isinstance(n, ast.Name)}
-    keep = returned | set(output_names) | {p.name for p in program.params} | scalars | {
-        namespace} | set(program.constants) | result.helpers | {s for s, _ in seeds}
+    keep = (
+        {g.id for g in gradients} | set(output_names) | {p.name for p in program.params}
+        | sweep.shapes.scalars | {namespace} | set(program.constants) | result.helpers
+        | {seed for seed, _ in seeds}
+    )
     forward = release_dead_values(forward, result.blocks, keep)
 
-    grads: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
+    returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad":
         value = ast.Tuple(list(program.outputs), ast.Load()) if program.returns_tuple \
             else program.outputs[0]
-        grads = ast.Tuple([value, grads], ast.Load())
-    suffix = {"grad": "grad", "value_and_grad": "value_and_grad", "vjp": "vjp"}[mode]
+        returned = ast.Tuple([value, returned], ast.Load())
     return Gradient(
-        name=names.fresh(f"{program.name}_{suffix}"),
+        name=names.fresh(f"{program.name}_{mode}"),
         program=program,
         mode=mode,
         wrt=wrt,
@@ -121,10 +87,51 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         forward=forward,
         backward=result.blocks,
         finals=finals,
-        result=grads,
+        result=returned,
         helpers=result.helpers | {"_namespace"},
         scalar_check=scalar_check,
     )
+
+
+def _seed_outputs(program: Program, sweep: ReverseSweep, names: NameAllocator,
+                  reached: set[str], mode: str) -> tuple[list[tuple[str, ast.expr | None]], list[Line]]:
+    """One cotangent parameter per output: `d<output>`, 1.0 by default except for vjp."""
+    output_names = [o.id for o in program.outputs if isinstance(o, ast.Name)]
+    default = ast.Constant(1.0) if mode != "vjp" else None
+    seeds: list[tuple[str, ast.expr | None]] = []
+    lines: list[Line] = []
+    for position, output in enumerate(program.outputs):
+        name = output.id if isinstance(output, ast.Name) else None
+        if name is not None and output_names.count(name) == 1:
+            seed = sweep.adjoint(name)
+            if name in reached:
+                sweep.seed(name, seed)
+        else:
+            seed = names.fresh(f"d_out{position}")
+            if name in reached:
+                lines.extend(sweep.accumulate(name, ast.Name(seed, ast.Load()), fresh=False))
+        seeds.append((seed, default))
+    return seeds, lines
+
+
+def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str],
+                     namespace: str) -> tuple[list[Line], list[ast.Name]]:
+    """Zeros for arguments the output ignores, and copies of gradients that share memory."""
+    xp = ast.Name(namespace, ast.Load())
+    finals: list[Line] = []
+    gradients = []
+    for parameter in wrt:
+        name = sweep.adjoint(parameter)
+        if parameter not in state:
+            zeros = ast.Call(ast.Attribute(xp, "zeros_like", ast.Load()),
+                             [ast.Name(parameter, ast.Load())], [])
+            finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
+        elif state[parameter] == BORROWED:
+            copy = ast.Call(ast.Attribute(xp, "array", ast.Load()), [ast.Name(name, ast.Load())],
+                            [ast.keyword("copy", ast.Constant(True))])
+            finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
+        gradients.append(ast.Name(name, ast.Load()))
+    return finals, gradients
 
 
 def _assign(name: str, value: ast.expr) -> ast.Assign:

@@ -29,7 +29,7 @@ class Shapes:
                 continue
             operands = [bound[p] for p in template.inputs if p in bound]
             names = [o.id for o in operands if isinstance(o, ast.Name)]
-            constants = all(isinstance(o, ast.Constant) or isinstance(o, ast.Name) for o in operands)
+            constants = all(isinstance(o, (ast.Constant, ast.Name)) for o in operands)
             if template.key in _REDUCTIONS:
                 if _is_none(bound.get("axis")) and not _is_true(bound.get("keepdims")):
                     self.scalars.add(assignment.target)

@@ -33,6 +33,8 @@ def _unbroadcast(g, x):
     lead = len(g_shape) - len(shape)
     if lead:
         g = g.sum(axis=tuple(range(lead)))
+        if g.shape == shape:
+            return g
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if stretched:
         g = g.sum(axis=stretched, keepdims=True)
@@ -81,6 +83,8 @@ def _extremum_adjoint(dy, x, y, axis, keepdims):
 
 def _matmul_dlhs(g, a, b):
     """Adjoint of `a` in `a @ b`, for every combination of ranks."""
+    if a.ndim == 2 and b.ndim == 2:
+        return g @ b.T
     if b.ndim == 1:
         if a.ndim == 1:
             return g * b
@@ -92,6 +96,8 @@ def _matmul_dlhs(g, a, b):
 
 def _matmul_drhs(g, a, b):
     """Adjoint of `b` in `a @ b`, for every combination of ranks."""
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
     if a.ndim == 1:
         if b.ndim == 1:
             return g * a
