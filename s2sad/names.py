@@ -36,6 +36,10 @@ def describe(node: ast.expr, namespace: str = "xp") -> str | None:
         if isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name):
             return f"{left}_{right}"
         return "_".join(p for p in (left, word, right) if p)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+            and isinstance(node.operand, ast.Constant):
+        inner = describe(node.operand, namespace)
+        return f"neg{inner}" if inner else None
     if isinstance(node, ast.UnaryOp):
         inner = describe(node.operand, namespace)
         return f"{_OP_WORDS.get(type(node.op), 'op')}_{inner}" if inner else None
@@ -53,11 +57,14 @@ def describe(node: ast.expr, namespace: str = "xp") -> str | None:
         parts = [word, receiver] + [describe(a, namespace) for a in node.args if isinstance(a, ast.Name)]
         return "_".join(p for p in parts if p)
     if isinstance(node, ast.Attribute):
+        if _is_namespace_chain(node.value, namespace):
+            return node.attr
         inner = describe(node.value, namespace)
         return f"{inner}_{node.attr}" if inner else node.attr
     if isinstance(node, ast.Subscript):
         inner = describe(node.value, namespace)
-        index = describe(node.slice, namespace) if isinstance(node.slice, (ast.Name, ast.Constant)) else None
+        index = describe(node.slice, namespace) if isinstance(
+            node.slice, (ast.Name, ast.Constant, ast.UnaryOp)) else None
         if inner and index:
             return f"{inner}_{index}"
         return f"{inner}_part" if inner else None

@@ -383,6 +383,8 @@ class _Normalizer:
         value = self.module_attribute(node)
         if value is not MISSING:
             parent = self.module_attribute(node.value)
+            if value is None:  # np.newaxis
+                return ast.Constant(None)
             if is_array_module(parent) and not callable(value):
                 return self.namespace_expr(module_path(parent) + "." + node.attr)
             if is_constant_value(value):

@@ -1,0 +1,244 @@
+"""Forward functions that the API, error, CLI and saved-module tests differentiate.
+
+s2sad reads a function's source, so every function under test lives here, at
+module level, in a real file. Functions that s2sad must refuse carry a marker
+comment ``# E:<name>`` on the line the error has to point at; the error tests
+find the line by its marker, so adding functions above does not break them.
+"""
+
+import numpy as np
+
+import s2sad
+
+SCALE = 2.0
+OFFSET = 0.5
+WEIGHTS = np.ones(3)
+
+
+# ---- supported functions ---------------------------------------------------
+
+
+def dag(w1, w2, x):
+    x0 = x
+    x1 = w1 @ x0
+    x2 = x0 + w2 @ x1
+    x3 = w1 @ (x1 + x2)
+    return np.sum(x3 * x3)
+
+
+def three_args(a, b, c):
+    return np.sum(np.tanh(a) * b + c * c * a)
+
+
+@s2sad.grad
+def bare_decorated(x):
+    return np.sum(np.sin(x) * x)
+
+
+@s2sad.grad(wrt=("b", "a"))
+def decorated_wrt(a, b):
+    return np.sum(a * b * b)
+
+
+@s2sad.value_and_grad(wrt="w")
+def decorated_value_and_grad(w, x):
+    return np.sum(np.tanh(x @ w))
+
+
+def elementwise(x, y):
+    return np.tanh(x) * y
+
+
+def pair(x, y):
+    return x * y, np.sin(x) + y
+
+
+def non_scalar(x):
+    return np.tanh(x) * 2.0
+
+
+def sum_of_inputs(x, y):
+    z = x + y
+    return np.sum(z)
+
+
+def returns_argument(x):
+    return x
+
+
+def returns_first_of_two(x, y):
+    return x
+
+
+def copies_argument(x):
+    y = x
+    return np.sum(y)
+
+
+def square(x):
+    return x * x
+
+
+def overwritten(x):
+    x = x * 2.0
+    x = np.sin(x)
+    return np.sum(x * x)
+
+
+def read_many_times(x):
+    y = x * x + x * 3.0 + np.exp(x)
+    return np.sum(y * x)
+
+
+def ignores_second(x, y):
+    return np.sum(x * x)
+
+
+def uses_constants(x):
+    return np.sum(SCALE * x * x + OFFSET * x)
+
+
+def shape_arithmetic(x):
+    n = x.shape[0]
+    return np.sum(x * x / n)
+
+
+def float_reduction(x):
+    return np.mean(np.tanh(x) * 3.0)
+
+
+def siamese(w, b, xa, xb):
+    ea = np.tanh(w @ xa + b)
+    eb = np.tanh(w @ xb + b)
+    diff = ea - eb
+    return np.sum(diff * diff)
+
+
+def siamese_untied(wa, wb, b, xa, xb):
+    ea = np.tanh(wa @ xa + b)
+    eb = np.tanh(wb @ xb + b)
+    diff = ea - eb
+    return np.sum(diff * diff)
+
+
+def matmul_loss(w, x):
+    return np.sum(np.tanh(w @ x))
+
+
+# ---- functions s2sad refuses -----------------------------------------------
+
+
+def uses_for(x):
+    y = x
+    for i in range(3):  # E:for
+        y = y * x
+    return np.sum(y)
+
+
+def uses_while(x):
+    y = x
+    while np.sum(y) < 10.0:  # E:while
+        y = y * 2.0
+    return np.sum(y)
+
+
+def uses_if(x):
+    if x.shape[0] > 2:  # E:if
+        x = x * 2.0
+    return np.sum(x)
+
+
+def uses_augassign(x):
+    y = x * 2.0
+    y += x  # E:augassign
+    return np.sum(y)
+
+
+def uses_unpacking(x, y):
+    a, b = x, y  # E:unpacking
+    return np.sum(a * b)
+
+
+def uses_try(x):
+    try:  # E:try
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return np.sum(y)
+
+
+def uses_with(x):
+    with np.errstate(all="ignore"):  # E:with
+        y = np.log(x)
+    return np.sum(y)
+
+
+def uses_lambda(x):
+    y = x * (lambda t: t)(2.0)  # E:lambda
+    return np.sum(y)
+
+
+def uses_nested_def(x):
+    def inner(t):  # E:nested_def
+        return t * 2.0
+
+    return np.sum(x)
+
+
+def uses_global(x):
+    global SCALE  # E:global
+    return np.sum(x * SCALE)
+
+
+def uses_list_comprehension(x):
+    y = np.stack([x * k for k in range(3)])  # E:listcomp
+    return np.sum(y)
+
+
+def helper(t):
+    return t * 2.0
+
+
+def calls_user_function(x):
+    y = helper(x)  # E:user_call
+    return np.sum(y)
+
+
+def uses_out(x, y):
+    z = np.sum(x, out=y)  # E:out
+    return z
+
+
+def uses_fft(x):
+    y = np.abs(np.fft.fft(x))  # E:fft
+    return np.sum(y)
+
+
+def uses_cumsum(x):
+    y = np.cumsum(x)  # E:cumsum
+    return np.sum(y * y)
+
+
+def uses_varargs(x, *rest):  # E:varargs
+    return np.sum(x)
+
+
+def uses_nonliteral_default(x, scale=SCALE):  # E:default
+    return np.sum(x * scale)
+
+
+def uses_norm_ord(x):
+    return np.linalg.norm(x, ord=1)  # E:norm_ord
+
+
+def uses_axis_variable(x, axis):
+    y = np.sum(x * x, axis=axis)  # E:axis
+    return np.sum(y)
+
+
+def uses_global_array(x):
+    return np.sum(x * WEIGHTS)  # E:global_array
+
+
+def no_return(x):
+    y = x * 2.0  # E:no_return
