@@ -164,7 +164,10 @@ def _normalize_wrt(program, wrt: Wrt) -> tuple[list[str], bool]:
 
 
 def _hashable(wrt: Wrt) -> Any:
-    return wrt if wrt is None or isinstance(wrt, (str, int)) else ("seq", *wrt)
+    """A cache key for `wrt` that tells `True` from `1` and `"x"` from `("x",)`."""
+    if wrt is None or isinstance(wrt, (str, int)):
+        return (type(wrt), wrt)
+    return ("sequence", *((type(item), item) for item in wrt))
 
 
 def _constants_unchanged(fun: Callable, constants: dict[str, object]) -> bool:

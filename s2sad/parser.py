@@ -174,7 +174,7 @@ class _Normalizer:
         segment = ast.get_source_segment("\n".join(self.source_lines), node) or ast.unparse(node)
         return " ".join(segment.split())
 
-    def unsupported(self, node: ast.AST, message: str, hint: str | None = None) -> UnsupportedSyntaxError:
+    def unsupported(self, node: ast.AST, message: str, hint: str) -> UnsupportedSyntaxError:
         return UnsupportedSyntaxError(message, self.origin(node), hint)
 
     # ---- the function ----------------------------------------------------
@@ -202,7 +202,8 @@ class _Normalizer:
                 self.statement_(stmt)
         if returned is None or returned.value is None:
             where = returned or (statements[-1] if statements else definition)
-            raise self.unsupported(where, f"{self.fun.__qualname__} must return a value to differentiate")
+            raise self.unsupported(where, f"{self.fun.__qualname__} must return a value to differentiate",
+                                   "end the function with `return <expression>`")
         outputs, is_tuple = self.return_(returned)
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
@@ -318,7 +319,8 @@ class _Normalizer:
         if isinstance(node, ast.BinOp):
             op = BINARY_OPS.get(type(node.op))
             if op is None:
-                raise self.unsupported(node, f"the operator `{_op_symbol(node)}` is not supported")
+                raise self.unsupported(node, f"the operator `{_op_symbol(node)}` is not supported",
+                                       "write it with + - * / ** @ or a NumPy function")
             left, right = self.atom(node.left), self.atom(node.right)
             return ast.BinOp(left, node.op, right), op, [left, right], {}
         if isinstance(node, ast.UnaryOp):
@@ -334,6 +336,11 @@ class _Normalizer:
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
         if isinstance(node, ast.Subscript):
+            if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                raise self.unsupported(
+                    node, "dict arguments are not supported yet",
+                    "pass each array as its own argument",
+                )
             value = self.atom(node.value)
             index = self.index(node.slice)
             return ast.Subscript(value, index, ast.Load()), "getitem", [value, index], {}
@@ -356,7 +363,8 @@ class _Normalizer:
             self.constants[node.id] = value
             return ast.Name(node.id, ast.Load())
         if is_array_module(value):
-            raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions")
+            raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions",
+                                   f"call one of its functions, such as `{node.id}.tanh(x)`")
         raise self.unsupported(
             node,
             f"`{node.id}` is a global {type(value).__name__}, not a constant s2sad can copy "
@@ -389,7 +397,8 @@ class _Normalizer:
                 return self.namespace_expr(module_path(parent) + "." + node.attr)
             if is_constant_value(value):
                 return ast.Constant(value)
-            raise self.unsupported(node, f"`{ast.unparse(node)}` can only be called here")
+            raise self.unsupported(node, f"`{ast.unparse(node)}` can only be called here",
+                                   "call it, or pass the value it holds as an argument")
         receiver = self.atom(node.value)
         return ast.Attribute(receiver, node.attr, ast.Load()), "attribute." + node.attr, [receiver], {}
 
@@ -410,7 +419,9 @@ class _Normalizer:
         func = node.func
         target = self.module_attribute(func) if isinstance(func, (ast.Attribute, ast.Name)) else MISSING
         if isinstance(func, ast.Name) and func.id in self.versions:
-            raise self.unsupported(func, f"calling the local value `{func.id}` is not supported")
+            raise self.unsupported(func, f"calling the local value `{func.id}` is not supported",
+                                   "call NumPy functions by name; calls to your own functions "
+                                   "are not supported yet")
         if target is MISSING and isinstance(func, ast.Attribute):
             receiver = self.atom(func.value)
             args = [receiver] + [self.atom(a) for a in node.args]
@@ -418,8 +429,13 @@ class _Normalizer:
             value = ast.Call(ast.Attribute(receiver, func.attr, ast.Load()), args[1:],
                              [ast.keyword(k, v) for k, v in keywords.items()])
             return value, "method." + func.attr, args, keywords
+        if target is MISSING and not isinstance(func, (ast.Name, ast.Attribute)):
+            raise self.unsupported(func, f"s2sad cannot differentiate a call of `{ast.unparse(func)}`",
+                                   "call NumPy functions by name; define helpers outside the "
+                                   "differentiated function and pass their results in")
         if target is MISSING:
-            raise self.unsupported(func, f"`{ast.unparse(func)}` is not defined")
+            raise self.unsupported(func, f"`{ast.unparse(func)}` is not defined",
+                                   "import it at module level or pass its value as an argument")
         canonical = self.resolver.canonical_name(target)
         if canonical is None:
             shown = ast.unparse(func)

@@ -106,10 +106,10 @@ def assert_close(
     worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
     with np.printoptions(precision=6, suppress=True, threshold=60):
         lines = [
-            f"{name}: {int(np.count_nonzero(bad))} of {bad.size} elements differ "
-            f"(rtol={rtol}, atol={atol})",
-            f"  worst at index {worst}: actual {actual_array[worst]!r}, "
-            f"expected {expected_array[worst]!r}, |difference| {error[worst]:.3g}",
+            (f"{name}: {int(np.count_nonzero(bad))} of {bad.size} elements differ "
+             f"(rtol={rtol}, atol={atol})"),
+            (f"  worst at index {worst}: actual {actual_array[worst]!r}, "
+             f"expected {expected_array[worst]!r}, |difference| {error[worst]:.3g}"),
             f"  actual:\n{actual_array}",
             f"  expected:\n{expected_array}",
         ]

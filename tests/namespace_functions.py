@@ -36,6 +36,13 @@ def arithmetic_functions(a, b, c):
     return np.sum(z * z)
 
 
+def scalar_broadcast(s, a):
+    """s a 0-d array (a CuPy scalar stays a 0-d device array), a (3, 4)."""
+    u = s * a + s
+    v = a / s
+    return np.sum(u * u) + np.sum(v)
+
+
 def powers(a, p):
     """Scalar and array exponents; a (3, 4) positive, p (4,)."""
     u = a ** 2 + a ** 0.5
@@ -61,10 +68,11 @@ def extrema_elementwise(a, b):
     return np.sum(u * u + 3.0 * v)
 
 
-def where_select(a, b):
-    """a (3, 4), b (4,)."""
+def where_select(a, b, mask):
+    """a (3, 4), b (4,), mask a boolean (3, 4) argument."""
     u = np.where(a > 0.0, a * a, 3.0 * b)
-    return np.sum(u)
+    v = np.where(mask, 0.5 * a, b)
+    return np.sum(u) + np.sum(v * v)
 
 
 # Reductions.
@@ -187,6 +195,29 @@ def integer_array_indexing(m, idx):
     return np.sum(rows * rows) + np.sum(cols * cols * cols)
 
 
+def literal_indexing(m):
+    """m (5, 3): a list literal with repeats, np.newaxis and negative integers."""
+    a = m[[0, 2, 2, 4]]
+    b = m[np.newaxis, 1]
+    c = m[-1, ::-1]
+    return np.sum(a * a * a) + np.sum(b * b) + np.sum(c * m[0])
+
+
+# Host values beside device arrays: the namespace comes from the device arrays.
+
+
+def host_index_first(idx, m):
+    """idx a host (NumPy) integer array with repeats, m an array of the tested namespace."""
+    rows = m[idx]
+    return np.sum(rows * rows)
+
+
+def host_scalar_first(s, m):
+    """s a NumPy scalar (numpy.float64), m an array of the tested namespace."""
+    u = s * m
+    return np.sum(u * m)
+
+
 # Copies, conversions and plain assignment.
 
 
@@ -217,6 +248,12 @@ def mlp_loss(w1, b1, w2, b2, x, y_onehot):
     shifted = logits - np.max(logits, axis=1, keepdims=True)
     log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     return -np.mean(np.sum(y_onehot * log_probs, axis=1))
+
+
+def dict_params(params):
+    """params a dict of arrays; its gradient is a dict of the same keys."""
+    h = np.tanh(params["x"] @ params["w"] + params["b"])
+    return np.sum(h * h)
 
 
 # Non-scalar outputs, for vjp.

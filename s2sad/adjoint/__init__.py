@@ -55,7 +55,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     needed_outputs = set(output_names) if mode == "value_and_grad" else set()
     scalar_check = None
     output = output_names[0] if len(output_names) == 1 == len(program.outputs) else None
-    if mode == "grad" and output in reached and output not in sweep.shapes.scalars:
+    if mode != "vjp" and output in reached and output not in sweep.shapes.scalars:
         scalar_check = output
         needed_outputs.add(output)
         result.helpers.add("_check_scalar")
@@ -88,7 +88,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         backward=result.blocks,
         finals=finals,
         result=returned,
-        helpers=result.helpers | {"_namespace"},
+        helpers=result.helpers | {"_namespace", "_check_differentiable"},
         scalar_check=scalar_check,
     )
 

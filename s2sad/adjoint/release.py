@@ -20,6 +20,11 @@ def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[
     Returns the forward statements, with one `del` at their end for values
     only the forward reads; the blocks are changed in place.
     """
+    assigned = _assigned(forward) | {
+        name for block in blocks for line in block.lines for name in _assigned([line.statement])
+    }
+    keep = keep | (_names(forward) | _names([line.statement for b in blocks for line in b.lines])
+                   ) - assigned
     last: dict[str, tuple[int, int]] = {}
     for name in _names(forward):
         last[name] = (-1, 0)
@@ -43,6 +48,14 @@ def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[
 
 def _delete(names: list[str]) -> ast.Delete:
     return ast.Delete([ast.Name(n, ast.Del()) for n in sorted(names)])
+
+
+def _assigned(statements: list[ast.stmt]) -> set[str]:
+    """Names the statements bind: only those are the gradient function's own to free."""
+    return {
+        n.id for s in statements for n in ast.walk(s)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
 
 
 def _names(statements: list[ast.stmt]) -> set[str]:

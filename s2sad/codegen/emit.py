@@ -64,10 +64,14 @@ def function_source(gradient: Gradient) -> list[str]:
     if gradient.finals:
         code += [_line(line) for line in gradient.finals]
     result = gradient.result
-    returned = ", ".join(_unparse(e) for e in result.elts) if isinstance(result, ast.Tuple) else _unparse(result)
+    if isinstance(result, ast.Tuple) and len(result.elts) > 1:
+        returned = ", ".join(_unparse(e) for e in result.elts)
+    else:
+        returned = _unparse(result)
     code.append(f"return {returned}")
     if _mentions(code, gradient.namespace):
         body.append(namespace_line)
+    body += [f'_check_differentiable({name}, "{name}")' for name in gradient.wrt]
     body += code
     signature = ", ".join(params + (["*"] + seeds if seeds else []))
     return [f"def {gradient.name}({signature}):", *("    " + line for line in body)]

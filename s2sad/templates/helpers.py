@@ -10,18 +10,33 @@ import numpy
 
 
 def _namespace(*values):
-    """The array module of the first array among `values`: CuPy for CuPy arrays, else NumPy."""
+    """The array module of the arguments: CuPy's (or another's) if any is such an array, else NumPy."""
     for value in values:
         if type(value) is numpy.ndarray:
-            return numpy
+            continue
         get_namespace = getattr(value, "__array_namespace__", None)
-        if get_namespace is not None:
-            if type(value).__module__.startswith("cupy"):
-                import cupy
+        if get_namespace is None:
+            continue
+        if type(value).__module__.startswith("cupy"):
+            import cupy
 
-                return cupy
-            return get_namespace()
+            return cupy
+        namespace = get_namespace()
+        if namespace is not numpy:
+            return namespace
     return numpy
+
+
+def _check_differentiable(value, name):
+    """Refuse integer, boolean and non-array arguments: they have no gradient."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and dtype.kind in "fc" or isinstance(value, (float, complex)):
+        return
+    held = dtype if dtype is not None else type(value).__name__
+    raise TypeError(
+        f"cannot differentiate with respect to {name}, which holds {held} values; "
+        "pass floating-point values (for example x.astype(float))"
+    )
 
 
 def _unbroadcast(g, x):
