@@ -103,8 +103,31 @@ def shape_arithmetic(x):
     return np.sum(x * x / n)
 
 
+def shape_from_len(x):
+    n = len(x)
+    return np.sum(x * x / n)
+
+
+def builtin_abs(x):
+    return np.sum(abs(x) * x)
+
+
+def gathers_rows(w, x, rows):
+    b = np.tanh(w)
+    a = x[rows, 1:]
+    return np.sum(a * b)
+
+
+def shadows_a_helper_name(x, _unbroadcast):
+    return np.sum(np.tanh(x + _unbroadcast))
+
+
 def float_reduction(x):
     return np.mean(np.tanh(x) * 3.0)
+
+
+def plain_mean(x):
+    return np.mean(x)
 
 
 def siamese(w, b, xa, xb):
@@ -174,8 +197,13 @@ def uses_with(x):
 
 
 def uses_lambda(x):
-    y = x * (lambda t: t)(2.0)  # E:lambda
+    y = x * (lambda t: t)(2.0)  # E:lambda  # noqa: PLC3002
     return np.sum(y)
+
+
+def uses_lambda_assignment(x):
+    double = lambda t: t * 2.0  # E:lambda_assignment
+    return np.sum(double(x))
 
 
 def uses_nested_def(x):
@@ -186,7 +214,7 @@ def uses_nested_def(x):
 
 
 def uses_global(x):
-    global SCALE  # E:global
+    global SCALE  # E:global  # noqa: PLW0602
     return np.sum(x * SCALE)
 
 
@@ -241,4 +269,4 @@ def uses_global_array(x):
 
 
 def no_return(x):
-    y = x * 2.0  # E:no_return
+    y = x * 2.0  # E:no_return  # noqa: F841

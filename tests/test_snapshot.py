@@ -1,0 +1,87 @@
+"""The generated module for examples/dag.py:q, byte for byte, against a reviewed snapshot.
+
+When a change to s2sad changes the generated code on purpose, read the diff
+the failure shows, then regenerate the snapshot and review the new file:
+
+    S2SAD_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshot.py
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "dag_grad.py"
+UPDATE_COMMAND = "S2SAD_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshot.py"
+
+
+def generated_dag_source(monkeypatch) -> str:
+    """`q.source` of a fresh import of examples/dag.py, generated from the repository root.
+
+    The module's header names the file relative to the working directory, so
+    the snapshot is always taken from the root.
+    """
+    monkeypatch.chdir(ROOT)
+    spec = importlib.util.spec_from_file_location("dag_for_snapshot", ROOT / "examples" / "dag.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.q.source
+
+
+def test_dag_gradient_matches_the_reviewed_snapshot(monkeypatch):
+    source = generated_dag_source(monkeypatch)
+    if os.environ.get("S2SAD_UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(source, encoding="utf-8")
+    if not SNAPSHOT.exists():
+        pytest.fail(f"no snapshot at {SNAPSHOT}; create it with:\n    {UPDATE_COMMAND}")
+    expected = SNAPSHOT.read_text(encoding="utf-8")
+    if source != expected:
+        diff = "".join(difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            source.splitlines(keepends=True),
+            fromfile="tests/snapshots/dag_grad.py (reviewed)",
+            tofile="generated now",
+        ))
+        pytest.fail(
+            "the generated gradient of examples/dag.py:q changed:\n\n"
+            f"{diff}\n"
+            "If the change is intended, review it, then regenerate the snapshot with:\n"
+            f"    {UPDATE_COMMAND}\n"
+            "and review tests/snapshots/dag_grad.py before committing it.",
+            pytrace=False,
+        )
+
+
+def test_the_snapshot_is_a_working_module():
+    """The reviewed snapshot itself runs and computes the DAG's gradient."""
+    import numpy as np
+
+    if not SNAPSHOT.exists():
+        pytest.fail(f"no snapshot at {SNAPSHOT}; create it with:\n    {UPDATE_COMMAND}")
+    spec = importlib.util.spec_from_file_location("dag_grad_snapshot", SNAPSHOT)
+    snapshot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(snapshot)
+    rng = np.random.default_rng(3)
+    w1, w2, x = rng.standard_normal((3, 3)), rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
+    dw1, dw2 = snapshot.q_grad(w1, w2, x)
+
+    def q(w1, w2, x):
+        x1 = w1 @ x
+        x3 = w1 @ (x1 + x + w2 @ x1)
+        return np.sum(x3 * x3)
+
+    eps = 1e-6
+    for arg, gradient in ((0, dw1), (1, dw2)):
+        for index in np.ndindex(gradient.shape):
+            args = [w1.copy(), w2.copy(), x.copy()]
+            args[arg][index] += eps
+            up = q(*args)
+            args[arg][index] -= 2 * eps
+            down = q(*args)
+            assert gradient[index] == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-6)
