@@ -5,6 +5,7 @@ computes its gradient with plain array calls; `.source` shows it and
 `.save(path)` writes it as a module that runs without s2sad.
 """
 
+from ._version import __version__
 from .api import GradFunction, grad, value_and_grad, vjp
 from .errors import (
     NotScalarError,
@@ -16,8 +17,6 @@ from .errors import (
     WrtError,
 )
 from .templates import adjoint
-
-__version__ = "0.1.0"
 
 __all__ = [
     "GradFunction",

@@ -105,6 +105,9 @@ class GradFunction:
 
 
 def _make(fun: Callable | None, wrt: Wrt, mode: str):
+    if not (wrt is None or isinstance(wrt, (str, int)) or (
+            isinstance(wrt, (tuple, list)) and all(isinstance(w, (str, int)) for w in wrt))):
+        raise WrtError(f"wrt must be an argument name, an index, or a tuple of them; got {wrt!r}")
     if fun is None:
         return lambda f: GradFunction(f, wrt, mode)
     if not callable(fun):

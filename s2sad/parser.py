@@ -33,6 +33,7 @@ from .resolve import (
     is_constant_value,
     module_path,
 )
+from .templates import HELPER_NAMES
 
 BINARY_OPS = {
     ast.Add: canonical_name(numpy.add),
@@ -55,6 +56,34 @@ UNARY_OPS = {
 BUILTIN_OPERATIONS = {
     "builtins.abs": (canonical_name(numpy.abs), None),
     "builtins.sum": (canonical_name(numpy.sum), ("sum", {"axis": 0})),
+}
+
+RESERVED_NAMES = HELPER_NAMES
+
+# How error messages name a construct: `an if statement`, not `a If statement`.
+_CONSTRUCT_NAMES = {
+    ast.For: "a `for` loop",
+    ast.While: "a `while` loop",
+    ast.If: "an `if` statement",
+    ast.AugAssign: "an augmented assignment (`+=`, `*=` ...)",
+    ast.Try: "a `try` statement",
+    ast.With: "a `with` statement",
+    ast.FunctionDef: "a nested function definition",
+    ast.ClassDef: "a class definition",
+    ast.Global: "a `global` statement",
+    ast.Nonlocal: "a `nonlocal` statement",
+    ast.Lambda: "a lambda",
+    ast.IfExp: "a conditional expression (`a if c else b`)",
+    ast.ListComp: "a list comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.Yield: "`yield`",
+    ast.Await: "`await`",
+    ast.Expr: "an expression statement",
+    ast.Assert: "an `assert` statement",
+    ast.Delete: "a `del` statement",
+    ast.Raise: "a `raise` statement",
+    ast.Import: "an `import` statement",
+    ast.ImportFrom: "an `import` statement",
 }
 
 _UNSUPPORTED_HINTS = {
@@ -103,13 +132,24 @@ def _read_source(fun: types.FunctionType) -> tuple[str, int, int, str]:
     return textwrap.dedent(text), max(first, 1), indent, filename
 
 
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
 def _display_name(filename: str) -> str:
-    """The file as shown in generated code: relative to the working directory if inside it."""
-    try:
-        relative = os.path.relpath(filename)
-    except ValueError:
-        return os.path.basename(filename)
-    return os.path.basename(filename) if relative.startswith("..") else relative.replace(os.sep, "/")
+    """The file as shown in generated code: relative to its project's root, whatever the cwd.
+
+    The root is the nearest folder above the file holding pyproject.toml,
+    setup.py, setup.cfg or .git; without one, the file's own name.
+    """
+    path = os.path.abspath(filename)
+    folder = os.path.dirname(path)
+    while True:
+        if any(os.path.exists(os.path.join(folder, m)) for m in _PROJECT_MARKERS):
+            return os.path.relpath(path, folder).replace(os.sep, "/")
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.basename(path)
+        folder = parent
 
 
 def _find_definition(tree: ast.Module, fun: types.FunctionType) -> ast.FunctionDef | ast.Lambda:
@@ -151,6 +191,11 @@ class _Normalizer:
         self.resolver = Resolver(fun)
         taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}
         taken |= {a.arg for a in ast.walk(self.definition) if isinstance(a, ast.arg)}
+        for node in ast.walk(self.definition):
+            name = node.id if isinstance(node, ast.Name) else node.arg if isinstance(node, ast.arg) else None
+            if name in RESERVED_NAMES:
+                raise self.unsupported(node, f"`{name}` is the name of a helper the generated code defines",
+                                       "rename it")
         self.namespace = "xp" if "xp" not in taken else "xp_"
         taken.add(self.namespace)
         self.names = NameAllocator(taken, self.namespace)
@@ -266,8 +311,7 @@ class _Normalizer:
             self.statement_(ast.copy_location(ast.Assign([stmt.target], stmt.value), stmt))
             return
         hint = _UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
-        kind = type(stmt).__name__
-        raise self.unsupported(stmt, f"s2sad cannot differentiate a `{kind}` statement", hint)
+        raise self.unsupported(stmt, f"s2sad cannot differentiate {_construct(stmt)}", hint)
 
     def return_(self, stmt: ast.Return) -> tuple[list[ast.expr], bool]:
         self.statement = stmt
@@ -350,7 +394,7 @@ class _Normalizer:
             elements = [self.atom(e) for e in node.elts]
             return type(node)(elements, ast.Load())
         hint = _UNSUPPORTED_HINTS.get(type(node), "rewrite it with array operations")
-        raise self.unsupported(node, f"s2sad cannot differentiate a `{type(node).__name__}` expression", hint)
+        raise self.unsupported(node, f"s2sad cannot differentiate {_construct(node)}", hint)
 
     def name(self, node: ast.Name) -> ast.expr:
         if node.id in self.versions:
@@ -481,6 +525,10 @@ class _Normalizer:
             parts = [self.atom(p) if p is not None else None for p in (node.lower, node.upper, node.step)]
             return ast.Slice(*parts)
         return self.atom(node)
+
+
+def _construct(node: ast.AST) -> str:
+    return _CONSTRUCT_NAMES.get(type(node), f"a `{type(node).__name__}` expression")
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:

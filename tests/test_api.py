@@ -173,9 +173,8 @@ def test_bad_wrt_raises_wrt_error(wrt, words):
 
 @pytest.mark.parametrize("wrt", [1.0, ("a", 1.5), object()])
 def test_a_wrt_of_the_wrong_type_is_refused_with_a_message_about_wrt(wrt):
-    g = s2sad.grad(ff.three_args, wrt=wrt)
-    with pytest.raises((s2sad.WrtError, TypeError)) as info:
-        g(randn(3), randn(3), randn(3))
+    with pytest.raises(s2sad.WrtError) as info:
+        s2sad.grad(ff.three_args, wrt=wrt)
     assert "wrt" in str(info.value), str(info.value)
 
 
@@ -506,10 +505,10 @@ def test_rows_gathered_by_an_index_array_with_a_slice():
     assert_gradients(ff.gathers_rows, [w, x, rows], [0, 1], [dw, dx])
 
 
-def test_a_parameter_named_like_a_helper_does_not_shadow_it():
-    x, y = randn(3), randn(3)
-    dx, dy = s2sad.grad(ff.shadows_a_helper_name, wrt=(0, 1))(x, y)
-    assert_gradients(ff.shadows_a_helper_name, [x, y], [0, 1], [dx, dy])
+def test_a_parameter_named_like_a_helper_is_refused_rather_than_shadowing_it():
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="rename it") as info:
+        _ = s2sad.grad(ff.shadows_a_helper_name, wrt=(0, 1)).source
+    assert "_unbroadcast" in str(info.value) and "^" in str(info.value)
 
 
 def test_siamese_weights_sum_the_contributions_of_both_branches():

@@ -32,6 +32,7 @@ class Gradient:
     result: ast.expr
     helpers: set[str] = field(default_factory=set)
     scalar_check: str | None = None
+    cotangent_checks: list[tuple[str, str]] = field(default_factory=list)
 
 
 def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> Gradient:
@@ -59,6 +60,13 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         scalar_check = output
         needed_outputs.add(output)
         result.helpers.add("_check_scalar")
+    cotangent_checks = []
+    if mode == "vjp":
+        for output, (seed, _) in zip(program.outputs, seeds):
+            if isinstance(output, ast.Name):
+                cotangent_checks.append((output.id, seed))
+                needed_outputs.add(output.id)
+        result.helpers.add("_check_cotangent")
     backward_reads = {
         n.id for block in result.blocks for line in block.lines
         for n in ast.walk(line.statement) if isinstance(n, ast.Name)
@@ -90,6 +98,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         result=returned,
         helpers=result.helpers | {"_namespace", "_check_differentiable"},
         scalar_check=scalar_check,
+        cotangent_checks=cotangent_checks,
     )
 
 

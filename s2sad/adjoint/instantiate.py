@@ -10,10 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import UnsupportedArgumentError
 from ..ir import Assignment
-from ..templates import Template
-from ..templates import helpers as _helpers
-
-HELPERS = {name for name in vars(_helpers) if name.startswith("_") and callable(vars(_helpers)[name])}
+from ..templates import HELPER_NAMES, Template
 
 
 @dataclass
@@ -71,13 +68,14 @@ def instantiate(
     adjoint_name: Callable[[str], str],
     fresh: Callable[[str], str],
     namespace: str,
+    constants: dict[str, object],
 ) -> tuple[list[Contribution | Scatter | Local], set[str]]:
     """The rule's statements for this operation, and the helpers they call.
 
     `active` maps the template's input parameters that need adjoints to the
     program's variables; statements for other inputs are dropped.
     """
-    body = _decide(copy.deepcopy(template.body), bound, assignment, template)
+    body = _decide(copy.deepcopy(template.body), bound, assignment, template, constants)
     adjoint_params = {"d" + p: p for p in template.inputs} | {
         "d" + p: p for p in template.propagates_to()
     }
@@ -144,13 +142,14 @@ def _drop_unused_locals(body: list[ast.stmt], adjoint_params: dict[str, str]) ->
 
 
 def _decide(body: list[ast.stmt], bound: dict[str, ast.expr], assignment: Assignment,
-            template: Template) -> list[ast.stmt]:
+            template: Template, constants: dict[str, object]) -> list[ast.stmt]:
     """Replace each `if` on options by the branch it takes; refuse where a branch raises."""
     result: list[ast.stmt] = []
     for stmt in body:
         if isinstance(stmt, ast.If):
-            taken = stmt.body if _evaluate(stmt.test, bound, assignment, template) else stmt.orelse
-            result.extend(_decide(taken, bound, assignment, template))
+            test = _evaluate(stmt.test, bound, assignment, constants)
+            result.extend(_decide(stmt.body if test else stmt.orelse, bound, assignment, template,
+                                  constants))
         elif isinstance(stmt, ast.Raise):
             message = stmt.exc.args[0].value if isinstance(stmt.exc, ast.Call) and stmt.exc.args else ""
             raise UnsupportedArgumentError(
@@ -163,11 +162,16 @@ def _decide(body: list[ast.stmt], bound: dict[str, ast.expr], assignment: Assign
 
 
 def _evaluate(test: ast.expr, bound: dict[str, ast.expr], assignment: Assignment,
-              template: Template) -> bool:
+              constants: dict[str, object]) -> bool:
+    """Decide a template's `if` from the literal values (or module constants) of its options."""
     env = {}
     for name in {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}:
+        value = bound.get(name)
+        if isinstance(value, ast.Name) and value.id in constants:
+            env[name] = constants[value.id]
+            continue
         try:
-            env[name] = ast.literal_eval(bound[name])
+            env[name] = ast.literal_eval(value)
         except (ValueError, KeyError, TypeError, SyntaxError):
             raise UnsupportedArgumentError(
                 f"`{_shown(assignment.op)}` needs `{name}` as a literal constant "
@@ -189,7 +193,7 @@ class _Renamer(ast.NodeTransformer):
             if isinstance(node.ctx, ast.Store) and isinstance(replacement, ast.Name):
                 replacement.ctx = ast.Store()
             return replacement
-        if node.id in HELPERS:
+        if node.id in HELPER_NAMES:
             self.helpers.add(node.id)
         return node
 

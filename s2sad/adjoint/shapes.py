@@ -1,8 +1,9 @@
 """What can be known of shapes before run time, to keep the backward lean.
 
-Two facts: that two values always have the same shape (so an adjoint needs no
-unbroadcasting), and that a value is a scalar (so `grad` needs no run-time
-check of its output).
+Three facts: that two values always have the same shape (so an adjoint needs
+no unbroadcasting, and a rule that reads a value only for its shape can read
+an earlier one instead), that they also have the same dtype, and that a value
+is a scalar (so `grad` needs no run-time check of its output).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ class Shapes:
 
     def __init__(self, program: Program, activity: Activity):
         self._parent: dict[str, str] = {}
+        self._dtype_parent: dict[str, str] = {}
         self.scalars: set[str] = set()
+        self._order = {p.name: -1 for p in program.params}
+        self._order.update({a.target: i for i, a in enumerate(program.body)})
         for index, assignment in enumerate(program.body):
             template = activity.templates.get(index)
             bound = activity.bindings.get(index)
@@ -42,20 +46,35 @@ class Shapes:
             arrays = [n for n in names if n not in self.scalars]
             if not arrays:
                 self.scalars.add(assignment.target)
-            elif len({self._find(n) for n in arrays}) == 1:
-                self._union(assignment.target, arrays[0])
+            elif len({_find(self._parent, n) for n in arrays}) == 1:
+                _union(self._parent, assignment.target, arrays[0])
+                # Python numbers do not change an array's dtype; other arrays may.
+                weak = all(isinstance(o, ast.Constant) and isinstance(o.value, (int, float))
+                           for o in operands if not isinstance(o, ast.Name))
+                if weak and arrays == names and len(set(names)) == 1:
+                    _union(self._dtype_parent, assignment.target, names[0])
 
     def same(self, a: str, b: str) -> bool:
         """True when `a` and `b` have the same shape whatever the inputs."""
-        return a == b or self._find(a) == self._find(b) or (a in self.scalars and b in self.scalars)
+        return a == b or _find(self._parent, a) == _find(self._parent, b) or (
+            a in self.scalars and b in self.scalars)
 
-    def _find(self, name: str) -> str:
-        while self._parent.get(name, name) != name:
-            name = self._parent[name]
-        return name
+    def shape_proxy(self, name: str, dtype: bool) -> str:
+        """The earliest value with the shape (and, if `dtype`, the dtype) of `name`."""
+        parent = self._dtype_parent if dtype else self._parent
+        root = _find(parent, name)
+        members = [n for n in self._order if _find(parent, n) == root]
+        return min(members, key=self._order.__getitem__) if members else name
 
-    def _union(self, a: str, b: str) -> None:
-        self._parent[self._find(a)] = self._find(b)
+
+def _find(parent: dict[str, str], name: str) -> str:
+    while parent.get(name, name) != name:
+        name = parent[name]
+    return name
+
+
+def _union(parent: dict[str, str], a: str, b: str) -> None:
+    parent[_find(parent, a)] = _find(parent, b)
 
 
 def _is_none(node: ast.expr | None) -> bool:

@@ -24,6 +24,17 @@ _VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squee
           "expand_dims", "ravel", "asarray", "permute_dims"}
 _PASS_THROUGH_HELPERS = {"_unbroadcast"}
 
+# Calls that read an argument only for its shape, or for its shape and dtype:
+# (function or helper name, argument position) → whether the dtype matters.
+_SHAPE_READS = {
+    ("_unbroadcast", 1): False,
+    ("_expand_reduced", 1): False,
+    ("_reduced_size", 0): False,
+    ("full_like", 0): True,
+    ("zeros_like", 0): True,
+    ("_spread", 1): True,
+}
+
 OWNED, BORROWED = "owned", "borrowed"
 
 
@@ -93,8 +104,9 @@ class ReverseSweep:
                 self.activity.bindings[index],
                 active,
                 self.adjoint,
-                lambda name: self.names.fresh(name),
+                self.names.fresh,
                 self.namespace,
+                self.program.constants,
             )
             self.helpers |= helpers
             header = f"line {assignment.origin.lineno}: {assignment.statement}"
@@ -114,6 +126,7 @@ class ReverseSweep:
         movable = {incoming} if uses == 1 and self.state.get(target) == OWNED else set()
         template = self.activity.templates[index]
         for item in items:
+            self._read_earlier_shapes(item)
             if isinstance(item, Local):
                 lines.append(Line(item.statement))
             elif isinstance(item, Contribution):
@@ -126,6 +139,26 @@ class ReverseSweep:
             else:
                 lines.extend(self.scatter(item))
         return lines
+
+    def _read_earlier_shapes(self, item) -> None:
+        """Where a rule reads a value only for its shape, read the earliest value of that shape.
+
+        The forward then need not compute (or keep) the later value for the backward's sake.
+        """
+        node = item.statement if isinstance(item, Local) else item.value
+        for call in ast.walk(node):
+            if not isinstance(call, ast.Call):
+                continue
+            func = call.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            for position, argument in enumerate(call.args):
+                dtype = _SHAPE_READS.get((name, position))
+                if dtype is not None and isinstance(argument, ast.Name):
+                    argument.id = self.shapes.shape_proxy(argument.id, dtype)
+        for attribute in ast.walk(node):
+            if isinstance(attribute, ast.Attribute) and attribute.attr in ("shape", "size", "ndim") \
+                    and isinstance(attribute.value, ast.Name):
+                attribute.value.id = self.shapes.shape_proxy(attribute.value.id, False)
 
     def accumulate(self, variable: str, value: ast.expr, fresh: bool) -> list[Line]:
         """`dv = value` for the first contribution, `dv += value` or `dv = dv + value` after."""

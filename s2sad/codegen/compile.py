@@ -6,6 +6,16 @@ import linecache
 from collections.abc import Callable
 
 
+class _GeneratedSource:
+    """A loader that hands the generated source to linecache when its cache was cleared."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def get_source(self, name: str) -> str:
+        return self.source
+
+
 def compile_function(source: str, name: str, filename: str) -> Callable:
     """Execute the generated module `source` and return its function `name`.
 
@@ -13,6 +23,9 @@ def compile_function(source: str, name: str, filename: str) -> Callable:
     and pdb show the generated lines.
     """
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    namespace: dict[str, object] = {"__name__": f"s2sad_generated.{name}"}
+    namespace: dict[str, object] = {
+        "__name__": f"s2sad_generated.{name}",
+        "__loader__": _GeneratedSource(source),
+    }
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - running generated code is the job
     return namespace[name]

@@ -7,11 +7,11 @@ import inspect
 import re
 from functools import cache
 
+from .._version import __version__ as VERSION
 from ..adjoint import Gradient
 from ..adjoint.sweep import Line
 from ..templates import helpers as helper_module
 
-VERSION = "0.1.0"
 _DESCRIPTIONS = {
     "grad": "Gradient of {name} with respect to {wrt}.",
     "value_and_grad": "Value of {name} and its gradient with respect to {wrt}.",
@@ -30,8 +30,9 @@ def module_source(gradient: Gradient) -> str:
     ]
     for name, value in sorted(program.constants.items()):
         lines.append(f"{name} = {value!r}")
-    lines += ["", "", *function_source(gradient)]
-    for name in helper_closure(gradient.helpers):
+    function = function_source(gradient)
+    lines += ["", "", *function]
+    for name in helper_closure(_calls(function)):
         lines += ["", "", helper_source(name)]
     return format_source("\n".join(lines) + "\n")
 
@@ -56,6 +57,8 @@ def function_source(gradient: Gradient) -> list[str]:
         code += [_unparse(s) for s in gradient.forward]
     if gradient.scalar_check:
         code.append(f'_check_scalar({gradient.scalar_check}, "{program.name}")')
+    for output, seed in gradient.cotangent_checks:
+        code.append(f'_check_cotangent({output}, {seed}, "{program.name}")')
     if gradient.backward:
         code.append("# backward")
         for block in gradient.backward:
@@ -71,7 +74,7 @@ def function_source(gradient: Gradient) -> list[str]:
     code.append(f"return {returned}")
     if _mentions(code, gradient.namespace):
         body.append(namespace_line)
-    body += [f'_check_differentiable({name}, "{name}")' for name in gradient.wrt]
+    body.append(f"_check_differentiable({', '.join(f'{n}={n}' for n in gradient.wrt)})")
     body += code
     signature = ", ".join(params + (["*"] + seeds if seeds else []))
     return [f"def {gradient.name}({signature}):", *("    " + line for line in body)]
@@ -106,6 +109,12 @@ def _helper_calls(name: str) -> frozenset[str]:
     tree = ast.parse(helper_source(name))
     known = set(_helper_order())
     return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in known) - {name}
+
+
+def _calls(lines: list[str]) -> set[str]:
+    """The helpers a piece of generated code calls."""
+    text = "\n".join(lines)
+    return {name for name in _helper_order() if re.search(rf"(?<![\w.]){name}\(", text)}
 
 
 def _unparse(node: ast.AST) -> str:

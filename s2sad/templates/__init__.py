@@ -1,6 +1,15 @@
 """Adjoint rules, one module per family of operators, and their registry."""
 
-from . import arithmetic, elementwise, indexing, linalg, nondifferentiable, reductions, shape
+from . import (
+    arithmetic,
+    elementwise,
+    helpers,
+    indexing,
+    linalg,
+    nondifferentiable,
+    reductions,
+    shape,
+)
 from .registry import (
     METHODS,
     NONDIFFERENTIABLE,
@@ -11,7 +20,14 @@ from .registry import (
     lookup,
 )
 
+HELPER_NAMES = frozenset(
+    name for name, value in vars(helpers).items()
+    if name.startswith("_") and callable(value) and getattr(value, "__module__", "") == helpers.__name__
+)
+"""The functions generated code may call, copied into each module that calls them."""
+
 __all__ = [
+    "HELPER_NAMES",
     "METHODS",
     "NONDIFFERENTIABLE",
     "REGISTRY",

@@ -10,7 +10,7 @@ import numpy
 
 
 def _namespace(*values):
-    """The array module of the arguments: CuPy's (or another's) if any is such an array, else NumPy."""
+    """The array module of the arguments: CuPy's (or another) if any array has it, else NumPy."""
     for value in values:
         if type(value) is numpy.ndarray:
             continue
@@ -27,16 +27,27 @@ def _namespace(*values):
     return numpy
 
 
-def _check_differentiable(value, name):
+def _check_differentiable(**arguments):
     """Refuse integer, boolean and non-array arguments: they have no gradient."""
-    dtype = getattr(value, "dtype", None)
-    if dtype is not None and dtype.kind in "fc" or isinstance(value, (float, complex)):
-        return
-    held = dtype if dtype is not None else type(value).__name__
-    raise TypeError(
-        f"cannot differentiate with respect to {name}, which holds {held} values; "
-        "pass floating-point values (for example x.astype(float))"
-    )
+    for name, value in arguments.items():
+        dtype = getattr(value, "dtype", None)
+        if getattr(dtype, "kind", None) in ("f", "c") or isinstance(value, (float, complex)):
+            continue
+        held = dtype if dtype is not None else type(value).__name__
+        raise TypeError(
+            f"cannot differentiate with respect to {name}, which holds {held} values; "
+            "pass floating-point values (for example x.astype(float))"
+        )
+
+
+def _check_cotangent(value, cotangent, name):
+    """Refuse a cotangent whose shape is not the output's."""
+    expected, given = getattr(value, "shape", ()), getattr(cotangent, "shape", ())
+    if tuple(given) != tuple(expected):
+        raise ValueError(
+            f"the cotangent of {name} must have the output's shape {tuple(expected)}, "
+            f"got shape {tuple(given)}"
+        )
 
 
 def _unbroadcast(g, x):

@@ -5,8 +5,7 @@ import numpy
 def q_grad(w1, w2, x, *, dq=1.0):
     """Gradient of q with respect to w1, w2."""
     xp = _namespace(w1, w2, x)
-    _check_differentiable(w1, "w1")
-    _check_differentiable(w2, "w2")
+    _check_differentiable(w1=w1, w2=w2)
     # forward
     x0 = x
     x1 = w1 @ x0
@@ -14,11 +13,9 @@ def q_grad(w1, w2, x, *, dq=1.0):
     x2 = x0 + w2_x1
     x1_x2 = x1 + x2
     x3 = w1 @ x1_x2
-    x3_x3 = x3 * x3
     # backward
     # line 20: return np.sum(x3 * x3)
-    dx3_x3 = xp.full_like(x3_x3, dq)
-    del x3_x3
+    dx3_x3 = xp.full_like(x3, dq)
     dx3 = dx3_x3 * x3
     dx3 += dx3_x3 * x3  # x3 is read twice: contributions add up
     del dx3_x3, x3
@@ -41,7 +38,7 @@ def q_grad(w1, w2, x, *, dq=1.0):
 
 
 def _namespace(*values):
-    """The array module of the arguments: CuPy's (or another's) if any is such an array, else NumPy."""
+    """The array module of the arguments: CuPy's (or another) if any array has it, else NumPy."""
     for value in values:
         if type(value) is numpy.ndarray:
             continue
@@ -58,16 +55,19 @@ def _namespace(*values):
     return numpy
 
 
-def _check_differentiable(value, name):
+def _check_differentiable(**arguments):
     """Refuse integer, boolean and non-array arguments: they have no gradient."""
-    dtype = getattr(value, "dtype", None)
-    if dtype is not None and dtype.kind in "fc" or isinstance(value, (float, complex)):
-        return
-    held = dtype if dtype is not None else type(value).__name__
-    raise TypeError(
-        f"cannot differentiate with respect to {name}, which holds {held} values; "
-        "pass floating-point values (for example x.astype(float))"
-    )
+    for name, value in arguments.items():
+        dtype = getattr(value, "dtype", None)
+        if getattr(dtype, "kind", None) in ("f", "c") or isinstance(
+            value, (float, complex)
+        ):
+            continue
+        held = dtype if dtype is not None else type(value).__name__
+        raise TypeError(
+            f"cannot differentiate with respect to {name}, which holds {held} values; "
+            "pass floating-point values (for example x.astype(float))"
+        )
 
 
 def _unbroadcast(g, x):
