@@ -118,6 +118,13 @@ def _read_source(fun: types.FunctionType) -> tuple[str, int, int, str]:
             f"s2sad differentiates Python functions; got {type(fun).__name__} {fun!r}",
             hint="pass a function defined with `def` in a .py file",
         )
+    if getattr(fun, "__wrapped__", None) is not None:
+        raise SourceUnavailableError(
+            f"{fun.__qualname__} is a wrapper made by a decorator; s2sad differentiates source "
+            "code, and what the wrapper does is not in the source of the function it wraps",
+            hint="apply s2sad.grad to the undecorated function, or pass `f.__wrapped__` if the "
+            "decorator does not change what the function computes",
+        )
     filename = fun.__code__.co_filename
     try:
         lines, first = inspect.getsourcelines(fun)
