@@ -106,12 +106,7 @@ class NameAllocator:
         if base not in self.taken:
             self.taken.add(base)
             return base
-        for k in itertools.count(2):
-            candidate = f"{base}_{k}"
-            if candidate not in self.taken:
-                self.taken.add(candidate)
-                return candidate
-        raise AssertionError("unreachable")
+        return self._numbered(base, start=2)
 
     def temporary(self, node: ast.expr) -> str:
         """A name for the value `node` computes, after what it computes."""
@@ -122,9 +117,10 @@ class NameAllocator:
 
     def version(self, name: str) -> str:
         """A name for a new value of the user variable `name` (`x = x * 2`)."""
-        for k in itertools.count(1):
-            candidate = f"{name}_{k}"
-            if candidate not in self.taken:
-                self.taken.add(candidate)
-                return candidate
-        raise AssertionError("unreachable")
+        return self._numbered(name, start=1)
+
+    def _numbered(self, base: str, start: int) -> str:
+        candidate = next(f"{base}_{k}" for k in itertools.count(start)
+                         if f"{base}_{k}" not in self.taken)
+        self.taken.add(candidate)
+        return candidate
