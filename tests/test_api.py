@@ -462,7 +462,7 @@ def test_values_read_several_times_accumulate():
     x = randn(5)
     g = s2sad.grad(ff.read_many_times)
     assert_gradients(ff.read_many_times, [x], [0], [g(x)])
-    assert "contributions add up" in g.source
+    assert re.search(r"# x is read (twice|\d+ times)", g.source)
 
 
 def test_an_argument_that_does_not_affect_the_output_gets_zeros():
@@ -538,5 +538,5 @@ def test_the_dags_source_has_line_headers_and_says_contributions_add_up():
     # x0 = x gets no block: x is not differentiated, so nothing flows through it
     for offset, line in enumerate(lines[start + 2:start + 6], start=start + 3):
         assert f"# line {offset}: {line.strip()}" in source, line
-    shared = [s for s in source.splitlines() if "w1 is read twice: contributions add up" in s]
+    shared = [s for s in source.splitlines() if "# w1 is read twice" in s]
     assert len(shared) == 1 and "dw1" in shared[0]

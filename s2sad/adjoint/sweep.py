@@ -204,7 +204,7 @@ class ReverseSweep:
         self.commented.add(variable)
         count = self.readers.get(variable, 2)
         times = "twice" if count == 2 else f"{count} times"
-        return f"{variable} is read {times}: contributions add up"
+        return f"{variable} is read {times}"
 
     def _count_readers(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -12,6 +12,7 @@ from ..adjoint import Gradient
 from ..adjoint.sweep import Line
 from ..templates import helpers as helper_module
 
+_LINE_LENGTH = 88
 _DESCRIPTIONS = {
     "grad": "Gradient of {name} with respect to {wrt}.",
     "value_and_grad": "Value of {name} and its gradient with respect to {wrt}.",
@@ -63,9 +64,10 @@ def function_source(gradient: Gradient) -> list[str]:
         code.append("# backward")
         for block in gradient.backward:
             code.append(f"# {block.header}")
-            code += [_line(line) for line in block.lines]
-    if gradient.finals:
-        code += [_line(line) for line in gradient.finals]
+            for line in block.lines:
+                code += _line(line)
+    for line in gradient.finals:
+        code += _line(line)
     result = gradient.result
     if isinstance(result, ast.Tuple) and len(result.elts) > 1:
         returned = ", ".join(_unparse(e) for e in result.elts)
@@ -121,9 +123,13 @@ def _unparse(node: ast.AST) -> str:
     return ast.unparse(ast.fix_missing_locations(node))
 
 
-def _line(line: Line) -> str:
+def _line(line: Line) -> list[str]:
+    """A statement with its comment: trailing where it fits the line, above it where not."""
     text = _unparse(line.statement)
-    return f"{text}  # {line.comment}" if line.comment else text
+    if not line.comment:
+        return [text]
+    trailing = f"{text}  # {line.comment}"
+    return [trailing] if len(trailing) <= _LINE_LENGTH - 4 else [f"# {line.comment}", text]
 
 
 def _mentions(code: list[str], name: str) -> bool:
@@ -135,4 +141,4 @@ def format_source(source: str) -> str:
     """Format with black, so generated code reads like hand-formatted code."""
     import black
 
-    return black.format_str(source, mode=black.Mode(line_length=88))
+    return black.format_str(source, mode=black.Mode(line_length=_LINE_LENGTH))

@@ -17,7 +17,7 @@ def q_grad(w1, w2, x, *, dq=1.0):
     # line 20: return np.sum(x3 * x3)
     dx3_x3 = xp.full_like(x3, dq)
     dx3 = dx3_x3 * x3
-    dx3 += dx3_x3 * x3  # x3 is read twice: contributions add up
+    dx3 += dx3_x3 * x3  # x3 is read twice
     del dx3_x3, x3
     # line 19: x3 = w1 @ (x1 + x2)
     dw1 = _matmul_dlhs(dx3, w1, x1_x2)
@@ -30,10 +30,10 @@ def q_grad(w1, w2, x, *, dq=1.0):
     dw2_x1 = _unbroadcast(dx2, w2_x1)
     del dx2, w2_x1
     dw2 = _matmul_dlhs(dw2_x1, w2, x1)
-    dx1 = dx1 + _matmul_drhs(dw2_x1, w2, x1)  # x1 is read twice: contributions add up
+    dx1 = dx1 + _matmul_drhs(dw2_x1, w2, x1)  # x1 is read twice
     del dw2_x1, x1
     # line 17: x1 = w1 @ x0
-    dw1 += _matmul_dlhs(dx1, w1, x0)  # w1 is read twice: contributions add up
+    dw1 += _matmul_dlhs(dx1, w1, x0)  # w1 is read twice
     return dw1, dw2
 
 
