@@ -72,6 +72,14 @@ def canonical_name(obj: object) -> str | None:
     return _INDEX.get(id(obj))
 
 
+def _attribute(module: object, name: str) -> object:
+    """`module.name`, or None where the module lacks it or refuses to produce it."""
+    try:
+        return getattr(module, name, None)
+    except Exception:  # noqa: BLE001 - a lazily loading module may raise anything here
+        return None
+
+
 def _build_index() -> dict[int, str]:
     """Identity of every public callable of numpy (and cupy if loaded) → `numpy.<path>`."""
     import numpy
@@ -90,10 +98,12 @@ def _build_index() -> dict[int, str]:
         index[id(cupy)] = "cupy"
         for sub in _SUBMODULES:
             module, twin = (getattr(cupy, sub, None), getattr(numpy, sub)) if sub else (cupy, numpy)
-            for attr in dir(module) if module is not None else ():
+            for attr in dir(twin) if module is not None else ():
                 name = index.get(id(getattr(twin, attr, None)))
                 if name is not None and not attr.startswith("_"):
-                    index.setdefault(id(getattr(module, attr)), name)
+                    value = _attribute(module, attr)
+                    if value is not None:
+                        index.setdefault(id(value), name)
     for name in ("abs", "sum", "len", "range", "float", "int", "max", "min", "print"):
         index[id(getattr(builtins, name))] = "builtins." + name
     return index
