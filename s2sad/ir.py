@@ -30,6 +30,7 @@ class Assignment:
     origin: Origin
     statement: str
     user_variable: bool = False
+    context: str | None = None
 
 
 @dataclass

@@ -10,10 +10,12 @@ form. Source positions are kept for the backward's comments and for errors.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import os
 import textwrap
 import types
+from dataclasses import dataclass, field
 
 import numpy
 
@@ -33,7 +35,8 @@ from .resolve import (
     is_constant_value,
     module_path,
 )
-from .templates import HELPER_NAMES
+from .templates import HELPER_NAMES, REGISTRY
+from .templates.registry import key_of
 
 BINARY_OPS = {
     ast.Add: canonical_name(numpy.add),
@@ -59,6 +62,13 @@ BUILTIN_OPERATIONS = {
 }
 
 RESERVED_NAMES = HELPER_NAMES
+
+# Operations whose result may share memory with their first argument.
+_VIEW_OPS = {
+    "identity", "getitem", "attribute.T", "method.reshape", "method.transpose", "method.ravel",
+    "numpy.transpose", "numpy.reshape", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
+    "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to",
+}
 
 # How error messages name a construct: `an if statement`, not `a If statement`.
 _CONSTRUCT_NAMES = {
@@ -178,52 +188,99 @@ def _find_definition(tree: ast.Module, fun: types.FunctionType) -> ast.FunctionD
     raise SourceUnavailableError(f"cannot find the definition of {fun.__qualname__} in its source")
 
 
+@dataclass
+class _Source:
+    """A function's definition and where it comes from."""
+
+    definition: ast.FunctionDef | ast.Lambda
+    name: str
+    filename: str
+    lines: list[str]
+    first_line: int
+    indent: int
+    resolver: Resolver
+
+
+@dataclass
+class _Scope:
+    """The function being normalized: the user's, or one inlined into it."""
+
+    source: _Source
+    versions: dict[str, ast.expr] = field(default_factory=dict)
+    functions: dict[str, tuple[ast.FunctionDef | ast.Lambda, _Scope]] = field(default_factory=dict)
+    parent: _Scope | None = None
+    call_site: str | None = None
+    statement: ast.AST | None = None
+
+    def lookup(self, name: str) -> ast.expr | None:
+        """The current value of a local name, here or in an enclosing function."""
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.versions:
+                return scope.versions[name]
+            scope = scope.parent
+        return None
+
+    def local_function(self, name: str):
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.versions:
+                return None
+            if name in scope.functions:
+                return scope.functions[name]
+            scope = scope.parent
+        return None
+
+
+def _load(fun: types.FunctionType) -> _Source:
+    """Read, parse and locate the definition of `fun`."""
+    text, first_line, indent, filename = _read_source(fun)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        try:
+            tree = ast.parse("(" + text.strip() + ")")
+        except SyntaxError:
+            raise SourceUnavailableError(
+                f"cannot parse the source of {fun.__qualname__}",
+                hint="give the function a name with `def`",
+            ) from None
+    definition = _find_definition(tree, fun)
+    name = fun.__name__ if fun.__name__ != "<lambda>" else "lambda_"
+    return _Source(definition, name, filename, text.splitlines(), first_line, indent, Resolver(fun))
+
+
 class _Normalizer:
     def __init__(self, fun: types.FunctionType):
         self.fun = fun
-        source, first_line, self.indent, self.filename = _read_source(fun)
-        self.source_lines = source.splitlines()
-        self.first_line = first_line
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            try:
-                tree = ast.parse("(" + source.strip() + ")")
-            except SyntaxError:
-                raise SourceUnavailableError(
-                    f"cannot parse the source of {fun.__qualname__}",
-                    hint="give the function a name with `def`",
-                ) from None
-        self.definition = _find_definition(tree, fun)
-        self.resolver = Resolver(fun)
+        source = _load(fun)
+        self.definition = source.definition
+        self.scope = _Scope(source)
+        self.call_stack: list[tuple[str, int]] = []
+        self.augmented: list[tuple[int, str, ast.AST]] = []
         taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}
         taken |= {a.arg for a in ast.walk(self.definition) if isinstance(a, ast.arg)}
-        for node in ast.walk(self.definition):
+        self.check_reserved(self.definition)
+        self.namespace = "xp" if "xp" not in taken else "xp_"
+        taken.add(self.namespace)
+        self.names = NameAllocator(taken, self.namespace)
+        self.body: list[Assignment] = []
+        self.constants: dict[str, object] = {}
+
+    def check_reserved(self, definition: ast.AST) -> None:
+        for node in ast.walk(definition):
             name = node.id if isinstance(node, ast.Name) else node.arg if isinstance(node, ast.arg) else None
             if name in RESERVED_NAMES:
                 raise self.unsupported(node, f"`{name}` is the name of a helper the generated code defines",
                                        "rename it")
-        self.namespace = "xp" if "xp" not in taken else "xp_"
-        taken.add(self.namespace)
-        self.names = NameAllocator(taken, self.namespace)
-        self.versions: dict[str, str] = {}
-        self.body: list[Assignment] = []
-        self.constants: dict[str, object] = {}
-        self.statement: ast.stmt | ast.expr | None = None
 
     # ---- positions -------------------------------------------------------
     def origin(self, node: ast.AST) -> Origin:
-        lineno = getattr(node, "lineno", 1)
-        line = self.source_lines[lineno - 1] if lineno - 1 < len(self.source_lines) else ""
-        return Origin(
-            filename=self.filename,
-            lineno=lineno + self.first_line - 1,
-            col=getattr(node, "col_offset", 0) + self.indent,
-            line=" " * self.indent + line,
-        )
+        return caller_origin(self.scope, node)
 
     def statement_text(self, node: ast.AST) -> str:
-        segment = ast.get_source_segment("\n".join(self.source_lines), node) or ast.unparse(node)
+        text = "\n".join(self.scope.source.lines)
+        segment = ast.get_source_segment(text, node) or ast.unparse(node)
         return " ".join(segment.split())
 
     def unsupported(self, node: ast.AST, message: str, hint: str) -> UnsupportedSyntaxError:
@@ -234,7 +291,7 @@ class _Normalizer:
         definition = self.definition
         params = self.parameters(definition.args)
         for p in params:
-            self.versions[p.name] = p.name
+            self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
         if isinstance(definition, ast.Lambda):
             statements: list[ast.stmt] = [ast.copy_location(ast.Return(definition.body), definition.body)]
         else:
@@ -257,10 +314,11 @@ class _Normalizer:
             raise self.unsupported(where, f"{self.fun.__qualname__} must return a value to differentiate",
                                    "end the function with `return <expression>`")
         outputs, is_tuple = self.return_(returned)
+        self.check_augmented_aliases(outputs)
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
-            filename=self.filename,
-            display_filename=_display_name(self.filename),
+            filename=self.scope.source.filename,
+            display_filename=_display_name(self.scope.source.filename),
             params=params,
             body=self.body,
             outputs=outputs,
@@ -297,39 +355,154 @@ class _Normalizer:
 
     # ---- statements -------------------------------------------------------
     def statement_(self, stmt: ast.stmt) -> None:
-        self.statement = stmt
+        self.scope.statement = stmt
         if isinstance(stmt, ast.Pass):
             return
-        if isinstance(stmt, ast.Assign):
-            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-                target = stmt.targets[0] if len(stmt.targets) == 1 else stmt
-                raise self.unsupported(
-                    target, "only assignments to a single name are supported",
-                    "unpacking, chained and subscript assignments are not supported yet; "
-                    "assign each value to its own name",
-                )
-            name = stmt.targets[0].id
-            value = self.operation_or_atom(stmt.value)
-            new = self.names.version(name) if name in self.versions else name
-            self.assign(new, value, stmt.value, user_variable=True)
-            self.versions[name] = new
+        if isinstance(stmt, ast.FunctionDef):
+            if stmt.decorator_list:
+                raise self.unsupported(stmt.decorator_list[0], "decorated nested functions are not "
+                                       "supported", "define the function without a decorator")
+            self.check_reserved(stmt)
+            self.scope.functions[stmt.name] = (stmt, self.scope)
             return
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
-            self.statement_(ast.copy_location(ast.Assign([stmt.target], stmt.value), stmt))
+            stmt = ast.copy_location(ast.Assign([stmt.target], stmt.value), stmt)
+        if isinstance(stmt, ast.Assign):
+            if len(stmt.targets) != 1:
+                raise self.unsupported(stmt, "chained assignments (`a = b = ...`) are not supported",
+                                       "assign each name on its own line")
+            self.assign_statement(stmt.targets[0], stmt.value)
+            return
+        if isinstance(stmt, ast.AugAssign):
+            if not isinstance(stmt.target, ast.Name):
+                raise self.unsupported(stmt.target, "augmented assignments to parts of arrays are not "
+                                       "supported yet", "build the array with np.where or "
+                                       "np.concatenate instead")
+            old = self.name(ast.Name(stmt.target.id, ast.Load()))
+            value = ast.copy_location(ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value),
+                                      stmt)
+            self.assign_statement(stmt.target, value)
+            if isinstance(old, ast.Name):
+                self.augmented.append((len(self.body), old.id, stmt))
             return
         hint = _UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
         raise self.unsupported(stmt, f"s2sad cannot differentiate {_construct(stmt)}", hint)
 
+    def assign_statement(self, target: ast.expr, value_node: ast.expr) -> None:
+        """`target = value_node` for a name or a tuple of names."""
+        if isinstance(target, ast.Name) and isinstance(value_node, ast.Lambda):
+            self.scope.functions[target.id] = (value_node, self.scope)
+            return
+        names = [target] if isinstance(target, ast.Name) else getattr(target, "elts", None)
+        if not names or not all(isinstance(n, ast.Name) for n in names):
+            raise self.unsupported(
+                target, "only assignments to names and tuples of names are supported",
+                "subscript and attribute assignments are not supported yet; assign each value "
+                "to its own name",
+            )
+        start = len(self.body)
+        value = self.operation_or_atom(value_node)
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value, value_node, start)
+            return
+        if isinstance(value, (ast.Tuple, ast.List)):
+            if len(value.elts) != len(names):
+                raise self.unsupported(target, f"{len(names)} names for {len(value.elts)} values",
+                                       "unpack as many names as there are values")
+            parts: list = list(value.elts)
+        else:
+            whole = value if isinstance(value, ast.expr) else self.temporary(value, value_node)
+            parts = [
+                (ast.Subscript(whole, ast.Constant(i), ast.Load()), "getitem", [whole, ast.Constant(i)], {})
+                for i in range(len(names))
+            ]
+        for name, part in zip(names, parts):
+            self.bind(name.id, part, value_node, start)
+
+    def bind(self, name: str, value, node: ast.expr, start: int) -> None:
+        """Give the user variable `name` a new version holding `value`.
+
+        A value computed by this statement under a temporary name (the result
+        of an inlined call) takes the user's name instead of being copied.
+        """
+        new = self.new_version(name)
+        made_here = isinstance(value, ast.Name) and any(
+            a.target == value.id for a in self.body[start:])
+        if made_here:
+            self.rename(value.id, new, start)
+        else:
+            self.assign(new, value, node, user_variable=True)
+        self.scope.versions[name] = ast.Name(new, ast.Load())
+
+    def new_version(self, name: str) -> str:
+        if self.scope.call_site is not None:
+            return self.names.fresh(name)
+        return self.names.version(name) if self.scope.lookup(name) is not None else name
+
+    def rename(self, old: str, new: str, start: int) -> None:
+        """Rename the variable `old`, defined at or after body[start], to `new`."""
+        for assignment in self.body[start:]:
+            if assignment.target == old:
+                assignment.target = new
+                assignment.user_variable = True
+            nodes = [assignment.value, *assignment.args, *assignment.keywords.values()]
+            for node in nodes:
+                for name in ast.walk(node):
+                    if isinstance(name, ast.Name) and name.id == old:
+                        name.id = new
+        for scope in self._scopes():
+            for key, value in scope.versions.items():
+                if isinstance(value, ast.Name) and value.id == old:
+                    scope.versions[key] = ast.Name(new, ast.Load())
+
+    def _scopes(self):
+        scope: _Scope | None = self.scope
+        while scope is not None:
+            yield scope
+            scope = scope.parent
+
+    def check_augmented_aliases(self, outputs: list[ast.expr]) -> None:
+        """Refuse `x += y` where NumPy would also change another name that shares x's memory.
+
+        s2sad's forward computes `x + y` into new memory, so a second name
+        viewing the old array (`v = x`, `v = x[0]`, `v = x.T`) would keep the
+        old values that the original function's in-place update changes.
+        """
+        for index, old, stmt in self.augmented:
+            sharing = {old}
+            for assignment in self.body:
+                if assignment.op in _VIEW_OPS:
+                    source = assignment.args[0] if assignment.args else None
+                    if isinstance(source, ast.Name) and source.id in sharing:
+                        sharing.add(assignment.target)
+            reads = {n.id for a in self.body[index:] for n in ast.walk(a.value) if isinstance(n, ast.Name)}
+            reads |= {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)}
+            aliases = sorted((sharing - {old}) & reads)
+            if aliases:
+                raise self.unsupported(
+                    stmt, f"`{ast.unparse(stmt).strip()}` would also change `{aliases[0]}` in NumPy, "
+                    "which shares memory with it, but s2sad computes the update into new memory",
+                    f"write `{stmt.target.id} = {stmt.target.id} {_op_symbol(stmt)} ...` and "
+                    f"compute `{aliases[0]}` from the result",
+                )
+
     def return_(self, stmt: ast.Return) -> tuple[list[ast.expr], bool]:
-        self.statement = stmt
+        self.scope.statement = stmt
         value = stmt.value
-        if isinstance(value, ast.Tuple):
-            return [self.atom(e) for e in value.elts], True
-        if isinstance(value, (ast.Name, ast.Constant)):
-            return [self.atom(value)], False
-        operation = self.operation_or_atom(value)
+        start = len(self.body)
+        result = self.operation_or_atom(value)
+        elements = result.elts if isinstance(result, (ast.Tuple, ast.List)) and isinstance(
+            value, (ast.Tuple, ast.Call)) else None
+        if elements is not None:
+            return [e if isinstance(e, ast.expr) else self.temporary(e, value) for e in elements], True
+        if isinstance(result, ast.expr):
+            if isinstance(result, ast.Name) and any(a.target == result.id for a in self.body[start:]):
+                name = self.names.fresh(self.fun.__name__ if self.fun.__name__.isidentifier() else "out")
+                self.rename(result.id, name, start)
+                return [ast.Name(name, ast.Load())], False
+            return [result], False
         target = self.names.fresh(self.fun.__name__ if self.fun.__name__.isidentifier() else "out")
-        self.assign(target, operation, value)
+        self.assign(target, result, value)
         return [ast.Name(target, ast.Load())], False
 
     def assign(self, target: str, operation, node: ast.expr, user_variable: bool = False) -> None:
@@ -344,10 +517,17 @@ class _Normalizer:
                 args=args,
                 keywords=keywords,
                 origin=self.origin(node),
-                statement=self.statement_text(self.statement),
+                statement=self.statement_text(self.scope.statement),
                 user_variable=user_variable,
+                context=self.scope.call_site,
             )
         )
+
+    def temporary(self, operation, node: ast.expr) -> ast.Name:
+        """Assign one operation to a temporary named after what it computes."""
+        temp = self.names.temporary(operation[0])
+        self.assign(temp, operation, node)
+        return ast.Name(temp, ast.Load())
 
     # ---- expressions ------------------------------------------------------
     def atom(self, node: ast.expr) -> ast.expr:
@@ -355,9 +535,7 @@ class _Normalizer:
         result = self.operation_or_atom(node)
         if isinstance(result, ast.expr):
             return result
-        temp = self.names.temporary(result[0])
-        self.assign(temp, result, node)
-        return ast.Name(temp, ast.Load())
+        return self.temporary(result, node)
 
     def operation_or_atom(self, node: ast.expr):
         """An atom (ast.expr), or one operation as (value, op, args, keywords)."""
@@ -404,14 +582,22 @@ class _Normalizer:
         raise self.unsupported(node, f"s2sad cannot differentiate {_construct(node)}", hint)
 
     def name(self, node: ast.Name) -> ast.expr:
-        if node.id in self.versions:
-            return ast.Name(self.versions[node.id], ast.Load())
-        value = self.resolver.lookup(node.id)
+        local = self.scope.lookup(node.id)
+        if local is not None:
+            return copy.copy(local)
+        if self.scope.local_function(node.id) is not None:
+            raise self.unsupported(node, f"the function `{node.id}` can only be called here",
+                                   "call it; functions as values are not supported")
+        value = self.scope.source.resolver.lookup(node.id)
         if value is MISSING:
             raise self.unsupported(node, f"`{node.id}` is not defined before this line",
                                    "assign it before use or pass it as an argument")
         if is_constant_value(value):
+            if node.id in self.constants and self.constants[node.id] != value:
+                raise self.unsupported(node, f"two modules define the constant `{node.id}` with "
+                                       "different values", "rename one of them")
             self.constants[node.id] = value
+            self.names.taken.add(node.id)
             return ast.Name(node.id, ast.Load())
         if is_array_module(value):
             raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions",
@@ -429,9 +615,9 @@ class _Normalizer:
         while isinstance(node, ast.Attribute):
             chain.append(node.attr)
             node = node.value
-        if not isinstance(node, ast.Name) or node.id in self.versions:
+        if not isinstance(node, ast.Name) or self.scope.lookup(node.id) is not None:
             return MISSING
-        value = self.resolver.lookup(node.id)
+        value = self.scope.source.resolver.lookup(node.id)
         for attr in reversed(chain):
             if value is MISSING:
                 return MISSING
@@ -468,8 +654,11 @@ class _Normalizer:
                 raise self.unsupported(keyword.value, "`**kwargs` in calls is not supported",
                                        "pass each keyword argument")
         func = node.func
+        if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
+            definition, scope = self.scope.local_function(func.id)
+            return self.inline(definition, scope.source, scope, node)
         target = self.module_attribute(func) if isinstance(func, (ast.Attribute, ast.Name)) else MISSING
-        if isinstance(func, ast.Name) and func.id in self.versions:
+        if isinstance(func, ast.Name) and self.scope.lookup(func.id) is not None:
             raise self.unsupported(func, f"calling the local value `{func.id}` is not supported",
                                    "call NumPy functions by name; calls to your own functions "
                                    "are not supported yet")
@@ -487,7 +676,9 @@ class _Normalizer:
         if target is MISSING:
             raise self.unsupported(func, f"`{ast.unparse(func)}` is not defined",
                                    "import it at module level or pass its value as an argument")
-        canonical = self.resolver.canonical_name(target)
+        canonical = self.scope.source.resolver.canonical_name(target)
+        if canonical is None and isinstance(target, types.FunctionType) and key_of(target) not in REGISTRY:
+            return self.inline(None, _load(target), None, node)
         if canonical is None:
             shown = ast.unparse(func)
             raise UnknownFunctionError(
@@ -513,6 +704,64 @@ class _Normalizer:
         value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
         return value, op, args, keywords
 
+    def inline(self, definition, source: _Source | None, parent: _Scope | None, node: ast.Call):
+        """The value of calling a user function: its body, normalized into this program."""
+        if definition is None:
+            definition = source.definition
+        name = getattr(definition, "name", "lambda")
+        key = (source.filename, source.first_line + definition.lineno)
+        if key in self.call_stack:
+            raise self.unsupported(node, f"`{name}` calls itself: recursion is not supported",
+                                   "write the computation without recursion")
+        args = [self.atom(a) for a in node.args]
+        keywords = {k.arg: self.atom(k.value) for k in node.keywords}
+        call_line = self.origin(node).lineno
+        scope = _Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}")
+        caller = self.scope
+        self.scope = scope
+        self.call_stack.append(key)
+        try:
+            self.check_reserved(definition)
+            params = self.parameters(definition.args)
+            self.scope.versions.update(self.bind_arguments(name, params, args, keywords, node, caller))
+            if isinstance(definition, ast.Lambda):
+                statements: list[ast.stmt] = [ast.copy_location(ast.Return(definition.body),
+                                                                definition.body)]
+            else:
+                statements = [s for s in definition.body if not _is_docstring(s)]
+            for index, stmt in enumerate(statements):
+                if isinstance(stmt, ast.Return):
+                    if index != len(statements) - 1 or stmt.value is None:
+                        raise self.unsupported(stmt, f"`{name}` must end with its only `return <value>`",
+                                               "early returns are not supported yet")
+                    self.scope.statement = stmt
+                    return self.atom(stmt.value)
+                self.statement_(stmt)
+            raise self.unsupported(definition, f"`{name}` returns no value",
+                                   "end it with `return <expression>`")
+        finally:
+            self.call_stack.pop()
+            self.scope = caller
+
+    def bind_arguments(self, name, params, args, keywords, node, caller) -> dict[str, ast.expr]:
+        """The inlined function's parameters bound to the call's arguments (or defaults)."""
+        names = [p.name for p in params]
+        if len(args) > len(names) or set(keywords) - set(names):
+            raise UnsupportedSyntaxError(
+                f"`{name}` takes the arguments ({', '.join(names)})", caller_origin(caller, node),
+                "call it with those arguments")
+        bound: dict[str, ast.expr] = dict(zip(names, args))
+        for param in params[len(args):]:
+            if param.name in keywords:
+                bound[param.name] = keywords[param.name]
+            elif param.default is not None:
+                bound[param.name] = ast.Constant(ast.literal_eval(param.default))
+            else:
+                raise UnsupportedSyntaxError(
+                    f"`{name}` needs the argument `{param.name}`", caller_origin(caller, node),
+                    "pass every argument without a default")
+        return bound
+
     def written_path(self, func: ast.expr, target: object, canonical: str) -> str:
         """`numpy.max` for `np.max` as written, even where the canonical name is an alias's."""
         if isinstance(func, ast.Attribute):
@@ -534,6 +783,15 @@ class _Normalizer:
         return self.atom(node)
 
 
+def caller_origin(scope: _Scope, node: ast.AST) -> Origin:
+    """Where `node` stands in the source of `scope`'s function."""
+    source = scope.source
+    lineno = getattr(node, "lineno", 1)
+    line = source.lines[lineno - 1] if lineno - 1 < len(source.lines) else ""
+    return Origin(source.filename, lineno + source.first_line - 1,
+                  getattr(node, "col_offset", 0) + source.indent, " " * source.indent + line)
+
+
 def _construct(node: ast.AST) -> str:
     return _CONSTRUCT_NAMES.get(type(node), f"a `{type(node).__name__}` expression")
 
@@ -544,7 +802,12 @@ def _is_docstring(stmt: ast.stmt) -> bool:
     )
 
 
-def _op_symbol(node: ast.BinOp) -> str:
-    return {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}.get(
-        type(node.op), type(node.op).__name__
-    )
+_SYMBOLS = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@",
+    ast.Mod: "%", ast.FloorDiv: "//", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.LShift: "<<", ast.RShift: ">>",
+}
+
+
+def _op_symbol(node: ast.BinOp | ast.AugAssign) -> str:
+    return _SYMBOLS.get(type(node.op), type(node.op).__name__)

@@ -6,6 +6,8 @@ comment ``# E:<name>`` on the line the error has to point at; the error tests
 find the line by its marker, so adding functions above does not break them.
 """
 
+import math
+
 import numpy as np
 
 import s2sad
@@ -173,12 +175,12 @@ def uses_if(x):
 
 def uses_augassign(x):
     y = x * 2.0
-    y += x  # E:augassign
+    y += x
     return np.sum(y)
 
 
 def uses_unpacking(x, y):
-    a, b = x, y  # E:unpacking
+    a, b = x, y
     return np.sum(a * b)
 
 
@@ -202,15 +204,15 @@ def uses_lambda(x):
 
 
 def uses_lambda_assignment(x):
-    double = lambda t: t * 2.0  # E:lambda_assignment
+    double = lambda t: t * 2.0
     return np.sum(double(x))
 
 
 def uses_nested_def(x):
-    def inner(t):  # E:nested_def
+    def inner(t):
         return t * 2.0
 
-    return np.sum(x)
+    return np.sum(inner(x))
 
 
 def uses_global(x):
@@ -228,7 +230,7 @@ def helper(t):
 
 
 def calls_user_function(x):
-    y = helper(x)  # E:user_call
+    y = helper(x)
     return np.sum(y)
 
 
@@ -270,3 +272,55 @@ def uses_global_array(x):
 
 def no_return(x):
     y = x * 2.0  # E:no_return  # noqa: F841
+
+
+# ---- refused by the calls and assignments of issue 3 --------------------------
+
+
+def augassign_on_a_view(x):
+    y = x * 1.0
+    v = y[0]
+    y += 1.0  # E:augassign_view
+    return np.sum(v * y)
+
+
+def augassign_on_a_copy(x):
+    y = x * 1.0
+    z = y
+    y += x  # E:augassign_copy
+    return np.sum(z)
+
+
+def calls_itself(x):
+    return np.sum(x) + calls_itself(x)  # E:recursion
+
+
+def early_return(t):
+    return t  # E:callee_return
+    return t * 2.0
+
+
+def calls_early_return(x):
+    return np.sum(early_return(x))
+
+
+def two_args(a, b):
+    return a * b
+
+
+def calls_with_missing_argument(x):
+    return np.sum(two_args(x))  # E:missing_argument
+
+
+def has_loop(t):
+    for _ in range(2):  # E:callee_loop
+        t = t * 2.0
+    return t
+
+
+def calls_callee_with_loop(x):
+    return np.sum(has_loop(x))
+
+
+def calls_builtin_without_source(x):
+    return np.sum(x) * math.erf(0.5)  # E:no_source

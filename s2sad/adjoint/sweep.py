@@ -109,7 +109,10 @@ class ReverseSweep:
                 self.program.constants,
             )
             self.helpers |= helpers
-            header = f"line {assignment.origin.lineno}: {assignment.statement}"
+            where = f"line {assignment.origin.lineno}"
+            if assignment.context:
+                where += f" ({assignment.context})"
+            header = f"{where}: {assignment.statement}"
             if not blocks or blocks[-1].header != header:
                 blocks.append(Block(header))
             blocks[-1].lines.extend(self._lines(assignment.target, index, items))
