@@ -56,4 +56,6 @@ class Program:
     return_statement: str
     namespace: str = "xp"
     constants: dict[str, object] = field(default_factory=dict)
+    effects: list[tuple[int, ast.stmt]] = field(default_factory=list)
+    """Statements run for their effect (`print`, `assert`), each before body[position]."""
     taken_names: set[str] = field(default_factory=set)

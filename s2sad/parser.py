@@ -89,7 +89,6 @@ _CONSTRUCT_NAMES = {
     ast.Yield: "`yield`",
     ast.Await: "`await`",
     ast.Expr: "an expression statement",
-    ast.Assert: "an `assert` statement",
     ast.Delete: "a `del` statement",
     ast.Raise: "a `raise` statement",
     ast.Import: "an `import` statement",
@@ -265,6 +264,7 @@ class _Normalizer:
         taken.add(self.namespace)
         self.names = NameAllocator(taken, self.namespace)
         self.body: list[Assignment] = []
+        self.effects: list[tuple[int, ast.stmt]] = []
         self.constants: dict[str, object] = {}
 
     def check_reserved(self, definition: ast.AST) -> None:
@@ -327,6 +327,7 @@ class _Normalizer:
             return_statement=self.statement_text(returned),
             namespace=self.namespace,
             constants=self.constants,
+            effects=self.effects,
             taken_names=self.names.taken,
         )
 
@@ -373,6 +374,8 @@ class _Normalizer:
                                        "assign each name on its own line")
             self.assign_statement(stmt.targets[0], stmt.value)
             return
+        if isinstance(stmt, (ast.Expr, ast.Assert)) and self.effect(stmt):
+            return
         if isinstance(stmt, ast.AugAssign):
             if not isinstance(stmt.target, ast.Name):
                 raise self.unsupported(stmt.target, "augmented assignments to parts of arrays are not "
@@ -387,6 +390,23 @@ class _Normalizer:
             return
         hint = _UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
         raise self.unsupported(stmt, f"s2sad cannot differentiate {_construct(stmt)}", hint)
+
+    def effect(self, stmt: ast.Expr | ast.Assert) -> bool:
+        """Keep `print(...)` and `assert ...` in the forward, in order; they get no adjoints."""
+        if isinstance(stmt, ast.Assert):
+            message = self.atom(stmt.msg) if stmt.msg is not None else None
+            kept: ast.stmt = ast.Assert(self.atom(stmt.test), message)
+        else:
+            call = stmt.value
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and self.scope.source.resolver.lookup(call.func.id) is print
+                    and self.scope.lookup(call.func.id) is None):
+                return False
+            args = [self.atom(a) for a in call.args]
+            keywords = [ast.keyword(k.arg, self.atom(k.value)) for k in call.keywords]
+            kept = ast.Expr(ast.Call(ast.Name("print", ast.Load()), args, keywords))
+        self.effects.append((len(self.body), kept))
+        return True
 
     def assign_statement(self, target: ast.expr, value_node: ast.expr) -> None:
         """`target = value_node` for a name or a tuple of names."""

@@ -77,3 +77,18 @@ def test_vjp_of_a_function_returning_its_argument():
     dx = s2sad.vjp(cf.returns_argument_unchanged)(x, cotangent=cotangent)
     np.testing.assert_array_equal(dx, cotangent)
     assert not np.shares_memory(dx, cotangent)
+
+
+def test_print_and_assert_run_in_the_forward_and_get_no_adjoints(capsys):
+    x, w = randn(4, 3), randn(3, 2)
+    gradient = s2sad.grad(cf.with_effects, wrt="w")
+    dw = gradient(x, w)
+    assert capsys.readouterr().out.startswith("batch 4 mean activation")
+    capsys.readouterr()
+    expected = numerical_vjp(cf.with_effects, [x, w], [1], 1.0)[0]
+    capsys.readouterr()
+    assert_close(dw, expected)
+    source = gradient.source
+    assert "dmean_h" not in source and "print(" in source and "assert n > 0" in source
+    with pytest.raises(AssertionError, match="empty batch"):
+        gradient(np.zeros((0, 3)), w)

@@ -15,27 +15,34 @@ from ..ir import Assignment, Program
 
 def forward_statements(program: Program, needed: set[str], varied: set[str]) -> list[ast.stmt]:
     """Assignments computing `needed` names, in order, with inactive temporaries folded."""
-    live = set(needed)
+    live = set(needed) | {n for _, effect in program.effects for n in _reads(effect)}
     kept: list[Assignment] = []
     for assignment in reversed(program.body):
         if assignment.target in live:
             kept.append(assignment)
             live |= _reads(assignment.value)
     kept.reverse()
-    reads = {}
-    for assignment in kept:
-        for name in _reads(assignment.value):
+    reads: dict[str, int] = {}
+    for node in [a.value for a in kept] + [effect for _, effect in program.effects]:
+        for name in _reads(node):
             reads[name] = reads.get(name, 0) + 1
     foldable = {
         a.target: a.value for a in kept
         if not a.user_variable and a.target not in varied and a.target not in needed
         and reads.get(a.target) == 1
     }
+    kept_targets = {a.target for a in kept}
+    effects_before: dict[int, list[ast.stmt]] = {}
+    for position, effect in program.effects:
+        effects_before.setdefault(position, []).append(effect)
     statements: list[ast.stmt] = []
-    for assignment in kept:
-        if assignment.target in foldable:
+    fold = _Fold(foldable)
+    for position, assignment in enumerate([*program.body, None]):
+        statements += [fold.visit(copy.deepcopy(e)) for e in effects_before.get(position, [])]
+        if assignment is None or assignment.target not in kept_targets \
+                or assignment.target in foldable:
             continue
-        value = _Fold(foldable).visit(copy.deepcopy(assignment.value))
+        value = fold.visit(copy.deepcopy(assignment.value))
         statements.append(ast.Assign([ast.Name(assignment.target, ast.Store())], value))
     return statements
 

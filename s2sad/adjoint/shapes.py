@@ -26,7 +26,10 @@ class Shapes:
         self.scalars: set[str] = set()
         self._order = {p.name: -1 for p in program.params}
         self._order.update({a.target: i for i, a in enumerate(program.body)})
+        shapes: set[str] = set()
         for index, assignment in enumerate(program.body):
+            if self._integer_fact(assignment, shapes):
+                continue
             template = activity.templates.get(index)
             bound = activity.bindings.get(index)
             if template is None or bound is None:
@@ -53,6 +56,19 @@ class Shapes:
                            for o in operands if not isinstance(o, ast.Name))
                 if weak and arrays == names and len(set(names)) == 1:
                     _union(self._dtype_parent, assignment.target, names[0])
+
+    def _integer_fact(self, assignment, shapes: set[str]) -> bool:
+        """Shape tuples and the integers read from them: `x.shape`, `x.shape[0]`, `len(x)`."""
+        op, args = assignment.op, assignment.args
+        if op == "attribute.shape":
+            shapes.add(assignment.target)
+        elif op in ("attribute.ndim", "attribute.size", "builtins.len") or (
+                op == "getitem" and isinstance(args[0], ast.Name) and args[0].id in shapes
+                and isinstance(args[1], (ast.Constant, ast.UnaryOp))):
+            self.scalars.add(assignment.target)
+        else:
+            return False
+        return True
 
     def same(self, a: str, b: str) -> bool:
         """True when `a` and `b` have the same shape whatever the inputs."""
