@@ -1,8 +1,11 @@
 """The program representation handed from the parser to the adjoint pass.
 
-A forward function becomes a list of `Assignment`s, each computing one
-operation over names and constants (one operation per statement), in static
-single assignment form: every name is assigned once.
+A forward function becomes a list of nodes: `Assignment`s, each computing
+one operation over names and constants (one operation per statement);
+`Effect`s (`print`, `assert`), run for what they do; and `Branch`es, an
+`if` over two lists of nodes. Names are in static single assignment form:
+every name is assigned once, and a variable the two arms of a branch assign
+differently meets in a `phi` assignment at the end of each arm.
 """
 
 from __future__ import annotations
@@ -34,6 +37,39 @@ class Assignment:
 
 
 @dataclass
+class Effect:
+    """A statement run for its effect: `print(...)`, `assert ...`."""
+
+    statement: ast.stmt
+
+
+@dataclass
+class Branch:
+    """`if test: body else: orelse`, with `test` a recorded condition."""
+
+    test: ast.Name
+    body: list[Node]
+    orelse: list[Node]
+    origin: Origin
+    statement: str
+    context: str | None = None
+
+
+Node = Assignment | Effect | Branch
+
+
+def assignments(nodes: list[Node]) -> list[Assignment]:
+    """Every assignment in program order, the `if` arm before the `else` arm."""
+    result: list[Assignment] = []
+    for node in nodes:
+        if isinstance(node, Assignment):
+            result.append(node)
+        elif isinstance(node, Branch):
+            result += assignments(node.body) + assignments(node.orelse)
+    return result
+
+
+@dataclass
 class Parameter:
     """A parameter of the forward function; `default` is a literal or None."""
 
@@ -49,13 +85,11 @@ class Program:
     filename: str
     display_filename: str
     params: list[Parameter]
-    body: list[Assignment]
+    body: list[Node]
     outputs: list[ast.expr]
     returns_tuple: bool
     return_origin: Origin
     return_statement: str
     namespace: str = "xp"
     constants: dict[str, object] = field(default_factory=dict)
-    effects: list[tuple[int, ast.stmt]] = field(default_factory=list)
-    """Statements run for their effect (`print`, `assert`), each before body[position]."""
     taken_names: set[str] = field(default_factory=set)

@@ -25,7 +25,7 @@ from .errors import (
     UnknownFunctionError,
     UnsupportedSyntaxError,
 )
-from .ir import Assignment, Parameter, Program
+from .ir import Assignment, Branch, Effect, Node, Parameter, Program, assignments
 from .names import NameAllocator
 from .resolve import (
     MISSING,
@@ -74,7 +74,6 @@ _VIEW_OPS = {
 _CONSTRUCT_NAMES = {
     ast.For: "a `for` loop",
     ast.While: "a `while` loop",
-    ast.If: "an `if` statement",
     ast.AugAssign: "an augmented assignment (`+=`, `*=` ...)",
     ast.Try: "a `try` statement",
     ast.With: "a `with` statement",
@@ -83,7 +82,6 @@ _CONSTRUCT_NAMES = {
     ast.Global: "a `global` statement",
     ast.Nonlocal: "a `nonlocal` statement",
     ast.Lambda: "a lambda",
-    ast.IfExp: "a conditional expression (`a if c else b`)",
     ast.ListComp: "a list comprehension",
     ast.GeneratorExp: "a generator expression",
     ast.Yield: "`yield`",
@@ -263,9 +261,13 @@ class _Normalizer:
         self.namespace = "xp" if "xp" not in taken else "xp_"
         taken.add(self.namespace)
         self.names = NameAllocator(taken, self.namespace)
-        self.body: list[Assignment] = []
-        self.effects: list[tuple[int, ast.stmt]] = []
+        self.body: list[Node] = []
         self.constants: dict[str, object] = {}
+        self.result_names: _ResultNames | None = None
+        self.returns_tuple = False
+        self.last_returned_tuple = False
+        self.return_origin: Origin | None = None
+        self.return_statement = ""
 
     def check_reserved(self, definition: ast.AST) -> None:
         for node in ast.walk(definition):
@@ -292,28 +294,8 @@ class _Normalizer:
         params = self.parameters(definition.args)
         for p in params:
             self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
-        if isinstance(definition, ast.Lambda):
-            statements: list[ast.stmt] = [ast.copy_location(ast.Return(definition.body), definition.body)]
-        else:
-            statements = list(definition.body)
-            if statements and _is_docstring(statements[0]):
-                statements = statements[1:]
-        returned = None
-        for index, stmt in enumerate(statements):
-            if isinstance(stmt, ast.Return):
-                if index != len(statements) - 1:
-                    raise self.unsupported(
-                        stmt, "statements after `return` never run",
-                        "branches and early returns are not supported yet; return at the end",
-                    )
-                returned = stmt
-            else:
-                self.statement_(stmt)
-        if returned is None or returned.value is None:
-            where = returned or (statements[-1] if statements else definition)
-            raise self.unsupported(where, f"{self.fun.__qualname__} must return a value to differentiate",
-                                   "end the function with `return <expression>`")
-        outputs, is_tuple = self.return_(returned)
+        name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
+        outputs = self.function_body(definition, name)
         self.check_augmented_aliases(outputs)
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
@@ -322,14 +304,155 @@ class _Normalizer:
             params=params,
             body=self.body,
             outputs=outputs,
-            returns_tuple=is_tuple,
-            return_origin=self.origin(returned),
-            return_statement=self.statement_text(returned),
+            returns_tuple=self.returns_tuple,
+            return_origin=self.return_origin,
+            return_statement=self.return_statement,
             namespace=self.namespace,
             constants=self.constants,
-            effects=self.effects,
             taken_names=self.names.taken,
         )
+
+    def function_body(self, definition: ast.FunctionDef | ast.Lambda, result_name: str) -> list[ast.expr]:
+        """Normalize a function's statements; the values it returns (phis where paths meet)."""
+        if isinstance(definition, ast.Lambda):
+            statements: list[ast.stmt] = [ast.copy_location(ast.Return(definition.body), definition.body)]
+        else:
+            statements = [s for i, s in enumerate(definition.body) if i or not _is_docstring(s)]
+        outer = self.result_names
+        self.result_names = _ResultNames(self.names, result_name)
+        try:
+            returned = self.statements(statements)
+        finally:
+            self.result_names = outer
+        if returned is None:
+            where = statements[-1] if statements else definition
+            raise self.unsupported(where, f"`{self.scope.source.name}` must return a value on every "
+                                   "path to be differentiated", "end the function with `return <expression>`")
+        return returned
+
+    def statements(self, statements: list[ast.stmt]) -> list[ast.expr] | None:
+        """Normalize statements into the current node list; the returned values, if they return."""
+        for index, stmt in enumerate(statements):
+            rest = statements[index + 1:]
+            if isinstance(stmt, ast.Return):
+                if rest:
+                    raise self.unsupported(rest[0], "statements after `return` never run",
+                                           "remove them")
+                return self.returned(stmt)
+            if isinstance(stmt, ast.If):
+                if _returns_on_some_path(stmt):
+                    return self.if_statement(stmt, rest)
+                self.if_statement(stmt, [])
+                continue
+            self.statement_(stmt)
+        return None
+
+    def returned(self, stmt: ast.Return) -> list[ast.expr]:
+        """The values `return` hands back, each an atom named after the function where new."""
+        self.scope.statement = stmt
+        if stmt.value is None:
+            raise self.unsupported(stmt, "`return` without a value", "return the value to differentiate")
+        start = len(self.body)
+        value = self.operation_or_atom(stmt.value)
+        is_tuple = isinstance(value, (ast.Tuple, ast.List)) and isinstance(stmt.value, (ast.Tuple, ast.Call))
+        parts = list(value.elts) if is_tuple else [value]
+        atoms = []
+        for position, part in enumerate(parts):
+            if not isinstance(part, ast.expr):
+                atoms.append(ast.Name(self.result_names.name(position), ast.Load()))
+                self.assign(atoms[-1].id, part, stmt.value)
+            elif isinstance(part, ast.Name) and part.id in {a.target for a in assignments(self.body[start:])}:
+                name = self.result_names.name(position)
+                self.rename(part.id, name, start)
+                atoms.append(ast.Name(name, ast.Load()))
+            else:
+                atoms.append(part)
+        self.last_returned_tuple = is_tuple
+        if self.scope.call_site is None:
+            self.returns_tuple = is_tuple
+            self.return_origin = self.origin(stmt)
+            self.return_statement = self.statement_text(stmt)
+        return atoms
+
+    def if_statement(self, stmt: ast.If, rest: list[ast.stmt]) -> list[ast.expr] | None:
+        """`if` on data: the condition recorded, each arm normalized, the paths joined by phis."""
+        self.scope.statement = stmt
+        test = self.condition(stmt.test, stmt)
+        outer, versions = self.body, dict(self.scope.versions)
+        arms = []
+        for statements in (stmt.body, stmt.orelse):
+            self.body, self.scope.versions = [], dict(versions)
+            arm = statements if _always_returns(statements) else statements + rest
+            returned = self.statements(arm)
+            arms.append((self.body, self.scope.versions, returned))
+        self.body, self.scope.versions = outer, versions
+        self.scope.statement = stmt
+        (then_nodes, then_versions, then_returned), (else_nodes, else_versions, else_returned) = arms
+        joined: list[ast.expr] | None = None
+        if (then_returned is None) != (else_returned is None):
+            raise self.unsupported(stmt, "one path through this `if` returns and another does not",
+                                   "return a value on every path, or on none")
+        if then_returned is not None:
+            if len(then_returned) != len(else_returned):
+                raise self.unsupported(stmt, "the paths through this `if` return different numbers "
+                                       "of values", "return the same number of values on every path")
+            joined = []
+            for position, (left, right) in enumerate(zip(then_returned, else_returned)):
+                name = self.result_names.name(position)
+                for nodes, value in ((then_nodes, left), (else_nodes, right)):
+                    if not (isinstance(value, ast.Name) and value.id == name):
+                        self.phi(nodes, name, value, stmt)
+                joined.append(ast.Name(name, ast.Load()))
+        else:
+            for variable in sorted(then_versions.keys() & else_versions.keys()):
+                left, right = then_versions[variable], else_versions[variable]
+                if ast.dump(left) == ast.dump(right):
+                    self.scope.versions[variable] = left
+                    continue
+                name = self.new_version(variable)
+                self.phi(then_nodes, name, left, stmt)
+                self.phi(else_nodes, name, right, stmt)
+                self.scope.versions[variable] = ast.Name(name, ast.Load())
+        self.body.append(Branch(test, then_nodes, else_nodes, self.origin(stmt),
+                                f"if {self.source_of(stmt.test)}:", self.scope.call_site))
+        return joined
+
+    def phi(self, nodes: list[Node], name: str, value: ast.expr, stmt: ast.If) -> None:
+        """At the end of an arm: `name` holds `value` where the paths meet."""
+        outer, self.body = self.body, nodes
+        try:
+            self.assign(name, (copy.copy(value), "phi", [value], {}), stmt, user_variable=True,
+                        statement=f"the paths of `if {self.source_of(stmt.test)}:` meet")
+        finally:
+            self.body = outer
+
+    def condition(self, test: ast.expr, stmt: ast.AST) -> ast.Name:
+        """Record the condition of a branch, as written: it carries no gradient."""
+        value = _Verbatim(self).visit(copy.deepcopy(test))
+        name = self.names.temporary(value)
+        self.assign(name, (value, "condition", [], {}), test)
+        return ast.Name(name, ast.Load())
+
+    def source_of(self, node: ast.AST) -> str:
+        text = ast.get_source_segment("\n".join(self.scope.source.lines), node) or ast.unparse(node)
+        return " ".join(text.split())
+
+    def conditional_expression(self, node: ast.IfExp) -> ast.Name:
+        """`a if c else b`: a branch whose arms compute one value each."""
+        test = self.condition(node.test, node)
+        result = self.names.temporary(ast.Name("choice", ast.Load()))
+        outer = self.body
+        arms = []
+        for expression in (node.body, node.orelse):
+            self.body = []
+            value = self.atom(expression)
+            self.assign(result, (copy.copy(value), "phi", [value], {}), expression, user_variable=False)
+            arms.append(self.body)
+        self.body = outer
+        statement = self.scope.statement
+        text = self.statement_text(statement) if statement is not None else self.source_of(node)
+        self.body.append(Branch(test, arms[0], arms[1], self.origin(node), text, self.scope.call_site))
+        return ast.Name(result, ast.Load())
 
     def parameters(self, args: ast.arguments) -> list[Parameter]:
         if args.vararg or args.kwarg:
@@ -385,8 +508,9 @@ class _Normalizer:
             value = ast.copy_location(ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value),
                                       stmt)
             self.assign_statement(stmt.target, value)
-            if isinstance(old, ast.Name):
-                self.augmented.append((len(self.body), old.id, stmt))
+            new = self.scope.versions[stmt.target.id]
+            if isinstance(old, ast.Name) and isinstance(new, ast.Name):
+                self.augmented.append((new.id, old.id, stmt))
             return
         hint = _UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
         raise self.unsupported(stmt, f"s2sad cannot differentiate {_construct(stmt)}", hint)
@@ -405,7 +529,7 @@ class _Normalizer:
             args = [self.atom(a) for a in call.args]
             keywords = [ast.keyword(k.arg, self.atom(k.value)) for k in call.keywords]
             kept = ast.Expr(ast.Call(ast.Name("print", ast.Load()), args, keywords))
-        self.effects.append((len(self.body), kept))
+        self.body.append(Effect(kept))
         return True
 
     def assign_statement(self, target: ast.expr, value_node: ast.expr) -> None:
@@ -447,7 +571,7 @@ class _Normalizer:
         """
         new = self.new_version(name)
         made_here = isinstance(value, ast.Name) and any(
-            a.target == value.id for a in self.body[start:])
+            a.target == value.id for a in assignments(self.body[start:]))
         if made_here:
             self.rename(value.id, new, start)
         else:
@@ -461,7 +585,7 @@ class _Normalizer:
 
     def rename(self, old: str, new: str, start: int) -> None:
         """Rename the variable `old`, defined at or after body[start], to `new`."""
-        for assignment in self.body[start:]:
+        for assignment in assignments(self.body[start:]):
             if assignment.target == old:
                 assignment.target = new
                 assignment.user_variable = True
@@ -488,14 +612,16 @@ class _Normalizer:
         viewing the old array (`v = x`, `v = x[0]`, `v = x.T`) would keep the
         old values that the original function's in-place update changes.
         """
-        for index, old, stmt in self.augmented:
+        flat = assignments(self.body)
+        for new, old, stmt in self.augmented:
+            index = next(i for i, a in enumerate(flat) if a.target == new)
             sharing = {old}
-            for assignment in self.body:
+            for assignment in flat:
                 if assignment.op in _VIEW_OPS:
                     source = assignment.args[0] if assignment.args else None
                     if isinstance(source, ast.Name) and source.id in sharing:
                         sharing.add(assignment.target)
-            reads = {n.id for a in self.body[index:] for n in ast.walk(a.value) if isinstance(n, ast.Name)}
+            reads = {n.id for a in flat[index:] for n in ast.walk(a.value) if isinstance(n, ast.Name)}
             reads |= {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)}
             aliases = sorted((sharing - {old}) & reads)
             if aliases:
@@ -506,26 +632,8 @@ class _Normalizer:
                     f"compute `{aliases[0]}` from the result",
                 )
 
-    def return_(self, stmt: ast.Return) -> tuple[list[ast.expr], bool]:
-        self.scope.statement = stmt
-        value = stmt.value
-        start = len(self.body)
-        result = self.operation_or_atom(value)
-        elements = result.elts if isinstance(result, (ast.Tuple, ast.List)) and isinstance(
-            value, (ast.Tuple, ast.Call)) else None
-        if elements is not None:
-            return [e if isinstance(e, ast.expr) else self.temporary(e, value) for e in elements], True
-        if isinstance(result, ast.expr):
-            if isinstance(result, ast.Name) and any(a.target == result.id for a in self.body[start:]):
-                name = self.names.fresh(self.fun.__name__ if self.fun.__name__.isidentifier() else "out")
-                self.rename(result.id, name, start)
-                return [ast.Name(name, ast.Load())], False
-            return [result], False
-        target = self.names.fresh(self.fun.__name__ if self.fun.__name__.isidentifier() else "out")
-        self.assign(target, result, value)
-        return [ast.Name(target, ast.Load())], False
-
-    def assign(self, target: str, operation, node: ast.expr, user_variable: bool = False) -> None:
+    def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
+               statement: str | None = None) -> None:
         if isinstance(operation, ast.expr):  # a plain copy: `y = x`
             operation = (operation, "identity", [operation], {})
         value, op, args, keywords = operation
@@ -537,7 +645,7 @@ class _Normalizer:
                 args=args,
                 keywords=keywords,
                 origin=self.origin(node),
-                statement=self.statement_text(self.scope.statement),
+                statement=statement or self.statement_text(self.scope.statement),
                 user_variable=user_variable,
                 context=self.scope.call_site,
             )
@@ -598,6 +706,8 @@ class _Normalizer:
         if isinstance(node, (ast.Tuple, ast.List)):
             elements = [self.atom(e) for e in node.elts]
             return type(node)(elements, ast.Load())
+        if isinstance(node, ast.IfExp):
+            return self.conditional_expression(node)
         hint = _UNSUPPORTED_HINTS.get(type(node), "rewrite it with array operations")
         raise self.unsupported(node, f"s2sad cannot differentiate {_construct(node)}", hint)
 
@@ -744,21 +854,10 @@ class _Normalizer:
             self.check_reserved(definition)
             params = self.parameters(definition.args)
             self.scope.versions.update(self.bind_arguments(name, params, args, keywords, node, caller))
-            if isinstance(definition, ast.Lambda):
-                statements: list[ast.stmt] = [ast.copy_location(ast.Return(definition.body),
-                                                                definition.body)]
-            else:
-                statements = [s for s in definition.body if not _is_docstring(s)]
-            for index, stmt in enumerate(statements):
-                if isinstance(stmt, ast.Return):
-                    if index != len(statements) - 1 or stmt.value is None:
-                        raise self.unsupported(stmt, f"`{name}` must end with its only `return <value>`",
-                                               "early returns are not supported yet")
-                    self.scope.statement = stmt
-                    return self.atom(stmt.value)
-                self.statement_(stmt)
-            raise self.unsupported(definition, f"`{name}` returns no value",
-                                   "end it with `return <expression>`")
+            returned = self.function_body(definition, f"{name}_result")
+            if len(returned) == 1 and not self.last_returned_tuple:
+                return returned[0]
+            return ast.Tuple(returned, ast.Load())
         finally:
             self.call_stack.pop()
             self.scope = caller
@@ -801,6 +900,74 @@ class _Normalizer:
             parts = [self.atom(p) if p is not None else None for p in (node.lower, node.upper, node.step)]
             return ast.Slice(*parts)
         return self.atom(node)
+
+
+class _ResultNames:
+    """Names for the values a function returns, shared by all its `return`s."""
+
+    def __init__(self, names: NameAllocator, base: str):
+        self.allocator = names
+        self.base = base
+        self.allocated: dict[int, str] = {}
+
+    def name(self, position: int) -> str:
+        if position not in self.allocated:
+            base = self.base if position == 0 else f"{self.base}_{position}"
+            self.allocated[position] = self.allocator.fresh(base)
+        return self.allocated[position]
+
+
+class _Verbatim(ast.NodeTransformer):
+    """A condition as written, its names resolved: it is computed, never differentiated."""
+
+    def __init__(self, normalizer: _Normalizer):
+        self.normalizer = normalizer
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return self.normalizer.name(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        if self.normalizer.module_attribute(node) is not MISSING:
+            result = self.normalizer.attribute(node)
+            if isinstance(result, ast.expr):
+                return result
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        func = node.func
+        target = self.normalizer.module_attribute(func)
+        canonical = canonical_name(target) if target is not MISSING else None
+        if canonical is not None and not canonical.startswith("builtins."):
+            node.func = self.normalizer.namespace_expr(canonical)
+        elif canonical is None and not (isinstance(func, ast.Attribute) and target is MISSING):
+            raise self.normalizer.unsupported(
+                func, f"conditions may call NumPy functions, builtins and methods, not "
+                f"`{ast.unparse(func)}`", "compute the value before the `if` and test that")
+        elif isinstance(func, ast.Attribute) and target is MISSING:
+            node.func.value = self.visit(func.value)
+        node.args = [self.visit(a) for a in node.args]
+        for keyword in node.keywords:
+            keyword.value = self.visit(keyword.value)
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.expr:
+        raise self.normalizer.unsupported(node, "a lambda in a condition is not supported",
+                                          "compute the value before the `if`")
+
+
+def _always_returns(statements: list[ast.stmt]) -> bool:
+    """True when every path through `statements` ends in `return`."""
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, ast.Return):
+        return True
+    return isinstance(last, ast.If) and _always_returns(last.body) and _always_returns(last.orelse)
+
+
+def _returns_on_some_path(stmt: ast.If) -> bool:
+    return any(isinstance(node, ast.Return) for node in ast.walk(stmt))
 
 
 def caller_origin(scope: _Scope, node: ast.AST) -> Origin:

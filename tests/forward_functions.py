@@ -296,8 +296,8 @@ def calls_itself(x):
 
 
 def early_return(t):
-    return t  # E:callee_return
-    return t * 2.0
+    return t
+    return t * 2.0  # E:callee_return
 
 
 def calls_early_return(x):

@@ -18,6 +18,7 @@ Domains (for every random argument of a case):
 
 * `"real"`: standard normal;
 * `"positive"`: uniform in [0.5, 2] (log, sqrt, division, powers);
+* `"negative"`: uniform in [-2, -0.5] (the other arm of a branch on the sign);
 * `"distinct"`: values at least 0.1 apart and at least 0.05 away from 0, drawn
   without replacement across all the case's arguments, so finite differences
   never cross a kink or a tie (abs, maximum, max, where on a comparison ...).
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-DOMAINS = ("real", "positive", "distinct")
+DOMAINS = ("real", "positive", "negative", "distinct")
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def _is_random(spec: Any) -> bool:
 def _draw(rng: np.random.Generator, domain: str, n: int) -> np.ndarray:
     if domain == "positive":
         return rng.uniform(0.5, 2.0, n)
+    if domain == "negative":
+        return -rng.uniform(0.5, 2.0, n)
     if domain == "distinct":
         grid = (np.arange(n) - n // 2) * 0.1 + 0.05
         return rng.permutation(grid)
@@ -222,6 +225,34 @@ add_cases(
     Case(copy_method, ((2, 3),)),
     Case(copy_method, ((4,),)),
     Case(copy_method_shared, ((3, 2),)),
+)
+def branch_on_sign(x):
+    if np.sum(x) > 0:
+        y = x * x
+    else:
+        y = np.sin(x)
+    return y
+
+
+def choose(x, y):
+    return x * 2.0 if np.max(x) > np.max(y) else y - x
+
+
+def early_exit(x):
+    if np.mean(x) > 0:
+        return np.tanh(x)
+    z = x * 3.0
+    return z
+
+
+add_cases(
+    "phi",
+    Case(branch_on_sign, ((3, 4),), domain="positive"),
+    Case(branch_on_sign, ((5,),), domain="negative"),
+    Case(choose, ((3,), (3,))),
+    Case(choose, ((2, 2), (2,))),
+    Case(early_exit, ((4,),), domain="positive"),
+    Case(early_exit, ((2, 3),), domain="negative"),
 )
 add_cases(
     "builtins.float",

@@ -22,6 +22,7 @@ import pytest
 from fake_xp import FakeArray
 
 import s2sad
+from s2sad.ir import assignments
 from s2sad.parser import parse
 from s2sad.templates import METHODS, REGISTRY, lookup
 
@@ -87,6 +88,8 @@ CASES: list[Case] = [
     Case("scalar_broadcast", nf.scalar_broadcast, (np.asarray(1.7), _normal(3, 4)), ("s", "a")),
     Case("powers", nf.powers, (_positive(3, 4), _normal(4)), ("a", "p")),
     Case("elementwise", nf.elementwise, (_normal(3, 4),), "a"),
+    Case("branches_then", nf.branches, (_positive(3, 4), _normal(4)), ("a", "b")),
+    Case("branches_else", nf.branches, (-_positive(3, 4), _positive(4)), ("a", "b")),
     Case("extrema_elementwise", nf.extrema_elementwise, (_normal(3, 4), _normal(4)), ("a", "b")),
     Case("where_select", nf.where_select, (_normal(3, 4), _normal(4), _normal(3, 4) > 0.0),
          ("a", "b")),
@@ -196,7 +199,7 @@ def central_differences(case: Case, index: int, eps: float = 1e-6) -> np.ndarray
 
 
 def _operations(fun: Callable[..., Any]) -> set[str]:
-    return {assignment.op for assignment in parse(fun).body}
+    return {assignment.op for assignment in assignments(parse(fun).body)}
 
 
 def test_cases_cover_every_registered_rule() -> None:

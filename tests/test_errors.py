@@ -29,7 +29,6 @@ CASES = [
     # (function, marker, expected class, the text the caret points at)
     ("uses_for", "for", Syntax, "for"),
     ("uses_while", "while", Syntax, "while"),
-    ("uses_if", "if", Syntax, "if"),
     ("augassign_on_a_view", "augassign_view", Syntax, "y +="),
     ("augassign_on_a_copy", "augassign_copy", Syntax, "y +="),
     ("uses_try", "try", Syntax, "try"),

@@ -10,7 +10,7 @@ from ..names import NameAllocator
 from .activity import analyze, useful
 from .forward import forward_statements
 from .release import release_dead_values
-from .sweep import BORROWED, Block, Line, ReverseSweep
+from .sweep import BORROWED, Block, Line, ReverseSweep, line_nodes
 
 MODES = ("grad", "value_and_grad", "vjp")
 
@@ -68,8 +68,8 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
                 needed_outputs.add(output.id)
         result.helpers.add("_check_cotangent")
     backward_reads = {
-        n.id for block in result.blocks for line in block.lines
-        for n in ast.walk(line.statement) if isinstance(n, ast.Name)
+        n.id for block in result.blocks for line in block.lines for node in line_nodes(line)
+        for n in ast.walk(node) if isinstance(n, ast.Name)
     }
     forward = forward_statements(program, backward_reads | needed_outputs, activity.varied)
     keep = (

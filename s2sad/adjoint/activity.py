@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..errors import UnknownFunctionError
-from ..ir import Assignment, Program
+from ..ir import Assignment, Program, assignments
 from ..templates import Template, is_nondifferentiable, lookup
 from .instantiate import bind
 
@@ -24,9 +24,17 @@ class Activity:
     templates: dict[int, Template] = field(default_factory=dict)
     bindings: dict[int, dict[str, ast.expr]] = field(default_factory=dict)
 
-    def active_inputs(self, index: int) -> dict[str, str]:
+    def template(self, assignment: Assignment) -> Template | None:
+        """The rule of a differentiable assignment, keyed by the assignment itself."""
+        return self.templates.get(id(assignment))
+
+    def binding(self, assignment: Assignment) -> dict[str, ast.expr] | None:
+        """The rule's parameters bound to the assignment's operands."""
+        return self.bindings.get(id(assignment))
+
+    def active_inputs(self, assignment: Assignment) -> dict[str, str]:
         """Parameter → varied variable, for the inputs a rule propagates to."""
-        template, bound = self.templates.get(index), self.bindings.get(index)
+        template, bound = self.template(assignment), self.binding(assignment)
         if template is None:
             return {}
         return {
@@ -39,16 +47,16 @@ class Activity:
 def analyze(program: Program, wrt: list[str]) -> Activity:
     """Find the varied values, binding each differentiable operation to its rule."""
     activity = Activity(varied=set(wrt))
-    for index, assignment in enumerate(program.body):
+    for assignment in assignments(program.body):
         reads = _names(assignment.args) | _names(assignment.keywords.values())
         if not reads & activity.varied or is_nondifferentiable(assignment.op):
             continue
         template = lookup(assignment.op)
         if template is None:
             raise _unknown(assignment)
-        activity.templates[index] = template
-        activity.bindings[index] = bind(assignment, template)
-        if activity.active_inputs(index):
+        activity.templates[id(assignment)] = template
+        activity.bindings[id(assignment)] = bind(assignment, template)
+        if activity.active_inputs(assignment):
             activity.varied.add(assignment.target)
     return activity
 
@@ -56,9 +64,9 @@ def analyze(program: Program, wrt: list[str]) -> Activity:
 def useful(program: Program, activity: Activity, outputs: set[str]) -> set[str]:
     """The varied names the outputs depend on: those that get adjoints."""
     reached = outputs & activity.varied
-    for index in reversed(range(len(program.body))):
-        if program.body[index].target in reached:
-            reached |= set(activity.active_inputs(index).values())
+    for assignment in reversed(assignments(program.body)):
+        if assignment.target in reached:
+            reached |= set(activity.active_inputs(assignment).values())
     return reached
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from .sweep import Block, Line
+from .sweep import Block, BranchLines, Line, line_nodes
 
 
 def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> list[ast.stmt]:
@@ -21,16 +21,23 @@ def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[
     only the forward reads; the blocks are changed in place.
     """
     assigned = _assigned(forward) | {
-        name for block in blocks for line in block.lines for name in _assigned([line.statement])
+        name for block in blocks for line in block.lines for name in _assigned(line_nodes(line))
     }
-    keep = keep | (_names(forward) | _names([line.statement for b in blocks for line in b.lines])
-                   ) - assigned
+    keep = keep | (_names(forward) | {
+        name for block in blocks for line in block.lines for name in _names(line_nodes(line))
+    }) - assigned
+    # A name assigned inside an arm of an `if` may not exist on the path that ran.
+    keep |= _assigned([s for stmt in forward if isinstance(stmt, ast.If) for s in ast.walk(stmt)])
+    keep |= {
+        name for block in blocks for line in block.lines if isinstance(line.statement, BranchLines)
+        for name in _assigned(line_nodes(line))
+    }
     last: dict[str, tuple[int, int]] = {}
     for name in _names(forward):
         last[name] = (-1, 0)
     for b, block in enumerate(blocks):
         for i, line in enumerate(block.lines):
-            for name in _names([line.statement]):
+            for name in _names(line_nodes(line)):
                 last[name] = (b, i)
     final = (len(blocks) - 1, len(blocks[-1].lines) - 1) if blocks else (-1, 0)
     dying: dict[tuple[int, int], list[str]] = {}
@@ -50,7 +57,7 @@ def _delete(names: list[str]) -> ast.Delete:
     return ast.Delete([ast.Name(n, ast.Del()) for n in sorted(names)])
 
 
-def _assigned(statements: list[ast.stmt]) -> set[str]:
+def _assigned(statements: list[ast.AST]) -> set[str]:
     """Names the statements bind: only those are the gradient function's own to free."""
     return {
         n.id for s in statements for n in ast.walk(s)
@@ -58,5 +65,5 @@ def _assigned(statements: list[ast.stmt]) -> set[str]:
     }
 
 
-def _names(statements: list[ast.stmt]) -> set[str]:
+def _names(statements: list[ast.AST]) -> set[str]:
     return {n.id for s in statements for n in ast.walk(s) if isinstance(n, ast.Name)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..ir import Program
+from ..ir import Program, assignments
 from .activity import Activity
 
 _REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.max", "numpy.min", "numpy.linalg.norm",
@@ -25,14 +25,15 @@ class Shapes:
         self._dtype_parent: dict[str, str] = {}
         self.scalars: set[str] = set()
         self._order = {p.name: -1 for p in program.params}
-        self._order.update({a.target: i for i, a in enumerate(program.body)})
+        flat = assignments(program.body)
+        self._order.update({a.target: i for i, a in enumerate(flat)})
         shapes: set[str] = set()
-        for index, assignment in enumerate(program.body):
+        for assignment in flat:
             if self._integer_fact(assignment, shapes):
                 continue
-            template = activity.templates.get(index)
-            bound = activity.bindings.get(index)
-            if template is None or bound is None:
+            template = activity.template(assignment)
+            bound = activity.binding(assignment)
+            if template is None or bound is None or assignment.op == "phi":
                 continue
             operands = [bound[p] for p in template.inputs if p in bound]
             names = [o.id for o in operands if isinstance(o, ast.Name)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..ir import Program
+from ..ir import Assignment, Branch, Node, Program, assignments
 from ..names import NameAllocator
 from .activity import Activity
 from .instantiate import Contribution, Local, Scatter, instantiate
@@ -40,10 +40,31 @@ OWNED, BORROWED = "owned", "borrowed"
 
 @dataclass
 class Line:
-    """One generated statement and an optional trailing comment."""
+    """One generated statement (or a backward `if`) and an optional trailing comment."""
 
-    statement: ast.stmt
+    statement: ast.stmt | BranchLines
     comment: str | None = None
+
+
+@dataclass
+class BranchLines:
+    """The backward of an `if`: the adjoints of the arm that ran."""
+
+    test: ast.expr
+    body: list[Block]
+    orelse: list[Block]
+
+
+def line_nodes(line: Line) -> list[ast.AST]:
+    """The syntax inside a line, through any backward `if`, for finding the names it uses."""
+    statement = line.statement
+    if not isinstance(statement, BranchLines):
+        return [statement]
+    nodes: list[ast.AST] = [statement.test]
+    for block in statement.body + statement.orelse:
+        for inner in block.lines:
+            nodes += line_nodes(inner)
+    return nodes
 
 
 @dataclass
@@ -90,36 +111,76 @@ class ReverseSweep:
         self.state[variable] = BORROWED
 
     def run(self) -> Sweep:
+        return Sweep(self._sweep(self.program.body), self.state, self.helpers)
+
+    def _sweep(self, nodes: list[Node]) -> list[Block]:
         blocks: list[Block] = []
-        for index in reversed(range(len(self.program.body))):
-            assignment = self.program.body[index]
-            if assignment.target not in self.state or assignment.target not in self.useful:
-                continue
-            active = self.activity.active_inputs(index)
-            if not active:
-                continue
-            items, helpers = instantiate(
-                assignment,
-                self.activity.templates[index],
-                self.activity.bindings[index],
-                active,
-                self.adjoint,
-                self.names.fresh,
-                self.namespace,
-                self.program.constants,
-            )
-            self.helpers |= helpers
-            where = f"line {assignment.origin.lineno}"
-            if assignment.context:
-                where += f" ({assignment.context})"
-            header = f"{where}: {assignment.statement}"
-            if not blocks or blocks[-1].header != header:
-                blocks.append(Block(header))
-            blocks[-1].lines.extend(self._lines(assignment.target, index, items))
-        return Sweep(blocks, self.state, self.helpers)
+        for node in reversed(nodes):
+            if isinstance(node, Branch):
+                block = self._branch(node)
+                if block is not None:
+                    blocks.append(block)
+            elif isinstance(node, Assignment):
+                self._assignment(node, blocks)
+        return blocks
+
+    def _branch(self, branch: Branch) -> Block | None:
+        """The backward of an `if`: each arm's adjoints, the adjoint states merged after."""
+        before = dict(self.state)
+        then_blocks = self._sweep(branch.body)
+        then_state, self.state = self.state, dict(before)
+        else_blocks = self._sweep(branch.orelse)
+        else_state = self.state
+        inside = {a.target for a in assignments(branch.body + branch.orelse)}
+        merged = {v: s for v, s in before.items() if v not in inside}
+        for variable in sorted((then_state.keys() | else_state.keys()) - inside):
+            states = (then_state.get(variable), else_state.get(variable))
+            for state, blocks in zip(states, (then_blocks, else_blocks)):
+                if state is None:
+                    zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
+                    if not blocks:
+                        blocks.append(Block("nothing flows back through this arm"))
+                    blocks[-1].lines.append(Line(_assign(self.adjoint(variable), zeros)))
+            merged[variable] = OWNED if all(s in (None, OWNED) for s in states) else BORROWED
+        self.state = merged
+        if not then_blocks and not else_blocks:
+            return None
+        where = f"line {branch.origin.lineno}"
+        if branch.context:
+            where += f" ({branch.context})"
+        test: ast.expr = branch.test
+        if not then_blocks:
+            test, then_blocks, else_blocks = ast.UnaryOp(ast.Not(), test), else_blocks, []
+        return Block(f"{where}: {branch.statement}", [Line(BranchLines(test, then_blocks, else_blocks))])
+
+    def _assignment(self, assignment: Assignment, blocks: list[Block]) -> None:
+        if assignment.target not in self.state or assignment.target not in self.useful:
+            return
+        active = self.activity.active_inputs(assignment)
+        if not active:
+            return
+        items, helpers = instantiate(
+            assignment,
+            self.activity.template(assignment),
+            self.activity.binding(assignment),
+            active,
+            self.adjoint,
+            self.names.fresh,
+            self.namespace,
+            self.program.constants,
+        )
+        self.helpers |= helpers
+        where = f"line {assignment.origin.lineno}"
+        if assignment.context:
+            where += f" ({assignment.context})"
+        header = f"{where}: {assignment.statement}"
+        if not blocks or blocks[-1].header != header:
+            blocks.append(Block(header))
+        blocks[-1].lines.extend(self._lines(assignment, items))
 
     # ---- contributions ------------------------------------------------------
-    def _lines(self, target: str, index: int, items) -> list[Line]:
+    def _lines(self, assignment: Assignment, items) -> list[Line]:
+        target = assignment.target
         lines: list[Line] = []
         incoming = self.adjoint(target)
         uses = sum(
@@ -127,7 +188,7 @@ class ReverseSweep:
             for n in ast.walk(item.value) if isinstance(n, ast.Name) and n.id == incoming
         )
         movable = {incoming} if uses == 1 and self.state.get(target) == OWNED else set()
-        template = self.activity.templates[index]
+        template = self.activity.template(assignment)
         for item in items:
             self._read_earlier_shapes(item)
             if isinstance(item, Local):
@@ -211,10 +272,10 @@ class ReverseSweep:
 
     def _count_readers(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for index, assignment in enumerate(self.program.body):
+        for assignment in assignments(self.program.body):
             if assignment.target not in self.useful:
                 continue
-            for variable in self.activity.active_inputs(index).values():
+            for variable in self.activity.active_inputs(assignment).values():
                 counts[variable] = counts.get(variable, 0) + 1
         return counts
 

@@ -9,7 +9,7 @@ from functools import cache
 
 from .._version import __version__ as VERSION
 from ..adjoint import Gradient
-from ..adjoint.sweep import Line
+from ..adjoint.sweep import Block, BranchLines, Line
 from ..templates import helpers as helper_module
 
 _LINE_LENGTH = 88
@@ -55,7 +55,7 @@ def function_source(gradient: Gradient) -> list[str]:
     code: list[str] = []
     if gradient.forward:
         code.append("# forward")
-        code += [_unparse(s) for s in gradient.forward]
+        code += [line for s in gradient.forward for line in _unparse(s).splitlines()]
     if gradient.scalar_check:
         code.append(f'_check_scalar({gradient.scalar_check}, "{program.name}")')
     for output, seed in gradient.cotangent_checks:
@@ -63,9 +63,7 @@ def function_source(gradient: Gradient) -> list[str]:
     if gradient.backward:
         code.append("# backward")
         for block in gradient.backward:
-            code.append(f"# {block.header}")
-            for line in block.lines:
-                code += _line(line)
+            code += _block(block)
     for line in gradient.finals:
         code += _line(line)
     result = gradient.result
@@ -111,6 +109,23 @@ def _helper_calls(name: str) -> frozenset[str]:
     tree = ast.parse(helper_source(name))
     known = set(_helper_order())
     return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in known) - {name}
+
+
+def _block(block: Block, enclosing: str | None = None) -> list[str]:
+    """A backward block: its header comment, then its lines, a backward `if` indented."""
+    code = [f"# {block.header}"] if block.header != enclosing else []
+    for line in block.lines:
+        statement = line.statement
+        if not isinstance(statement, BranchLines):
+            code += _line(line)
+            continue
+        code.append(f"if {_unparse(statement.test)}:")
+        code += ["    " + text for inner in statement.body for text in _block(inner, block.header)]
+        if statement.orelse:
+            code.append("else:")
+            code += ["    " + text for inner in statement.orelse
+                     for text in _block(inner, block.header)]
+    return code
 
 
 def _calls(lines: list[str]) -> set[str]:

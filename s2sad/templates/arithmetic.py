@@ -58,3 +58,9 @@ def divide(z, x, y):
 def power(z, x, p):
     dx = dz * p * x ** (p - 1)
     dp = dz * z * xp.log(x)
+
+
+@adjoint("phi")
+def phi(y, x):
+    """Where the arms of an `if` meet: `y` is `x` on the arm that ran."""
+    dx = dy

@@ -6,6 +6,7 @@ from .registry import nondifferentiable
 
 nondifferentiable(
     "compare",
+    "condition",
     "boolop",
     "builtins.not",
     "builtins.invert",
