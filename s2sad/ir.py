@@ -55,7 +55,25 @@ class Branch:
     context: str | None = None
 
 
-Node = Assignment | Effect | Branch
+@dataclass
+class Loop:
+    """`for index in steps: body`, `steps` a recorded range.
+
+    `carried` pairs each variable the body reassigns (its name before and
+    after every iteration) with the name of its new value inside the body;
+    the body ends with `phi` assignments copying the new values back.
+    """
+
+    index: str
+    steps: ast.Name
+    body: list[Node]
+    carried: list[tuple[str, str]]
+    origin: Origin
+    statement: str
+    context: str | None = None
+
+
+Node = Assignment | Effect | Branch | Loop
 
 
 def assignments(nodes: list[Node]) -> list[Assignment]:
@@ -66,6 +84,8 @@ def assignments(nodes: list[Node]) -> list[Assignment]:
             result.append(node)
         elif isinstance(node, Branch):
             result += assignments(node.body) + assignments(node.orelse)
+        elif isinstance(node, Loop):
+            result += assignments(node.body)
     return result
 
 

@@ -25,7 +25,7 @@ from .errors import (
     UnknownFunctionError,
     UnsupportedSyntaxError,
 )
-from .ir import Assignment, Branch, Effect, Node, Parameter, Program, assignments
+from .ir import Assignment, Branch, Effect, Loop, Node, Parameter, Program, assignments
 from .names import NameAllocator
 from .resolve import (
     MISSING,
@@ -94,8 +94,8 @@ _CONSTRUCT_NAMES = {
 }
 
 _UNSUPPORTED_HINTS = {
-    ast.For: "loops are not supported yet; write the computation without the loop",
-    ast.While: "loops are not supported yet; write the computation without the loop",
+    ast.For: "`for` loops need a plain name or (index, item) as target and no `else`",
+    ast.While: "`while` loops are not supported yet; use `for ... in range(...)`",
     ast.If: "branches are not supported yet; use np.where for elementwise choices",
     ast.AugAssign: "write `x = x + y` instead of `x += y`",
     ast.Try: "move error handling outside the differentiated function",
@@ -344,6 +344,9 @@ class _Normalizer:
                     return self.if_statement(stmt, rest)
                 self.if_statement(stmt, [])
                 continue
+            if isinstance(stmt, ast.For):
+                self.for_statement(stmt)
+                continue
             self.statement_(stmt)
         return None
 
@@ -417,12 +420,84 @@ class _Normalizer:
                                 f"if {self.source_of(stmt.test)}:", self.scope.call_site))
         return joined
 
-    def phi(self, nodes: list[Node], name: str, value: ast.expr, stmt: ast.If) -> None:
-        """At the end of an arm: `name` holds `value` where the paths meet."""
+    def for_statement(self, stmt: ast.For) -> None:
+        """A loop over a range, an array's rows, `enumerate` or `zip`, normalized to an index loop."""
+        self.scope.statement = stmt
+        if stmt.orelse:
+            raise self.unsupported(stmt, "`for ... else` is not supported", "move the `else` part after "
+                                   "the loop")
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Return, ast.Break, ast.Continue)):
+                raise self.unsupported(node, f"`{type(node).__name__.lower()}` inside a loop is not "
+                                       "supported yet", "compute the loop to its end and select "
+                                       "the result after it")
+        index_name, items = self.loop_items(stmt)
+        steps = self.names.fresh("steps")
+        self.assign(steps, (items.steps, "range", [], {}), stmt.iter)
+        carried = sorted(
+            name for name in _assigned_names(stmt.body) if self.scope.lookup(name) is not None
+            and isinstance(self.scope.lookup(name), ast.Name)
+        )
+        entry = {name: self.scope.versions[name] if name in self.scope.versions
+                 else self.scope.lookup(name) for name in carried}
+        outer = self.body
+        self.body = []
+        for name in carried:
+            self.scope.versions[name] = copy.copy(entry[name])
+        for target, source in items.bindings(index_name):
+            self.scope.statement = stmt
+            self.bind(target, source, stmt.iter, len(self.body))
+        statements_returned = self.statements(list(stmt.body))
+        assert statements_returned is None
+        pairs = []
+        for name in carried:
+            new, old = self.scope.versions[name], entry[name]
+            if ast.dump(new) != ast.dump(old):
+                self.phi(self.body, old.id, new, stmt, "the next iteration begins")
+                pairs.append((old.id, new.id if isinstance(new, ast.Name) else old.id))
+            self.scope.versions[name] = copy.copy(old)
+        body, self.body = self.body, outer
+        header = f"for {self.source_of(stmt.target)} in {self.source_of(stmt.iter)}:"
+        self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
+                              header, self.scope.call_site))
+
+    def loop_items(self, stmt: ast.For) -> tuple[str, _LoopItems]:
+        """The loop's index variable and how each iteration's named items are read."""
+        iterator, target = stmt.iter, stmt.target
+        call = iterator.func.id if isinstance(iterator, ast.Call) and isinstance(
+            iterator.func, ast.Name) and self.scope.lookup(iterator.func.id) is None else None
+        if call == "range" and isinstance(target, ast.Name):
+            index = self.new_version(target.id)
+            self.scope.versions[target.id] = ast.Name(index, ast.Load())
+            args = [self.atom(a) for a in iterator.args]
+            return index, _LoopItems(ast.Call(ast.Name("range", ast.Load()), args, []), [])
+        if call == "enumerate" and isinstance(target, ast.Tuple) and len(target.elts) == 2 \
+                and all(isinstance(e, ast.Name) for e in target.elts) and len(iterator.args) == 1:
+            index = self.new_version(target.elts[0].id)
+            self.scope.versions[target.elts[0].id] = ast.Name(index, ast.Load())
+            sequence = self.atom(iterator.args[0])
+            return index, _LoopItems(_range_of([sequence]), [(target.elts[1].id, sequence)])
+        if call == "zip" and isinstance(target, ast.Tuple) and len(target.elts) == len(iterator.args) \
+                and all(isinstance(e, ast.Name) for e in target.elts):
+            sequences = [self.atom(a) for a in iterator.args]
+            index = self.names.fresh("step")
+            return index, _LoopItems(_range_of(sequences),
+                                     [(e.id, s) for e, s in zip(target.elts, sequences)])
+        if isinstance(target, ast.Name) and call is None:
+            sequence = self.atom(iterator)
+            index = self.names.fresh("step")
+            return index, _LoopItems(_range_of([sequence]), [(target.id, sequence)])
+        raise self.unsupported(stmt.target, "this kind of `for` loop is not supported",
+                               "loop over range(...), an array, enumerate(...) or zip(...)")
+
+    def phi(self, nodes: list[Node], name: str, value: ast.expr, stmt: ast.If | ast.For,
+            statement: str | None = None) -> None:
+        """At the end of an arm (or a loop's body): `name` holds `value` where the paths meet."""
         outer, self.body = self.body, nodes
+        text = statement or f"the paths of `if {self.source_of(stmt.test)}:` meet"
         try:
             self.assign(name, (copy.copy(value), "phi", [value], {}), stmt, user_variable=True,
-                        statement=f"the paths of `if {self.source_of(stmt.test)}:` meet")
+                        statement=text)
         finally:
             self.body = outer
 
@@ -900,6 +975,39 @@ class _Normalizer:
             parts = [self.atom(p) if p is not None else None for p in (node.lower, node.upper, node.step)]
             return ast.Slice(*parts)
         return self.atom(node)
+
+
+@dataclass
+class _LoopItems:
+    """How a loop runs: the range of its index, and the named items read at each index."""
+
+    steps: ast.expr
+    items: list[tuple[str, ast.expr]]
+
+    def bindings(self, index: str) -> list[tuple[str, tuple]]:
+        """`item = sequence[index]` for each named item, as getitem operations."""
+        position = ast.Name(index, ast.Load())
+        return [
+            (name, (ast.Subscript(sequence, position, ast.Load()), "getitem", [sequence, position], {}))
+            for name, sequence in self.items
+        ]
+
+
+def _range_of(sequences: list[ast.expr]) -> ast.expr:
+    """`range(len(a))`, or `range(min(len(a), len(b)))` for several sequences."""
+    lengths = [ast.Call(ast.Name("len", ast.Load()), [s], []) for s in sequences]
+    count = lengths[0] if len(lengths) == 1 else ast.Call(ast.Name("min", ast.Load()), lengths, [])
+    return ast.Call(ast.Name("range", ast.Load()), [count], [])
+
+
+def _assigned_names(statements: list[ast.stmt]) -> set[str]:
+    """Names the statements assign, in any nested block."""
+    names = set()
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return names
 
 
 class _ResultNames:

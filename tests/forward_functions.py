@@ -155,8 +155,17 @@ def matmul_loss(w, x):
 
 def uses_for(x):
     y = x
-    for i in range(3):  # E:for
+    for i in range(3):
         y = y * x
+    return np.sum(y)
+
+
+def uses_break(x):
+    y = x
+    for i in range(3):
+        y = y * x
+        if np.sum(y) > 10.0:
+            break  # E:break
     return np.sum(y)
 
 
@@ -313,7 +322,7 @@ def calls_with_missing_argument(x):
 
 
 def has_loop(t):
-    for _ in range(2):  # E:callee_loop
+    while np.sum(t) < 10.0:  # E:callee_loop
         t = t * 2.0
     return t
 

@@ -9,24 +9,43 @@ from __future__ import annotations
 
 import ast
 import copy
+from dataclasses import dataclass
 
-from ..ir import Assignment, Branch, Effect, Node, Program
+from ..ir import Assignment, Branch, Effect, Loop, Node, Program
 
 
-def forward_statements(program: Program, needed: set[str], varied: set[str]) -> list[ast.stmt]:
-    """The statements computing `needed` names and every effect, inactive temporaries folded."""
-    kept, _ = _live(program.body, set(needed))
+def forward_statements(program: Program, needed: set[str], varied: set[str],
+                       tapes: dict[int, tuple[str, list[ast.expr]]]) -> list[ast.stmt]:
+    """The statements computing `needed` names and every effect, inactive temporaries folded.
+
+    `tapes` maps a loop (by id) to its tape's name and the values each
+    iteration appends to it.
+    """
+    kept, _ = _live(program.body, set(needed), tapes)
     reads: dict[str, int] = {}
     for node in _syntax(kept):
         for name in _reads(node):
             reads[name] = reads.get(name, 0) + 1
-    return _emit(kept, reads, needed, varied)
+    return _Emitter(reads, needed, varied, tapes).emit(kept)
 
 
-def _live(nodes: list[Node], live: set[str]) -> tuple[list[Node], set[str]]:
+def _live(nodes: list[Node], live: set[str],
+          tapes: dict[int, tuple[str, list[ast.expr]]]) -> tuple[list[Node], set[str]]:
     """The nodes that compute something live afterwards, and what is live before them."""
     kept: list[Node] = []
     for node in reversed(nodes):
+        if isinstance(node, Loop):
+            saved = {n for e in tapes.get(id(node), ("", []))[1] for n in _reads(e)}
+            live_out = live | saved
+            while True:
+                body, live_in = _live(node.body, set(live_out), tapes)
+                if live_in <= live_out:
+                    break
+                live_out |= live_in
+            if body:
+                kept.append(_KeptLoop(node, body))
+                live = live | live_in | {node.steps.id}
+            continue
         if isinstance(node, Assignment):
             if node.target in live:
                 kept.append(node)
@@ -35,13 +54,21 @@ def _live(nodes: list[Node], live: set[str]) -> tuple[list[Node], set[str]]:
             kept.append(node)
             live |= _reads(node.statement)
         else:
-            body, live_body = _live(node.body, set(live))
-            orelse, live_else = _live(node.orelse, set(live))
+            body, live_body = _live(node.body, set(live), tapes)
+            orelse, live_else = _live(node.orelse, set(live), tapes)
             if body or orelse:
                 kept.append(Branch(node.test, body, orelse, node.origin, node.statement, node.context))
                 live = live_body | live_else | {node.test.id}
     kept.reverse()
     return kept, live
+
+
+@dataclass
+class _KeptLoop:
+    """A loop with the part of its body the gradient function needs."""
+
+    loop: Loop
+    body: list[Node]
 
 
 def _syntax(nodes: list[Node]) -> list[ast.AST]:
@@ -51,35 +78,82 @@ def _syntax(nodes: list[Node]) -> list[ast.AST]:
             result.append(node.value)
         elif isinstance(node, Effect):
             result.append(node.statement)
-        else:
+        elif isinstance(node, Branch):
             result += [node.test, *_syntax(node.body), *_syntax(node.orelse)]
+        else:
+            result += [node.loop.steps, *_syntax(node.body)]
     return result
 
 
-def _emit(nodes: list[Node], reads: dict[str, int], needed: set[str], varied: set[str]) -> list[ast.stmt]:
-    local_reads: dict[str, int] = {}
-    for node in nodes:
-        for name in _reads(_own_syntax(node)):
-            local_reads[name] = local_reads.get(name, 0) + 1
-    foldable = {
-        a.target: a.value for a in nodes
-        if isinstance(a, Assignment) and not a.user_variable and a.target not in varied
-        and a.target not in needed and reads.get(a.target) == 1 and local_reads.get(a.target) == 1
-    }
-    fold = _Fold(foldable)
-    statements: list[ast.stmt] = []
-    for node in nodes:
-        if isinstance(node, Assignment):
-            if node.target not in foldable:
-                value = fold.visit(copy.deepcopy(node.value))
-                statements.append(ast.Assign([ast.Name(node.target, ast.Store())], value))
-        elif isinstance(node, Effect):
-            statements.append(fold.visit(copy.deepcopy(node.statement)))
-        else:
-            body = _emit(node.body, reads, needed, varied) or [ast.Pass()]
-            orelse = _emit(node.orelse, reads, needed, varied)
-            statements.append(ast.If(fold.visit(copy.deepcopy(node.test)), body, orelse))
-    return statements
+class _Emitter:
+    """Writes kept nodes as statements, folding temporaries and saving what loops tape."""
+
+    def __init__(self, reads: dict[str, int], needed: set[str], varied: set[str],
+                 tapes: dict[int, tuple[str, list[ast.expr]]]):
+        self.reads, self.needed, self.varied, self.tapes = reads, needed, varied, tapes
+        self.depth = 0
+        self.nested_tapes: list[str] = []
+
+    def emit(self, nodes: list[Node]) -> list[ast.stmt]:
+        local_reads: dict[str, int] = {}
+        for node in nodes:
+            for name in _reads(_own_syntax(node)):
+                local_reads[name] = local_reads.get(name, 0) + 1
+        foldable = {
+            a.target: a.value for a in nodes
+            if isinstance(a, Assignment) and not a.user_variable and a.target not in self.varied
+            and a.target not in self.needed and self.reads.get(a.target) == 1
+            and local_reads.get(a.target) == 1
+        }
+        fold = _Fold(foldable)
+        statements: list[ast.stmt] = []
+        for node in nodes:
+            if isinstance(node, Assignment):
+                if node.target not in foldable:
+                    value = fold.visit(copy.deepcopy(node.value))
+                    statements.append(ast.Assign([ast.Name(node.target, ast.Store())], value))
+            elif isinstance(node, Effect):
+                statements.append(fold.visit(copy.deepcopy(node.statement)))
+            elif isinstance(node, Branch):
+                body = self.emit(node.body) or [ast.Pass()]
+                statements.append(ast.If(fold.visit(copy.deepcopy(node.test)), body,
+                                         self.emit(node.orelse)))
+            else:
+                statements += self.loop(node)
+        return statements
+
+    def loop(self, kept: _KeptLoop) -> list[ast.stmt]:
+        """`tape = []`, then the loop, each iteration appending what its backward reads."""
+        loop = kept.loop
+        tape, saved = self.tapes.get(id(loop), ("", []))
+        carried = {old for old, _ in loop.carried}
+        body_nodes = list(kept.body)
+        back_edges = []
+        while body_nodes and isinstance(body_nodes[-1], Assignment) and body_nodes[-1].op == "phi" \
+                and body_nodes[-1].target in carried:
+            back_edges.insert(0, body_nodes.pop())
+        self.depth += 1
+        try:
+            body = self.emit(body_nodes)
+        finally:
+            self.depth -= 1
+        if saved:
+            values = [copy.deepcopy(e) for e in saved]
+            value = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
+            append = ast.Attribute(ast.Name(tape, ast.Load()), "append", ast.Load())
+            body.append(ast.Expr(ast.Call(append, [value], [])))
+        body += self.emit(back_edges)
+        if saved:
+            self.nested_tapes.append(tape)
+        statements: list[ast.stmt] = []
+        if self.depth == 0:
+            # Every tape outlives the outermost loop: an inner loop's tape gathers all its runs.
+            statements += [ast.Assign([ast.Name(t, ast.Store())], ast.List([], ast.Load()))
+                           for t in self.nested_tapes]
+            self.nested_tapes = []
+        statements.append(ast.For(ast.Name(loop.index, ast.Store()), copy.copy(loop.steps),
+                                  body or [ast.Pass()], []))
+        return statements
 
 
 def _own_syntax(node: Node) -> ast.AST:
@@ -88,6 +162,8 @@ def _own_syntax(node: Node) -> ast.AST:
         return node.value
     if isinstance(node, Effect):
         return node.statement
+    if isinstance(node, _KeptLoop):
+        return node.loop.steps
     return node.test
 
 

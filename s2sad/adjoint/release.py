@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from .sweep import Block, BranchLines, Line, line_nodes
+from .sweep import Block, BranchLines, Line, LoopLines, line_nodes
 
 
 def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> list[ast.stmt]:
@@ -27,9 +27,11 @@ def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[
         name for block in blocks for line in block.lines for name in _names(line_nodes(line))
     }) - assigned
     # A name assigned inside an arm of an `if` may not exist on the path that ran.
-    keep |= _assigned([s for stmt in forward if isinstance(stmt, ast.If) for s in ast.walk(stmt)])
+    keep |= _assigned([s for stmt in forward if isinstance(stmt, (ast.If, ast.For))
+                       for s in ast.walk(stmt)])
     keep |= {
-        name for block in blocks for line in block.lines if isinstance(line.statement, BranchLines)
+        name for block in blocks for line in block.lines
+        if isinstance(line.statement, (BranchLines, LoopLines))
         for name in _assigned(line_nodes(line))
     }
     last: dict[str, tuple[int, int]] = {}

@@ -23,12 +23,19 @@ class Shapes:
     def __init__(self, program: Program, activity: Activity):
         self._parent: dict[str, str] = {}
         self._dtype_parent: dict[str, str] = {}
+        self._points: set[tuple[str, str]] = set()
         self.scalars: set[str] = set()
         self._order = {p.name: -1 for p in program.params}
         flat = assignments(program.body)
         self._order.update({a.target: i for i, a in enumerate(flat)})
+        targets = [a.target for a in flat]
+        # A loop's carried variable is assigned before the loop and at every iteration's end:
+        # its shape may change, so it takes part in no shape fact.
+        self._reassigned = {t for t in targets if targets.count(t) > 1}
         shapes: set[str] = set()
         for assignment in flat:
+            if assignment.target in self._reassigned:
+                continue
             if self._integer_fact(assignment, shapes):
                 continue
             template = activity.template(assignment)
@@ -37,6 +44,11 @@ class Shapes:
                 continue
             operands = [bound[p] for p in template.inputs if p in bound]
             names = [o.id for o in operands if isinstance(o, ast.Name)]
+            if set(names) & self._reassigned:
+                if len(set(names)) == 1 and (template.elementwise or template.broadcasts) and all(
+                        isinstance(o, (ast.Name, ast.Constant)) for o in operands):
+                    self._points.add((assignment.target, names[0]))
+                continue
             constants = all(isinstance(o, (ast.Constant, ast.Name)) for o in operands)
             if template.key in _REDUCTIONS:
                 if _is_none(bound.get("axis")) and not _is_true(bound.get("keepdims")):
@@ -74,7 +86,7 @@ class Shapes:
     def same(self, a: str, b: str) -> bool:
         """True when `a` and `b` have the same shape whatever the inputs."""
         return a == b or _find(self._parent, a) == _find(self._parent, b) or (
-            a in self.scalars and b in self.scalars)
+            a in self.scalars and b in self.scalars) or (a, b) in self._points or (b, a) in self._points
 
     def shape_proxy(self, name: str, dtype: bool) -> str:
         """The earliest value with the shape (and, if `dtype`, the dtype) of `name`."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..ir import Assignment, Branch, Node, Program, assignments
+from ..ir import Assignment, Branch, Loop, Node, Program, assignments
 from ..names import NameAllocator
 from .activity import Activity
 from .instantiate import Contribution, Local, Scatter, instantiate
@@ -42,7 +42,7 @@ OWNED, BORROWED = "owned", "borrowed"
 class Line:
     """One generated statement (or a backward `if`) and an optional trailing comment."""
 
-    statement: ast.stmt | BranchLines
+    statement: ast.stmt | BranchLines | LoopLines
     comment: str | None = None
 
 
@@ -55,13 +55,41 @@ class BranchLines:
     orelse: list[Block]
 
 
+@dataclass
+class LoopLines:
+    """The backward of a loop: its iterations in reverse, each restoring what it saved."""
+
+    loop: Loop
+    body: list[Block]
+    tape: str | None = None
+    taped: list[str] = field(default_factory=list)
+    saved: list[ast.expr] = field(default_factory=list)
+    restored: list[tuple[str, str]] = field(default_factory=list)
+
+    def restore_lines(self) -> list[ast.stmt]:
+        """`h_1 = h` for each carried value the body read, then `h, ... = tape.pop()`."""
+        lines: list[ast.stmt] = [_assign(new, _load(old)) for old, new in self.restored]
+        if self.tape:
+            targets = [ast.Name(n, ast.Store()) for n in self.taped]
+            target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
+            pop = ast.Call(ast.Attribute(_load(self.tape), "pop", ast.Load()), [], [])
+            lines.append(ast.Assign([target], pop))
+        return lines
+
+
 def line_nodes(line: Line) -> list[ast.AST]:
-    """The syntax inside a line, through any backward `if`, for finding the names it uses."""
+    """The syntax inside a line, through any backward `if` or loop, for the names it uses."""
     statement = line.statement
-    if not isinstance(statement, BranchLines):
+    if isinstance(statement, BranchLines):
+        nodes: list[ast.AST] = [statement.test]
+        blocks = statement.body + statement.orelse
+    elif isinstance(statement, LoopLines):
+        nodes = [statement.loop.steps, ast.Name(statement.loop.index, ast.Store()),
+                 *statement.restore_lines()]
+        blocks = statement.body
+    else:
         return [statement]
-    nodes: list[ast.AST] = [statement.test]
-    for block in statement.body + statement.orelse:
+    for block in blocks:
         for inner in block.lines:
             nodes += line_nodes(inner)
     return nodes
@@ -82,6 +110,7 @@ class Sweep:
     blocks: list[Block]
     state: dict[str, str]
     helpers: set[str]
+    loops: list[LoopLines] = field(default_factory=list)
 
 
 class ReverseSweep:
@@ -98,6 +127,10 @@ class ReverseSweep:
         self.helpers: set[str] = set()
         self.readers = self._count_readers()
         self.commented: set[str] = set()
+        self.loops: list[LoopLines] = []
+        self.loop_invariants: set[str] = set()
+        self.loop_locals: list[set[str]] = []
+        self.shape_names: dict[str, str] = {}
 
     def adjoint(self, variable: str) -> str:
         """`d<variable>`, or a variant that collides with nothing."""
@@ -111,13 +144,15 @@ class ReverseSweep:
         self.state[variable] = BORROWED
 
     def run(self) -> Sweep:
-        return Sweep(self._sweep(self.program.body), self.state, self.helpers)
+        blocks = self._sweep(self.program.body)
+        self._fill_tapes(blocks)
+        return Sweep(blocks, self.state, self.helpers, self.loops)
 
     def _sweep(self, nodes: list[Node]) -> list[Block]:
         blocks: list[Block] = []
         for node in reversed(nodes):
-            if isinstance(node, Branch):
-                block = self._branch(node)
+            if isinstance(node, (Branch, Loop)):
+                block = self._branch(node) if isinstance(node, Branch) else self._loop(node, blocks)
                 if block is not None:
                     blocks.append(block)
             elif isinstance(node, Assignment):
@@ -153,6 +188,79 @@ class ReverseSweep:
             test, then_blocks, else_blocks = ast.UnaryOp(ast.Not(), test), else_blocks, []
         return Block(f"{where}: {branch.statement}", [Line(BranchLines(test, then_blocks, else_blocks))])
 
+    def _loop(self, loop: Loop, blocks: list[Block]) -> Block | None:
+        """The backward of a loop: zeroed accumulators before it, its iterations in reverse."""
+        inside = {a.target for a in assignments(loop.body)}
+        carried = {old for old, _ in loop.carried}
+        contributed = {
+            variable for a in assignments(loop.body) if a.target in self.useful
+            for variable in self.activity.active_inputs(a).values()
+        }
+        if not contributed:
+            return None
+        setup: list[Line] = []
+        for variable in sorted((contributed - inside) | (carried & self.useful)):
+            state = self.state.get(variable)
+            name = self.adjoint(variable)
+            if state is None:
+                zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
+                setup.append(Line(_assign(name, zeros)))
+            elif state == BORROWED and variable not in carried:
+                copy = ast.Call(_attribute(self.namespace, "array"), [_load(name)],
+                                [ast.keyword("copy", ast.Constant(True))])
+                setup.append(Line(_assign(name, copy), "accumulated in place below"))
+            self.state[variable] = BORROWED if variable in carried else OWNED
+        self.loop_invariants |= contributed - inside
+        self.loop_locals.append(inside - carried)
+        body = self._sweep(loop.body)
+        self.loop_locals.pop()
+        for variable in sorted(carried & self.useful):
+            if variable not in self.state:
+                zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
+                body.append(Block("the loop reads no earlier value", [Line(_assign(self.adjoint(variable),
+                                                                                    zeros))]))
+            self.state[variable] = BORROWED
+        for variable in inside - carried:
+            self.state.pop(variable, None)
+        where = f"line {loop.origin.lineno}"
+        if loop.context:
+            where += f" ({loop.context})"
+        lines = LoopLines(loop, body)
+        self.loops.append(lines)
+        header = f"{where}: {loop.statement}"
+        if setup:
+            blocks.append(Block(f"{where}: before the loop, adjoints that every iteration adds to",
+                                setup))
+        return Block(header, [Line(lines)])
+
+    def _fill_tapes(self, blocks: list[Block]) -> None:
+        """Decide what each loop saves: the values its iterations' backward reads."""
+        everywhere = {n.id for b in blocks for line in b.lines for node in line_nodes(line)
+                      for n in ast.walk(node) if isinstance(n, ast.Name)}
+        for lines in self.loops:
+            loop = lines.loop
+            carried_new = {new: old for old, new in loop.carried}
+            nested = {a.target for node in loop.body if isinstance(node, Loop)
+                      for a in assignments(node.body)}
+            inside = {a.target for a in assignments(loop.body)} - {old for old, _ in loop.carried}
+            inside -= nested
+            read = {n.id for b in lines.body for line in b.lines for node in line_nodes(line)
+                    for n in ast.walk(node) if isinstance(n, ast.Name)}
+            lines.restored = [(carried_new[n], n) for n in sorted(read & set(carried_new))]
+            carried_read = {old for old, _ in loop.carried} & (everywhere | read)
+            shapes = {shape: variable for variable, shape in self.shape_names.items()
+                      if variable in inside and shape in read}
+            taped = sorted((read & inside) - set(carried_new) - {loop.index}) + sorted(shapes)
+            taped += sorted(carried_read)
+            if taped:
+                lines.tape = self.names.fresh("tape")
+                lines.taped = taped
+                shape = _attribute(self.namespace, "shape")
+                lines.saved = [
+                    ast.Call(shape, [_load(shapes[n])], []) if n in shapes else _load(n)
+                    for n in taped
+                ]
+
     def _assignment(self, assignment: Assignment, blocks: list[Block]) -> None:
         if assignment.target not in self.state or assignment.target not in self.useful:
             return
@@ -177,6 +285,8 @@ class ReverseSweep:
         if not blocks or blocks[-1].header != header:
             blocks.append(Block(header))
         blocks[-1].lines.extend(self._lines(assignment, items))
+        # The target's adjoint is used up: a loop's carried variable starts afresh.
+        self.state.pop(assignment.target, None)
 
     # ---- contributions ------------------------------------------------------
     def _lines(self, assignment: Assignment, items) -> list[Line]:
@@ -190,8 +300,8 @@ class ReverseSweep:
         movable = {incoming} if uses == 1 and self.state.get(target) == OWNED else set()
         template = self.activity.template(assignment)
         for item in items:
-            self._read_earlier_shapes(item)
             if isinstance(item, Local):
+                self._read_earlier_shapes(item.statement)
                 lines.append(Line(item.statement))
             elif isinstance(item, Contribution):
                 value = item.value
@@ -199,17 +309,18 @@ class ReverseSweep:
                     value = ast.Call(ast.Name("_unbroadcast", ast.Load()),
                                      [value, ast.Name(item.variable, ast.Load())], [])
                     self.helpers.add("_unbroadcast")
+                self._read_earlier_shapes(value)
                 lines.extend(self.accumulate(item.variable, value, _fresh(value, movable)))
             else:
+                self._read_earlier_shapes(item.value)
                 lines.extend(self.scatter(item))
         return lines
 
-    def _read_earlier_shapes(self, item) -> None:
+    def _read_earlier_shapes(self, node: ast.AST) -> None:
         """Where a rule reads a value only for its shape, read the earliest value of that shape.
 
         The forward then need not compute (or keep) the later value for the backward's sake.
         """
-        node = item.statement if isinstance(item, Local) else item.value
         for call in ast.walk(node):
             if not isinstance(call, ast.Call):
                 continue
@@ -219,10 +330,19 @@ class ReverseSweep:
                 dtype = _SHAPE_READS.get((name, position))
                 if dtype is not None and isinstance(argument, ast.Name):
                     argument.id = self.shapes.shape_proxy(argument.id, dtype)
+                    if name == "_unbroadcast" and any(argument.id in s for s in self.loop_locals):
+                        # A loop saves this value's shape for the backward, not the value.
+                        argument.id = self.shape_name(argument.id)
         for attribute in ast.walk(node):
             if isinstance(attribute, ast.Attribute) and attribute.attr in ("shape", "size", "ndim") \
                     and isinstance(attribute.value, ast.Name):
                 attribute.value.id = self.shapes.shape_proxy(attribute.value.id, False)
+
+    def shape_name(self, variable: str) -> str:
+        """`x_shape`: the shape of `x`, as saved on a loop's tape."""
+        if variable not in self.shape_names:
+            self.shape_names[variable] = self.names.fresh(f"{variable}_shape")
+        return self.shape_names[variable]
 
     def accumulate(self, variable: str, value: ast.expr, fresh: bool) -> list[Line]:
         """`dv = value` for the first contribution, `dv += value` or `dv = dv + value` after."""
@@ -267,6 +387,8 @@ class ReverseSweep:
             return None
         self.commented.add(variable)
         count = self.readers.get(variable, 2)
+        if count == 1 and variable in self.loop_invariants:
+            return f"{variable} is read at every iteration"
         times = "twice" if count == 2 else f"{count} times"
         return f"{variable} is read {times}"
 

@@ -9,7 +9,7 @@ from functools import cache
 
 from .._version import __version__ as VERSION
 from ..adjoint import Gradient
-from ..adjoint.sweep import Block, BranchLines, Line
+from ..adjoint.sweep import Block, BranchLines, Line, LoopLines
 from ..templates import helpers as helper_module
 
 _LINE_LENGTH = 88
@@ -116,6 +116,12 @@ def _block(block: Block, enclosing: str | None = None) -> list[str]:
     code = [f"# {block.header}"] if block.header != enclosing else []
     for line in block.lines:
         statement = line.statement
+        if isinstance(statement, LoopLines):
+            loop = statement.loop
+            code.append(f"for {loop.index} in reversed({loop.steps.id}):")
+            code += ["    " + text for s in statement.restore_lines() for text in _unparse(s).splitlines()]
+            code += ["    " + text for inner in statement.body for text in _block(inner, block.header)]
+            continue
         if not isinstance(statement, BranchLines):
             code += _line(line)
             continue

@@ -7,6 +7,7 @@ from .registry import nondifferentiable
 nondifferentiable(
     "compare",
     "condition",
+    "range",
     "boolop",
     "builtins.not",
     "builtins.invert",

@@ -71,8 +71,8 @@ def _check_differentiable(**arguments):
 
 
 def _unbroadcast(g, x):
-    """Sum the adjoint `g` of a broadcast result down to the shape of `x`."""
-    shape = getattr(x, "shape", ())
+    """Sum the adjoint `g` of a broadcast result down to the shape of `x` (or to `x`, a shape)."""
+    shape = x if type(x) is tuple else getattr(x, "shape", ())
     g_shape = getattr(g, "shape", ())
     if g_shape == shape:
         return g

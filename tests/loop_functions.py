@@ -1,0 +1,82 @@
+"""Forward functions with loops."""
+
+import numpy as np
+
+
+def rnn(w, u, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(w @ h + u @ xs[t])
+    return np.sum(h * h)
+
+
+def lecture_depth(w, x, k):
+    for i in range(k):
+        x = np.tanh(w[i] @ x)
+    return np.sum(x)
+
+
+def rows(x, w):
+    total = 0.0
+    for row in x:
+        total = total + np.sum(np.tanh(row * w))
+    return total
+
+
+def enumerated(x, w):
+    acc = w * 0.0
+    for i, row in enumerate(x):
+        acc = acc + row * (i + 1.0)
+    return np.sum(acc * w)
+
+
+def zipped(a, b):
+    s = 0.0
+    for p, q in zip(a, b):
+        s = s + p * q
+    return s
+
+
+def nested(w, x):
+    y = x
+    for i in range(2):
+        for j in range(3):
+            y = np.sin(w * y + j)
+        y = y * 0.5
+    return np.sum(y)
+
+
+def branch_inside(x, w):
+    y = x
+    for i in range(4):
+        if np.sum(y) > 0:
+            y = y * w
+        else:
+            y = y - w
+    return np.sum(y * y)
+
+
+def scalar_loop(a, b, n):
+    x = a
+    v = b
+    for i in range(n):
+        v = v - 0.01 * x
+        x = x + 0.01 * v
+    return x * x + v
+
+
+def step(h, w):
+    return np.tanh(w @ h)
+
+
+def calls_in_loop(w, h):
+    for i in range(3):
+        h = step(h, w)
+    return np.sum(h)
+
+
+def empty_loop(x, n):
+    y = x
+    for i in range(n):
+        y = y * 2.0
+    return np.sum(y)

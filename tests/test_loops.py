@@ -1,0 +1,86 @@
+"""Loops: finite differences, autograd, and how much the tape keeps."""
+
+import tracemalloc
+
+import loop_functions as lf
+import numpy as np
+import pytest
+from gradcheck import assert_close, numerical_vjp
+
+import s2sad
+
+rng = np.random.default_rng(9)
+
+
+def randn(*shape, scale=1.0):
+    return rng.standard_normal(shape) * scale
+
+
+CASES = [
+    ("rnn", lf.rnn, [randn(4, 4, scale=0.5), randn(4, 3, scale=0.5), randn(6, 3), randn(4)], (0, 1, 3)),
+    ("lecture depth", lf.lecture_depth, [randn(3, 4, 4, scale=0.5), randn(4), 3], (0, 1)),
+    ("rows", lf.rows, [randn(5, 3), randn(3)], (0, 1)),
+    ("enumerate", lf.enumerated, [randn(4, 3), randn(3)], (0, 1)),
+    ("zip", lf.zipped, [randn(5), randn(4)], (0, 1)),
+    ("nested", lf.nested, [randn(3, scale=0.5), randn(3)], (0, 1)),
+    ("branch inside", lf.branch_inside, [randn(3), randn(3, scale=0.3)], (0, 1)),
+    ("scalar loop", lf.scalar_loop, [0.3, -0.2, 50], (0, 1)),
+    ("calls in loop", lf.calls_in_loop, [randn(3, 3, scale=0.5), randn(3)], (0, 1)),
+    ("zero iterations", lf.empty_loop, [randn(3), 0], (0,)),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_loop_gradient_matches_finite_differences(case):
+    _, fun, args, wrt = case
+    copies = [np.copy(a) for a in args]
+    got = s2sad.grad(fun, wrt=wrt)(*args)
+    expected = numerical_vjp(fun, args, list(wrt), 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)
+    for a, c in zip(args, copies):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_rnn_against_autograd():
+    autograd = pytest.importorskip("autograd")
+    anp = pytest.importorskip("autograd.numpy")
+
+    def reference(w, u, xs, h0):
+        h = h0
+        for t in range(xs.shape[0]):
+            h = anp.tanh(w @ h + u @ xs[t])
+        return anp.sum(h * h)
+
+    args = [randn(5, 5, scale=0.4), randn(5, 2, scale=0.4), randn(20, 2), randn(5)]
+    expected = autograd.grad(reference, argnum=(0, 1, 3))(*args)
+    for g, e in zip(s2sad.grad(lf.rnn, wrt=(0, 1, 3))(*args), expected):
+        np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
+
+
+def test_the_backward_is_a_loop_not_an_unrolling():
+    source = s2sad.grad(lf.rnn, wrt=(0, 1, 3)).source
+    assert source.count("for t in steps:") == 1
+    assert source.count("for t in reversed(steps):") == 1
+    assert source.count("tape.pop()") == 1 and source.count("tape.append(") == 1
+
+
+def _peak_bytes(gradient, steps, hidden):
+    args = [randn(hidden, hidden, scale=0.05), randn(hidden, 8, scale=0.1), randn(steps, 8),
+            randn(hidden)]
+    gradient(*args)
+    tracemalloc.start()
+    try:
+        gradient(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_1000_step_rnn_tapes_about_one_hidden_state_per_step():
+    """What each extra step costs at the peak: the tape's share, fixed costs cancelled out."""
+    hidden = 256
+    gradient = s2sad.grad(lf.rnn, wrt=(0, 1, 3))
+    per_step = (_peak_bytes(gradient, 2000, hidden) - _peak_bytes(gradient, 1000, hidden)) / 1000
+    state_bytes = hidden * 8
+    assert state_bytes <= per_step < 1.5 * state_bytes, f"{per_step:.0f} bytes a step"
