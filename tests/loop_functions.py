@@ -80,3 +80,13 @@ def empty_loop(x, n):
     for i in range(n):
         y = y * 2.0
     return np.sum(y)
+
+
+def scalar_loop_over_elements(k, c, x0, v0, n):
+    x = x0
+    v = v0
+    for i in range(n):
+        a = -k[i] * x - c[i] * v
+        v = v + 0.01 * a
+        x = x + 0.01 * v
+    return x * x + v * v

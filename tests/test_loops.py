@@ -84,3 +84,14 @@ def test_a_1000_step_rnn_tapes_about_one_hidden_state_per_step():
     per_step = (_peak_bytes(gradient, 2000, hidden) - _peak_bytes(gradient, 1000, hidden)) / 1000
     state_bytes = hidden * 8
     assert state_bytes <= per_step < 1.5 * state_bytes, f"{per_step:.0f} bytes a step"
+
+
+def test_a_loop_index_scatters_with_plain_indexing():
+    """A range index is one int: no element repeats, so `dk[i] += ...` is exact and fast."""
+    source = s2sad.grad(lf.scalar_loop_over_elements, wrt=(0, 1)).source
+    assert "dk[i] += " in source and "add.at" not in source
+    k, c = rng.uniform(0.5, 1.5, 30), rng.uniform(0.0, 0.1, 30)
+    got = s2sad.grad(lf.scalar_loop_over_elements, wrt=(0, 1))(k, c, 0.3, -0.2, 30)
+    expected = numerical_vjp(lf.scalar_loop_over_elements, [k, c, 0.3, -0.2, 30], [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)

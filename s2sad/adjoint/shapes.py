@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..ir import Program, assignments
+from ..ir import Branch, Loop, Program, assignments
 from .activity import Activity
 
 _REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.max", "numpy.min", "numpy.linalg.norm",
@@ -24,6 +24,7 @@ class Shapes:
         self._parent: dict[str, str] = {}
         self._dtype_parent: dict[str, str] = {}
         self._points: set[tuple[str, str]] = set()
+        self.integers: set[str] = _loop_indices(program.body)
         self.scalars: set[str] = set()
         self._order = {p.name: -1 for p in program.params}
         flat = assignments(program.body)
@@ -75,10 +76,16 @@ class Shapes:
         op, args = assignment.op, assignment.args
         if op == "attribute.shape":
             shapes.add(assignment.target)
-        elif op in ("attribute.ndim", "attribute.size", "builtins.len") or (
+        elif op in ("attribute.ndim", "attribute.size", "builtins.len", "builtins.int") or (
                 op == "getitem" and isinstance(args[0], ast.Name) and args[0].id in shapes
                 and isinstance(args[1], (ast.Constant, ast.UnaryOp))):
             self.scalars.add(assignment.target)
+            self.integers.add(assignment.target)
+        elif op in _INTEGER_ARITHMETIC and args and all(
+                isinstance(a, ast.Name) and a.id in self.integers
+                or isinstance(a, ast.Constant) and type(a.value) is int for a in args):
+            self.scalars.add(assignment.target)
+            self.integers.add(assignment.target)
         else:
             return False
         return True
@@ -94,6 +101,21 @@ class Shapes:
         root = _find(parent, name)
         members = [n for n in self._order if _find(parent, n) == root]
         return min(members, key=self._order.__getitem__) if members else name
+
+
+_INTEGER_ARITHMETIC = {"numpy.add", "numpy.subtract", "numpy.multiply", "numpy.floor_divide",
+                       "numpy.remainder", "numpy.negative"}
+
+
+def _loop_indices(nodes) -> set[str]:
+    """The index of every loop: a Python int at each iteration."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Loop):
+            found |= {node.index} | _loop_indices(node.body)
+        elif isinstance(node, Branch):
+            found |= _loop_indices(node.body) | _loop_indices(node.orelse)
+    return found
 
 
 def _find(parent: dict[str, str], name: str) -> str:

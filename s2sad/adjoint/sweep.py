@@ -373,7 +373,7 @@ class ReverseSweep:
             if state == BORROWED:
                 lines.append(Line(_assign(name, ast.Call(_attribute(name, "copy"), [], []))))
         self.state[item.variable] = OWNED
-        if _is_basic_index(item.index):
+        if _is_basic_index(item.index, self.shapes.integers):
             region = ast.Subscript(_load(name), item.index, ast.Store())
             lines.append(Line(ast.AugAssign(region, ast.Add(), item.value), comment))
         else:
@@ -417,11 +417,11 @@ def _fresh(value: ast.expr, movable: set[str]) -> bool:
     return False
 
 
-def _is_basic_index(index: ast.expr) -> bool:
-    """An index of literal integers, slices, None and `...`: no element is selected twice."""
+def _is_basic_index(index: ast.expr, integers: set[str]) -> bool:
+    """An index of integers, slices, None and `...`: no element is selected twice."""
     parts = index.elts if isinstance(index, ast.Tuple) else [index]
     for part in parts:
-        if isinstance(part, ast.Slice):
+        if isinstance(part, ast.Slice) or isinstance(part, ast.Name) and part.id in integers:
             continue
         if isinstance(part, ast.Constant) and (part.value is None or part.value is Ellipsis
                                                or type(part.value) is int):

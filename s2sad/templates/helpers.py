@@ -52,6 +52,8 @@ def _check_cotangent(value, cotangent, name):
 
 def _unbroadcast(g, x):
     """Sum the adjoint `g` of a broadcast result down to the shape of `x` (or to `x`, a shape)."""
+    if type(g) is float or type(g) is numpy.float64:
+        return g  # a 0-d result: every operand was 0-d too
     shape = x if type(x) is tuple else getattr(x, "shape", ())
     g_shape = getattr(g, "shape", ())
     if g_shape == shape:
