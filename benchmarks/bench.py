@@ -140,6 +140,99 @@ def mlp_squared_autograd(
     return 0.5 * anp.sum(r * r) / x.shape[0]
 
 
+# ------------------------------------------- Elman RNN, backpropagation through time
+
+
+def rnn(w, u, b, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(w @ h + u @ xs[t] + b)
+    return np.sum(h * h)
+
+
+def rnn_hand(
+    w: np.ndarray, u: np.ndarray, b: np.ndarray, xs: np.ndarray, h0: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT by hand: the forward keeps every hidden state, the backward walks them in reverse."""
+    hs = [h0]
+    for t in range(xs.shape[0]):
+        hs.append(np.tanh(w @ hs[-1] + u @ xs[t] + b))
+    dw = np.zeros_like(w)
+    du = np.zeros_like(u)
+    db = np.zeros_like(b)
+    dh = 2.0 * hs[-1]
+    for t in range(xs.shape[0] - 1, -1, -1):
+        h = hs[t + 1]
+        da = dh * (1.0 - h * h)
+        dw += np.outer(da, hs[t])
+        du += np.outer(da, xs[t])
+        db += da
+        dh = w.T @ da
+    return dw, du, db
+
+
+def rnn_autograd(
+    w: np.ndarray, u: np.ndarray, b: np.ndarray, xs: np.ndarray, h0: np.ndarray
+) -> float:
+    """The RNN written with autograd.numpy."""
+    h = h0
+    for t in range(xs.shape[0]):
+        h = anp.tanh(w @ h + u @ xs[t] + b)
+    return anp.sum(h * h)
+
+
+# ------------------------------- damped oscillator, explicit Euler, Python scalars
+
+
+def oscillator(k, c, x0, v0, n):
+    x = x0
+    v = v0
+    for i in range(n):
+        a = -k[i] * x - c[i] * v
+        v = v + 0.01 * a
+        x = x + 0.01 * v
+    return x * x + v * v
+
+
+def oscillator_hand(
+    k: np.ndarray, c: np.ndarray, x0: float, v0: float, n: int
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """The oscillator's gradient by hand, as an engineer writes a scalar loop for speed.
+
+    The coefficients are turned into Python lists first (.tolist()), because Python
+    floats are several times faster than NumPy scalars in scalar arithmetic; the
+    forward keeps x and v of every step in lists, and the backward writes dk[i] and
+    dc[i] into preallocated lists that become arrays at the end.
+    """
+    ks = k.tolist()
+    cs = c.tolist()
+    xs = [0.0] * n
+    vs = [0.0] * n
+    x, v = x0, v0
+    for i in range(n):
+        xs[i] = x
+        vs[i] = v
+        v = v + 0.01 * (-ks[i] * x - cs[i] * v)
+        x = x + 0.01 * v
+    dk = [0.0] * n
+    dc = [0.0] * n
+    dx = 2.0 * x
+    dv = 2.0 * v
+    for i in range(n - 1, -1, -1):
+        dv += 0.01 * dx
+        da = 0.01 * dv
+        dk[i] = -da * xs[i]
+        dc[i] = -da * vs[i]
+        dx -= da * ks[i]
+        dv -= da * cs[i]
+    return np.array(dk), np.array(dc), dx, dv
+
+
+def oscillator_autograd(k: np.ndarray, c: np.ndarray, x0: float, v0: float, n: int) -> float:
+    """The oscillator written for autograd (the forward is the same Python)."""
+    return oscillator(k, c, x0, v0, n)
+
+
 # ----------------------------------------------------------------------- harness
 
 
@@ -167,6 +260,24 @@ def mlp_inputs(
     )
 
 
+def rnn_inputs(
+    rng: np.random.Generator, steps: int, n_hidden: int, n_in: int
+) -> tuple[np.ndarray, ...]:
+    """w (scaled to keep tanh out of saturation), u, b, a sequence xs (steps x n_in), h0."""
+    return (
+        0.9 * rng.standard_normal((n_hidden, n_hidden)) / np.sqrt(n_hidden),
+        rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in),
+        0.1 * rng.standard_normal(n_hidden),
+        rng.standard_normal((steps, n_in)),
+        np.zeros(n_hidden),
+    )
+
+
+def oscillator_inputs(rng: np.random.Generator, n: int) -> tuple[np.ndarray | float | int, ...]:
+    """Stiffness and damping per step, x0 and v0 as Python floats, and n."""
+    return rng.uniform(0.5, 2.0, n), rng.uniform(0.0, 0.2, n), 1.0, 0.0, n
+
+
 def cases() -> list[tuple[str, dict[str, Callable[..., object]], tuple[np.ndarray, ...]]]:
     """(name, implementations, arguments) for every benchmark case."""
     rng = np.random.default_rng(0)
@@ -182,7 +293,17 @@ def cases() -> list[tuple[str, dict[str, Callable[..., object]], tuple[np.ndarra
         "hand": mlp_squared_hand,
         "s2sad": s2sad.grad(mlp_squared, wrt=("w1", "b1", "w2", "b2")),
     }
+    rnn_impls: dict[str, Callable[..., object]] = {
+        "hand": rnn_hand,
+        "s2sad": s2sad.grad(rnn, wrt=("w", "u", "b")),
+    }
+    oscillator_impls: dict[str, Callable[..., object]] = {
+        "hand": oscillator_hand,
+        "s2sad": s2sad.grad(oscillator, wrt=("k", "c", "x0", "v0")),
+    }
     if autograd is not None:
+        rnn_impls["autograd"] = autograd.grad(rnn_autograd, argnum=(0, 1, 2))
+        oscillator_impls["autograd"] = autograd.grad(oscillator_autograd, argnum=(0, 1, 2, 3))
         dag_impls["autograd"] = autograd.grad(dag_autograd, argnum=(0, 1))
         mlp_impls["autograd"] = autograd.grad(mlp_autograd, argnum=(0, 1, 2, 3))
         squared_impls["autograd"] = autograd.grad(mlp_squared_autograd, argnum=(0, 1, 2, 3))
@@ -192,6 +313,8 @@ def cases() -> list[tuple[str, dict[str, Callable[..., object]], tuple[np.ndarra
         ("MLP 16-16-4, batch 8, squared loss", squared_impls, mlp_inputs(rng, 8, 16, 16, 4)),
         ("MLP 16-16-4, batch 8, softmax CE", mlp_impls, mlp_inputs(rng, 8, 16, 16, 4)),
         ("MLP 784-512-10, batch 256", mlp_impls, mlp_inputs(rng, 256, 784, 512, 10)),
+        ("RNN 100 steps, hidden 256, input 128", rnn_impls, rnn_inputs(rng, 100, 256, 128)),
+        ("scalar loop 2000 steps", oscillator_impls, oscillator_inputs(rng, 2000)),
     ]
 
 

@@ -78,10 +78,7 @@ class Shapes:
             shapes.add(assignment.target)
         elif op in ("attribute.ndim", "attribute.size", "builtins.len", "builtins.int") or (
                 op == "getitem" and isinstance(args[0], ast.Name) and args[0].id in shapes
-                and isinstance(args[1], (ast.Constant, ast.UnaryOp))):
-            self.scalars.add(assignment.target)
-            self.integers.add(assignment.target)
-        elif op in _INTEGER_ARITHMETIC and args and all(
+                and isinstance(args[1], (ast.Constant, ast.UnaryOp))) or op in _INTEGER_ARITHMETIC and args and all(
                 isinstance(a, ast.Name) and a.id in self.integers
                 or isinstance(a, ast.Constant) and type(a.value) is int for a in args):
             self.scalars.add(assignment.target)
