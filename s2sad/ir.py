@@ -71,6 +71,8 @@ class Loop:
     origin: Origin
     statement: str
     context: str | None = None
+    test: ast.expr | None = None
+    """For a `while` loop: its condition; `steps` then counts the iterations."""
 
 
 Node = Assignment | Effect | Branch | Loop

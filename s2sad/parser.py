@@ -95,7 +95,7 @@ _CONSTRUCT_NAMES = {
 
 _UNSUPPORTED_HINTS = {
     ast.For: "`for` loops need a plain name or (index, item) as target and no `else`",
-    ast.While: "`while` loops are not supported yet; use `for ... in range(...)`",
+
     ast.If: "branches are not supported yet; use np.where for elementwise choices",
     ast.AugAssign: "write `x = x + y` instead of `x += y`",
     ast.Try: "move error handling outside the differentiated function",
@@ -344,8 +344,8 @@ class _Normalizer:
                     return self.if_statement(stmt, rest)
                 self.if_statement(stmt, [])
                 continue
-            if isinstance(stmt, ast.For):
-                self.for_statement(stmt)
+            if isinstance(stmt, (ast.For, ast.While)):
+                self.loop_statement(stmt)
                 continue
             self.statement_(stmt)
         return None
@@ -420,20 +420,24 @@ class _Normalizer:
                                 f"if {self.source_of(stmt.test)}:", self.scope.call_site))
         return joined
 
-    def for_statement(self, stmt: ast.For) -> None:
-        """A loop over a range, an array's rows, `enumerate` or `zip`, normalized to an index loop."""
+    def loop_statement(self, stmt: ast.For | ast.While) -> None:
+        """A `for` loop over a range, an array's rows, `enumerate` or `zip`, normalized to an
+        index loop; or a `while` loop, whose iterations are counted."""
         self.scope.statement = stmt
         if stmt.orelse:
-            raise self.unsupported(stmt, "`for ... else` is not supported", "move the `else` part after "
-                                   "the loop")
+            raise self.unsupported(stmt, "a loop's `else` is not supported", "move the `else` part "
+                                   "after the loop")
         for node in ast.walk(stmt):
             if isinstance(node, (ast.Return, ast.Break, ast.Continue)):
                 raise self.unsupported(node, f"`{type(node).__name__.lower()}` inside a loop is not "
                                        "supported yet", "compute the loop to its end and select "
                                        "the result after it")
-        index_name, items = self.loop_items(stmt)
-        steps = self.names.fresh("steps")
-        self.assign(steps, (items.steps, "range", [], {}), stmt.iter)
+        if isinstance(stmt, ast.For):
+            index_name, items = self.loop_items(stmt)
+            steps = self.names.fresh("steps")
+            self.assign(steps, (items.steps, "range", [], {}), stmt.iter)
+        else:
+            index_name, items, steps = "_", _LoopItems(ast.Constant(None), []), self.names.fresh("trips")
         carried = sorted(
             name for name in _assigned_names(stmt.body) if self.scope.lookup(name) is not None
             and isinstance(self.scope.lookup(name), ast.Name)
@@ -444,6 +448,7 @@ class _Normalizer:
         self.body = []
         for name in carried:
             self.scope.versions[name] = copy.copy(entry[name])
+        test = _Verbatim(self).visit(copy.deepcopy(stmt.test)) if isinstance(stmt, ast.While) else None
         for target, source in items.bindings(index_name):
             self.scope.statement = stmt
             self.bind(target, source, stmt.iter, len(self.body))
@@ -457,9 +462,12 @@ class _Normalizer:
                 pairs.append((old.id, new.id if isinstance(new, ast.Name) else old.id))
             self.scope.versions[name] = copy.copy(old)
         body, self.body = self.body, outer
-        header = f"for {self.source_of(stmt.target)} in {self.source_of(stmt.iter)}:"
+        if isinstance(stmt, ast.For):
+            header = f"for {self.source_of(stmt.target)} in {self.source_of(stmt.iter)}:"
+        else:
+            header = f"while {self.source_of(stmt.test)}:"
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
-                              header, self.scope.call_site))
+                              header, self.scope.call_site, test))
 
     def loop_items(self, stmt: ast.For) -> tuple[str, _LoopItems]:
         """The loop's index variable and how each iteration's named items are read."""

@@ -90,3 +90,10 @@ def scalar_loop_over_elements(k, c, x0, v0, n):
         v = v + 0.01 * a
         x = x + 0.01 * v
     return x * x + v * v
+
+
+def halve_until_small(x, w):
+    y = x * w
+    while np.sum(y * y) > 1.0:
+        y = y * 0.5 + w * 0.01
+    return np.sum(y)

@@ -114,11 +114,11 @@ def test_check_succeeds(capsys):
 
 @pytest.mark.parametrize("command", ["show", "check"])
 def test_errors_exit_non_zero_with_the_located_message_on_stderr(command):
-    result = run_cli(command, f"{FORWARD}:uses_while")
+    result = run_cli(command, f"{FORWARD}:uses_break")
     assert result.returncode != 0
     assert result.stdout == ""
     assert str(FORWARD) in result.stderr
-    assert "while np.sum(y) < 10.0:" in result.stderr
+    assert "break  # E:break" in result.stderr
     assert "^" in result.stderr
     assert "hint:" in result.stderr
 

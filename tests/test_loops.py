@@ -95,3 +95,14 @@ def test_a_loop_index_scatters_with_plain_indexing():
     expected = numerical_vjp(lf.scalar_loop_over_elements, [k, c, 0.3, -0.2, 30], [0, 1], 1.0)
     for g, e in zip(got, expected):
         assert_close(g, e)
+
+
+@pytest.mark.parametrize("scale", [0.2, 3.0], ids=["no iteration", "several iterations"])
+def test_while_loop_with_a_data_dependent_trip_count(scale):
+    x, w = randn(4) * scale, randn(4) * scale
+    got = s2sad.grad(lf.halve_until_small, wrt=(0, 1))(x, w)
+    expected = numerical_vjp(lf.halve_until_small, [x, w], [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)
+    source = s2sad.grad(lf.halve_until_small, wrt=(0, 1)).source
+    assert "trips += 1" in source and "for _ in range(trips):" in source

@@ -36,7 +36,8 @@ def _live(nodes: list[Node], live: set[str],
     for node in reversed(nodes):
         if isinstance(node, Loop):
             saved = {n for e in tapes.get(id(node), ("", []))[1] for n in _reads(e)}
-            live_out = live | saved
+            condition = _reads(node.test) if node.test is not None else set()
+            live_out = live | saved | condition
             while True:
                 body, live_in = _live(node.body, set(live_out), tapes)
                 if live_in <= live_out:
@@ -44,7 +45,7 @@ def _live(nodes: list[Node], live: set[str],
                 live_out |= live_in
             if body:
                 kept.append(_KeptLoop(node, body))
-                live = live | live_in | {node.steps.id}
+                live = live | live_in | condition | {node.steps.id}
             continue
         if isinstance(node, Assignment):
             if node.target in live:
@@ -81,7 +82,8 @@ def _syntax(nodes: list[Node]) -> list[ast.AST]:
         elif isinstance(node, Branch):
             result += [node.test, *_syntax(node.body), *_syntax(node.orelse)]
         else:
-            result += [node.loop.steps, *_syntax(node.body)]
+            test = [node.loop.test] if node.loop.test is not None else []
+            result += [node.loop.steps, *test, *_syntax(node.body)]
     return result
 
 
@@ -151,8 +153,15 @@ class _Emitter:
             statements += [ast.Assign([ast.Name(t, ast.Store())], ast.List([], ast.Load()))
                            for t in self.nested_tapes]
             self.nested_tapes = []
-        statements.append(ast.For(ast.Name(loop.index, ast.Store()), copy.copy(loop.steps),
-                                  body or [ast.Pass()], []))
+        if loop.test is None:
+            statements.append(ast.For(ast.Name(loop.index, ast.Store()), copy.copy(loop.steps),
+                                      body or [ast.Pass()], []))
+            return statements
+        # A `while` loop counts its iterations: the backward runs as many.
+        counter = loop.steps.id
+        statements.insert(0, ast.Assign([ast.Name(counter, ast.Store())], ast.Constant(0)))
+        body.append(ast.AugAssign(ast.Name(counter, ast.Store()), ast.Add(), ast.Constant(1)))
+        statements.append(ast.While(copy.deepcopy(loop.test), body, []))
         return statements
 
 
@@ -163,7 +172,7 @@ def _own_syntax(node: Node) -> ast.AST:
     if isinstance(node, Effect):
         return node.statement
     if isinstance(node, _KeptLoop):
-        return node.loop.steps
+        return ast.Tuple([node.loop.steps] + ([node.loop.test] if node.loop.test else []), ast.Load())
     return node.test
 
 

@@ -27,7 +27,7 @@ def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[
         name for block in blocks for line in block.lines for name in _names(line_nodes(line))
     }) - assigned
     # A name assigned inside an arm of an `if` may not exist on the path that ran.
-    keep |= _assigned([s for stmt in forward if isinstance(stmt, (ast.If, ast.For))
+    keep |= _assigned([s for stmt in forward if isinstance(stmt, (ast.If, ast.For, ast.While))
                        for s in ast.walk(stmt)])
     keep |= {
         name for block in blocks for line in block.lines

@@ -86,6 +86,8 @@ def line_nodes(line: Line) -> list[ast.AST]:
     elif isinstance(statement, LoopLines):
         nodes = [statement.loop.steps, ast.Name(statement.loop.index, ast.Store()),
                  *statement.restore_lines()]
+        if statement.loop.test is not None:
+            nodes.append(statement.loop.test)
         blocks = statement.body
     else:
         return [statement]

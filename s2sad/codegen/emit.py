@@ -118,7 +118,10 @@ def _block(block: Block, enclosing: str | None = None) -> list[str]:
         statement = line.statement
         if isinstance(statement, LoopLines):
             loop = statement.loop
-            code.append(f"for {loop.index} in reversed({loop.steps.id}):")
+            if loop.test is None:
+                code.append(f"for {loop.index} in reversed({loop.steps.id}):")
+            else:
+                code.append(f"for _ in range({loop.steps.id}):")
             code += ["    " + text for s in statement.restore_lines() for text in _unparse(s).splitlines()]
             code += ["    " + text for inner in statement.body for text in _block(inner, block.header)]
             continue
