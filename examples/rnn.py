@@ -53,9 +53,7 @@ def init_params(rng: np.random.Generator, n_in: int, hidden: int) -> list[np.nda
     ]
 
 
-def make_batch(
-    rng: np.random.Generator, steps: int, batch: int
-) -> tuple[np.ndarray, np.ndarray]:
+def make_batch(rng: np.random.Generator, steps: int, batch: int) -> tuple[np.ndarray, np.ndarray]:
     """Sequences of uniform numbers in [-1, 1] (steps x batch x 1) and their means."""
     xs = rng.uniform(-1.0, 1.0, size=(steps, batch, 1))
     return xs, xs.mean(axis=(0, 2))

@@ -115,3 +115,13 @@ class Program:
     namespace: str = "xp"
     constants: dict[str, object] = field(default_factory=dict)
     taken_names: set[str] = field(default_factory=set)
+
+
+def index_expression(index: ast.expr) -> ast.expr:
+    """An index as an expression a function can take: `a:b` becomes `slice(a, b, None)`."""
+    if isinstance(index, ast.Tuple):
+        return ast.Tuple([index_expression(e) for e in index.elts], ast.Load())
+    if isinstance(index, ast.Slice):
+        parts = [p if p is not None else ast.Constant(None) for p in (index.lower, index.upper, index.step)]
+        return ast.Call(ast.Name("slice", ast.Load()), parts, [])
+    return index

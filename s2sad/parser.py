@@ -25,7 +25,17 @@ from .errors import (
     UnknownFunctionError,
     UnsupportedSyntaxError,
 )
-from .ir import Assignment, Branch, Effect, Loop, Node, Parameter, Program, assignments
+from .ir import (
+    Assignment,
+    Branch,
+    Effect,
+    Loop,
+    Node,
+    Parameter,
+    Program,
+    assignments,
+    index_expression,
+)
 from .names import NameAllocator
 from .resolve import (
     MISSING,
@@ -582,11 +592,17 @@ class _Normalizer:
             return
         if isinstance(stmt, (ast.Expr, ast.Assert)) and self.effect(stmt):
             return
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+            read = ast.Subscript(copy.deepcopy(stmt.target.value), copy.deepcopy(stmt.target.slice),
+                                 ast.Load())
+            value = ast.copy_location(ast.BinOp(ast.copy_location(read, stmt.target), stmt.op,
+                                                stmt.value), stmt)
+            self.subscript_write(stmt.target, value, stmt)
+            return
         if isinstance(stmt, ast.AugAssign):
             if not isinstance(stmt.target, ast.Name):
-                raise self.unsupported(stmt.target, "augmented assignments to parts of arrays are not "
-                                       "supported yet", "build the array with np.where or "
-                                       "np.concatenate instead")
+                raise self.unsupported(stmt.target, "augmented assignments to attributes are not "
+                                       "supported", "assign to a name")
             old = self.name(ast.Name(stmt.target.id, ast.Load()))
             value = ast.copy_location(ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value),
                                       stmt)
@@ -615,17 +631,35 @@ class _Normalizer:
         self.body.append(Effect(kept))
         return True
 
+    def subscript_write(self, target: ast.Subscript, value_node: ast.expr, node: ast.stmt) -> None:
+        """`y[index] = value`: a new version of `y`, a copy with the region replaced."""
+        if not isinstance(target.value, ast.Name) or self.scope.lookup(target.value.id) is None:
+            raise self.unsupported(target, "only parts of local arrays can be assigned",
+                                   "assign to a part of an array variable, `y[i] = ...`")
+        old = self.name(target.value)
+        index = self.index(target.slice)
+        value = self.atom(value_node)
+        call = ast.Call(ast.Name("_updated", ast.Load()), [old, index_expression(index), value], [])
+        name = target.value.id
+        new = self.new_version(name)
+        self.assign(new, (call, "setitem", [old, index, value], {}), target, user_variable=True)
+        self.scope.versions[name] = ast.Name(new, ast.Load())
+        if isinstance(old, ast.Name):
+            self.augmented.append((new, old.id, node))
+
     def assign_statement(self, target: ast.expr, value_node: ast.expr) -> None:
         """`target = value_node` for a name or a tuple of names."""
+        if isinstance(target, ast.Subscript):
+            self.subscript_write(target, value_node, self.scope.statement)
+            return
         if isinstance(target, ast.Name) and isinstance(value_node, ast.Lambda):
             self.scope.functions[target.id] = (value_node, self.scope)
             return
         names = [target] if isinstance(target, ast.Name) else getattr(target, "elts", None)
         if not names or not all(isinstance(n, ast.Name) for n in names):
             raise self.unsupported(
-                target, "only assignments to names and tuples of names are supported",
-                "subscript and attribute assignments are not supported yet; assign each value "
-                "to its own name",
+                target, "only assignments to names, tuples of names and parts of arrays are "
+                "supported", "assign each value to its own name",
             )
         start = len(self.body)
         value = self.operation_or_atom(value_node)
@@ -710,9 +744,8 @@ class _Normalizer:
             if aliases:
                 raise self.unsupported(
                     stmt, f"`{ast.unparse(stmt).strip()}` would also change `{aliases[0]}` in NumPy, "
-                    "which shares memory with it, but s2sad computes the update into new memory",
-                    f"write `{stmt.target.id} = {stmt.target.id} {_op_symbol(stmt)} ...` and "
-                    f"compute `{aliases[0]}` from the result",
+                    "which shares memory with it, but s2sad writes the update into new memory",
+                    f"compute `{aliases[0]}` after the update, or from a copy (`.copy()`)",
                 )
 
     def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
@@ -1009,12 +1042,18 @@ def _range_of(sequences: list[ast.expr]) -> ast.expr:
 
 
 def _assigned_names(statements: list[ast.stmt]) -> set[str]:
-    """Names the statements assign, in any nested block."""
+    """Names the statements assign, in any nested block; `y[i] = ...` assigns `y`."""
     names = set()
     for stmt in statements:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                base = node.value
+                while isinstance(base, ast.Subscript):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    names.add(base.id)
     return names
 
 

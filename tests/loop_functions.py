@@ -97,3 +97,24 @@ def halve_until_small(x, w):
     while np.sum(y * y) > 1.0:
         y = y * 0.5 + w * 0.01
     return np.sum(y)
+
+
+def fill_states(w, x0):
+    h = np.zeros((4, x0.shape[0]))
+    h[0] = x0
+    for t in range(3):
+        h[t + 1] = np.tanh(w @ h[t])
+    return np.sum(h * h)
+
+
+def update_parts(x, v):
+    y = x * 1.0
+    y[1:3] = v
+    y[0] += 2.0 * v[0]
+    y[-1] *= 3.0
+    return np.sum(y * y)
+
+
+def writes_into_argument(x, v):
+    x[0] = v
+    return np.sum(x * x)

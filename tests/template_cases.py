@@ -254,6 +254,32 @@ add_cases(
     Case(early_exit, ((4,),), domain="positive"),
     Case(early_exit, ((2, 3),), domain="negative"),
 )
+def write_row(x, v):
+    y = x * 1.0
+    y[1] = v
+    return y
+
+
+def write_slice_scalar(x, s):
+    y = x * 1.0
+    y[::2] = s
+    return y
+
+
+def add_into_part(x, v):
+    y = x * 1.0
+    y[0, 1:] += v
+    return y
+
+
+add_cases(
+    "setitem",
+    Case(write_row, ((3, 4), (4,))),
+    Case(write_row, ((3, 4), (1,))),
+    Case(write_slice_scalar, ((5,), ())),
+    Case(add_into_part, ((2, 4), (3,))),
+    Case(add_into_part, ((3, 4), ())),
+)
 add_cases(
     "builtins.float",
     Case(float_of_sum, ((3,),), loss=float_of_sum_loss),

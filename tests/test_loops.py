@@ -106,3 +106,22 @@ def test_while_loop_with_a_data_dependent_trip_count(scale):
         assert_close(g, e)
     source = s2sad.grad(lf.halve_until_small, wrt=(0, 1)).source
     assert "trips += 1" in source and "for _ in range(trips):" in source
+
+
+SUBSCRIPT_CASES = [
+    ("states filled in a loop", lf.fill_states, [randn(3, 3, scale=0.5), randn(3)], (0, 1)),
+    ("slices, += and *= on parts", lf.update_parts, [randn(5), randn(2)], (0, 1)),
+    ("a write into an argument", lf.writes_into_argument, [randn(3), 0.7], (0, 1)),
+]
+
+
+@pytest.mark.parametrize("case", SUBSCRIPT_CASES, ids=[c[0] for c in SUBSCRIPT_CASES])
+def test_subscript_writes(case):
+    _, fun, args, wrt = case
+    copies = [np.copy(a) for a in args]
+    got = s2sad.grad(fun, wrt=wrt)(*args)
+    for a, c in zip(args, copies):
+        np.testing.assert_array_equal(a, c)  # the caller's arrays are never written
+    expected = numerical_vjp(fun, args, list(wrt), 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)

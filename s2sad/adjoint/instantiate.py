@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import UnsupportedArgumentError
-from ..ir import Assignment
+from ..ir import Assignment, index_expression
 from ..templates import HELPER_NAMES, Template
 
 
@@ -199,7 +199,17 @@ class _Renamer(ast.NodeTransformer):
 
 
 def _substitute(node, renames: dict[str, ast.expr], helpers: set[str]):
-    return _simplify(_Renamer(renames, helpers).visit(copy.deepcopy(node)))
+    renamed = _Renamer(renames, helpers).visit(copy.deepcopy(node))
+    return _simplify(_SlicesAsArguments().visit(renamed))
+
+
+class _SlicesAsArguments(ast.NodeTransformer):
+    """An index passed to a function is written `slice(a, b, None)`, not `a:b`."""
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        node.args = [index_expression(a) for a in node.args]
+        return node
 
 
 class _Simplifier(ast.NodeTransformer):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..ir import Assignment, Branch, Loop, Node, Program, assignments
+from ..ir import Assignment, Branch, Loop, Node, Program, assignments, index_expression
 from ..names import NameAllocator
 from .activity import Activity
 from .instantiate import Contribution, Local, Scatter, instantiate
@@ -380,7 +380,7 @@ class ReverseSweep:
             lines.append(Line(ast.AugAssign(region, ast.Add(), item.value), comment))
         else:
             add_at = ast.Attribute(_attribute(self.namespace, "add"), "at", ast.Load())
-            call = ast.Call(add_at, [_load(name), _as_expression(item.index), item.value], [])
+            call = ast.Call(add_at, [_load(name), index_expression(item.index), item.value], [])
             lines.append(Line(ast.Expr(call), comment))
         return lines
 
@@ -432,16 +432,6 @@ def _is_basic_index(index: ast.expr, integers: set[str]) -> bool:
             continue
         return False
     return True
-
-
-def _as_expression(index: ast.expr) -> ast.expr:
-    """An index as an expression that can be passed to a function: `a:b` → `slice(a, b)`."""
-    if isinstance(index, ast.Tuple):
-        return ast.Tuple([_as_expression(e) for e in index.elts], ast.Load())
-    if isinstance(index, ast.Slice):
-        parts = [p if p is not None else ast.Constant(None) for p in (index.lower, index.upper, index.step)]
-        return ast.Call(ast.Name("slice", ast.Load()), parts, [])
-    return index
 
 
 def _load(name: str) -> ast.Name:

@@ -69,6 +69,20 @@ def _unbroadcast(g, x):
     return g
 
 
+def _updated(array, index, value):
+    """A copy of `array` with `array[index] = value`: generated code never writes in place."""
+    array = array.copy()
+    array[index] = value
+    return array
+
+
+def _without(g, index):
+    """A copy of the adjoint `g` with the region `index` zeroed: that region was overwritten."""
+    g = g.copy()
+    g[index] = 0
+    return g
+
+
 def _reduced_shape(x, axis):
     """The shape of `x` reduced over `axis` with the reduced dimensions kept as 1."""
     shape = list(x.shape)

@@ -1,4 +1,4 @@
-"""Adjoints of reading parts of arrays: `x[index]`."""
+"""Adjoints of reading and writing parts of arrays: `x[index]`, `x[index] = value`."""
 
 from .registry import adjoint
 
@@ -6,3 +6,10 @@ from .registry import adjoint
 @adjoint("getitem")
 def getitem(y, x, index):
     dx[index] += dy
+
+
+@adjoint("setitem")
+def setitem(y, x, index, value):
+    """`y` is a copy of `x` with `y[index] = value`."""
+    dx = _without(dy, index)
+    dvalue = _unbroadcast(dy[index], value)
