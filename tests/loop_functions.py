@@ -118,3 +118,14 @@ def update_parts(x, v):
 def writes_into_argument(x, v):
     x[0] = v
     return np.sum(x * x)
+
+
+def branch_defined_values(w, xs):
+    total = 0.0
+    for x in xs:
+        r = w * x
+        if r > 0.0:
+            total = total + 0.5 * r * r
+        else:
+            total = total - r
+    return total

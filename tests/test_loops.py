@@ -125,3 +125,10 @@ def test_subscript_writes(case):
     expected = numerical_vjp(fun, args, list(wrt), 1.0)
     for g, e in zip(got, expected):
         assert_close(g, e)
+
+
+@pytest.mark.parametrize("xs", [[-1.0, 1.0], [1.0, -1.0], [-1.0, -2.0]])
+def test_values_one_arm_defines_are_taped_only_when_that_arm_ran(xs):
+    xs = np.array(xs)
+    got = s2sad.grad(lf.branch_defined_values, wrt="w")(1.5, xs)
+    assert_close(got, numerical_vjp(lf.branch_defined_values, [1.5, xs], [0], 1.0)[0])

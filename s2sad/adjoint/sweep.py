@@ -252,14 +252,22 @@ class ReverseSweep:
             carried_read = {old for old, _ in loop.carried} & (everywhere | read)
             shapes = {shape: variable for variable, shape in self.shape_names.items()
                       if variable in inside and shape in read}
-            taped = sorted((read & inside) - set(carried_new) - {loop.index}) + sorted(shapes)
+            values = (read & inside) - set(carried_new) - {loop.index}
+            for shape, variable in list(shapes.items()):
+                if variable in values:  # the value itself is saved: read its shape from it
+                    _rename(lines.body, shape, variable)
+                    del shapes[shape]
+            taped = sorted(values) + sorted(shapes)
             taped += sorted(carried_read)
             if taped:
                 lines.tape = self.names.fresh("tape")
                 lines.taped = taped
-                shape = _attribute(self.namespace, "shape")
+                shape = ast.Name("_shape_of", ast.Load())
+                self.helpers.add("_shape_of")
+                guards = _guards(loop.body)
                 lines.saved = [
-                    ast.Call(shape, [_load(shapes[n])], []) if n in shapes else _load(n)
+                    _guarded(ast.Call(shape, [_load(shapes[n])], []) if n in shapes else _load(n),
+                             guards.get(shapes.get(n, n), []))
                     for n in taped
                 ]
 
@@ -402,6 +410,49 @@ class ReverseSweep:
             for variable in self.activity.active_inputs(assignment).values():
                 counts[variable] = counts.get(variable, 0) + 1
         return counts
+
+
+def _rename(blocks: list[Block], old: str, new: str) -> None:
+    """Read `new` wherever the lines of `blocks` read `old`."""
+    for block in blocks:
+        for line in block.lines:
+            for node in line_nodes(line):
+                for name in ast.walk(node):
+                    if isinstance(name, ast.Name) and name.id == old:
+                        name.id = new
+
+
+def _guards(nodes: list[Node], path: tuple = (), found: dict | None = None) -> dict[str, list]:
+    """For each value a loop body defines, the branch conditions on the way to it.
+
+    A value both arms define (a phi) exists whichever arm ran: its path stops at the branch.
+    """
+    found = {} if found is None else found
+    for node in nodes:
+        if isinstance(node, Assignment):
+            known = found.get(node.target)
+            if known is None:
+                found[node.target] = list(path)
+            else:
+                common = []
+                for a, b in zip(known, path):
+                    if a != b:
+                        break
+                    common.append(a)
+                found[node.target] = common
+        elif isinstance(node, Branch):
+            _guards(node.body, (*path, (node.test.id, True)), found)
+            _guards(node.orelse, (*path, (node.test.id, False)), found)
+    return found
+
+
+def _guarded(value: ast.expr, guards: list[tuple[str, bool]]) -> ast.expr:
+    """`value if <the conditions under which it exists> else None`."""
+    if not guards:
+        return value
+    tests = [_load(name) if taken else ast.UnaryOp(ast.Not(), _load(name)) for name, taken in guards]
+    test = tests[0] if len(tests) == 1 else ast.BoolOp(ast.And(), tests)
+    return ast.IfExp(test, value, ast.Constant(None))
 
 
 def _fresh(value: ast.expr, movable: set[str]) -> bool:

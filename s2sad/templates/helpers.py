@@ -50,6 +50,13 @@ def _check_cotangent(value, cotangent, name):
         )
 
 
+def _shape_of(value):
+    """The shape of an array, `()` for a number: what a loop saves where only a shape is read."""
+    if type(value) is float or type(value) is numpy.float64:
+        return ()
+    return getattr(value, "shape", ())
+
+
 def _unbroadcast(g, x):
     """Sum the adjoint `g` of a broadcast result down to the shape of `x` (or to `x`, a shape)."""
     if type(g) is float or type(g) is numpy.float64:
