@@ -114,6 +114,8 @@ class Program:
     return_statement: str
     namespace: str = "xp"
     constants: dict[str, object] = field(default_factory=dict)
+    adjoint_names: dict[str, str] = field(default_factory=dict)
+    """The names reserved for the parameters' adjoints: `dx` for `x`."""
     taken_names: set[str] = field(default_factory=set)
 
 

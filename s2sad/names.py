@@ -82,7 +82,8 @@ def _is_namespace_chain(node: ast.expr, namespace: str) -> bool:
 def _word_of(node: ast.expr) -> str:
     if isinstance(node, ast.Call):
         func = node.func
-        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "call")
+        word = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "call")
+        return word.lstrip("_") or "call"
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         return _OP_WORDS.get(type(node.op), "value")
     if isinstance(node, ast.Subscript):

@@ -218,6 +218,9 @@ class _Scope:
     parent: _Scope | None = None
     call_site: str | None = None
     statement: ast.AST | None = None
+    aliases: dict[str, types.ModuleType] = field(default_factory=dict)
+    generated: bool = False
+    """True for the source of a gradient function being differentiated again."""
 
     def lookup(self, name: str) -> ast.expr | None:
         """The current value of a local name, here or in an enclosing function."""
@@ -237,6 +240,31 @@ class _Scope:
                 return scope.functions[name]
             scope = scope.parent
         return None
+
+
+def _is_gradient_function(target: object) -> bool:
+    from .api import GradFunction
+
+    return isinstance(target, GradFunction)
+
+
+def _is_generated_helper(target: object) -> bool:
+    """A helper function defined in a generated module (reached through a gradient's source)."""
+    return isinstance(target, types.FunctionType) and target.__name__ in HELPER_NAMES and (
+        target.__module__ or "").startswith("s2sad_generated")
+
+
+def _load_generated(gradient, node: ast.AST, normalizer: _Normalizer) -> _Source:
+    """The source of a gradient function, to differentiate it again (second order)."""
+    if gradient.mode != "grad":
+        raise normalizer.unsupported(node, f"differentiating a `{gradient.mode}` function is not "
+                                     "supported", "differentiate a function built with s2sad.grad")
+    function = gradient._build()
+    text = gradient.source
+    definition = next(n for n in ast.parse(text).body
+                      if isinstance(n, ast.FunctionDef) and n.name == function.__name__)
+    return _Source(definition, function.__name__, function.__code__.co_filename, text.splitlines(),
+                   1, 0, Resolver(function))
 
 
 def _load(fun: types.FunctionType) -> _Source:
@@ -269,7 +297,7 @@ class _Normalizer:
         taken |= {a.arg for a in ast.walk(self.definition) if isinstance(a, ast.arg)}
         self.check_reserved(self.definition)
         self.namespace = "xp" if "xp" not in taken else "xp_"
-        taken.add(self.namespace)
+        taken |= {self.namespace, *HELPER_NAMES}
         self.names = NameAllocator(taken, self.namespace)
         self.body: list[Node] = []
         self.constants: dict[str, object] = {}
@@ -304,6 +332,8 @@ class _Normalizer:
         params = self.parameters(definition.args)
         for p in params:
             self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
+        # The gradients handed back are `d<parameter>`: keep those names from inlined code.
+        self.adjoint_names = {p.name: self.names.fresh("d" + p.name) for p in params}
         name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
         outputs = self.function_body(definition, name)
         self.check_augmented_aliases(outputs)
@@ -320,6 +350,7 @@ class _Normalizer:
             namespace=self.namespace,
             constants=self.constants,
             taken_names=self.names.taken,
+            adjoint_names=self.adjoint_names,
         )
 
     def function_body(self, definition: ast.FunctionDef | ast.Lambda, result_name: str) -> list[ast.expr]:
@@ -552,7 +583,10 @@ class _Normalizer:
             node = args.vararg or args.kwarg
             raise self.unsupported(node, "`*args` and `**kwargs` parameters are not supported",
                                    "name each parameter")
-        if args.kwonlyargs or args.posonlyargs:
+        keyword_only = []
+        if self.scope.generated:  # a gradient function's cotangent: keyword-only, 1.0 by default
+            keyword_only = [Parameter(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+        elif args.kwonlyargs or args.posonlyargs:
             node = (args.kwonlyargs or args.posonlyargs)[0]
             raise self.unsupported(node, "keyword-only and positional-only parameters are not supported",
                                    "use ordinary parameters")
@@ -568,12 +602,14 @@ class _Normalizer:
                     raise self.unsupported(default, "default values must be literal constants",
                                            "pass the value as an argument") from None
             params.append(Parameter(arg.arg, default))
-        return params
+        return params + keyword_only
 
     # ---- statements -------------------------------------------------------
     def statement_(self, stmt: ast.stmt) -> None:
         self.scope.statement = stmt
         if isinstance(stmt, ast.Pass):
+            return
+        if self.scope.generated and self.generated_bookkeeping(stmt):
             return
         if isinstance(stmt, ast.FunctionDef):
             if stmt.decorator_list:
@@ -613,6 +649,17 @@ class _Normalizer:
             return
         hint = _UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
         raise self.unsupported(stmt, f"s2sad cannot differentiate {_construct(stmt)}", hint)
+
+    def generated_bookkeeping(self, stmt: ast.stmt) -> bool:
+        """In a gradient function's own source: its namespace line, checks and `del`s."""
+        if isinstance(stmt, ast.Delete):
+            return True
+        call = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        name = call.func.id if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) else None
+        if isinstance(stmt, ast.Assign) and name == "_namespace":
+            self.scope.aliases[stmt.targets[0].id] = numpy
+            return True
+        return isinstance(stmt, ast.Expr) and name is not None and name.startswith("_check_")
 
     def effect(self, stmt: ast.Expr | ast.Assert) -> bool:
         """Keep `print(...)` and `assert ...` in the forward, in order; they get no adjoints."""
@@ -715,6 +762,8 @@ class _Normalizer:
             for key, value in scope.versions.items():
                 if isinstance(value, ast.Name) and value.id == old:
                     scope.versions[key] = ast.Name(new, ast.Load())
+        self.augmented = [(new if n == old else n, new if o == old else o, stmt)
+                          for n, o, stmt in self.augmented]
 
     def _scopes(self):
         scope: _Scope | None = self.scope
@@ -861,6 +910,13 @@ class _Normalizer:
         while isinstance(node, ast.Attribute):
             chain.append(node.attr)
             node = node.value
+        if isinstance(node, ast.Name) and node.id in self.scope.aliases:
+            value = self.scope.aliases[node.id]
+            for attr in reversed(chain):
+                value = getattr(value, attr, MISSING)
+                if value is MISSING:
+                    return MISSING
+            return value
         if not isinstance(node, ast.Name) or self.scope.lookup(node.id) is not None:
             return MISSING
         value = self.scope.source.resolver.lookup(node.id)
@@ -923,6 +979,15 @@ class _Normalizer:
             raise self.unsupported(func, f"`{ast.unparse(func)}` is not defined",
                                    "import it at module level or pass its value as an argument")
         canonical = self.scope.source.resolver.canonical_name(target)
+        if _is_gradient_function(target):
+            return self.inline(None, _load_generated(target, node, self), None, node)
+        if _is_generated_helper(target):
+            args = [self.atom(a) for a in node.args]
+            keywords = {k.arg: self.atom(k.value) for k in node.keywords}
+            call = ast.Call(ast.Name(target.__name__, ast.Load()), args,
+                            [ast.keyword(k, v) for k, v in keywords.items()])
+            op = "setitem" if target.__name__ == "_updated" else f"helper.{target.__name__}"
+            return call, op, args, keywords
         if canonical is None and isinstance(target, types.FunctionType) and key_of(target) not in REGISTRY:
             return self.inline(None, _load(target), None, node)
         if canonical is None:
@@ -962,12 +1027,14 @@ class _Normalizer:
         args = [self.atom(a) for a in node.args]
         keywords = {k.arg: self.atom(k.value) for k in node.keywords}
         call_line = self.origin(node).lineno
-        scope = _Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}")
+        scope = _Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}",
+                       generated=source.filename.startswith("<s2sad "))
         caller = self.scope
         self.scope = scope
         self.call_stack.append(key)
         try:
-            self.check_reserved(definition)
+            if not scope.generated:
+                self.check_reserved(definition)
             params = self.parameters(definition.args)
             self.scope.versions.update(self.bind_arguments(name, params, args, keywords, node, caller))
             returned = self.function_body(definition, f"{name}_result")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import s2sad
+
 # Arithmetic, with broadcasting against rows, columns and Python scalars.
 
 
@@ -285,3 +287,18 @@ def writes(a, b):
     y[0] = b
     y[1:, :2] += b[:2]
     return np.sum(y * y)
+
+
+def _inner(a, b, v):
+    y = a * 1.0
+    y[0] = 2.0 * a[1]
+    return np.sum(np.tanh(y @ b)) + np.sum(np.sum(a * a, axis=0) * v) + np.sum(np.dot(v, b))
+
+
+_inner_gradient = s2sad.grad(_inner, wrt=(0, 1, 2))
+
+
+def second_order(a, b, v):
+    da, db, dv = _inner_gradient(a, b, v)
+    return np.sum(da * da) + np.sum(np.sin(db)) + np.sum(dv * v) + np.sum(
+        np.broadcast_to(v, (2, 4)) * np.array(v, copy=True))

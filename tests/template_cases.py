@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+import s2sad
+
 DOMAINS = ("real", "positive", "negative", "distinct")
 
 
@@ -1272,3 +1274,54 @@ add_cases(
     Case(index_slice_object, ((3, 4), Value((np.array([2, 2]), slice(None, None, -1))))),
     Case(index_by_comparison, ((3, 4),), domain="distinct"),
 )
+
+
+# ---- gradients of gradients: the helpers generated code calls ----------------
+
+
+def _inner_products(a, b, v, w):
+    return np.sum(np.tanh(a @ b)) + np.sum(np.sin(np.dot(v, w)))
+
+
+def _inner_reductions(x, c):
+    y = x * 1.0
+    y[0] = 2.0 * x[1]
+    return np.sum(np.sum(y * y, axis=0) * c) + np.sum(np.exp(x + c))
+
+
+_products_gradient = s2sad.grad(_inner_products, wrt=(0, 1, 2, 3))
+_reductions_gradient = s2sad.grad(_inner_reductions, wrt=(0, 1))
+
+
+def second_products(a, b, v, w):
+    da, db, dv, dw = _products_gradient(a, b, v, w)
+    return np.sum(da * da) + np.sum(db) + np.sum(dv * dw)
+
+
+def second_reductions(x, c):
+    dx, dc = _reductions_gradient(x, c)
+    return np.sum(dx * dx) + np.sum(np.sin(dc))
+
+
+def broadcast_rows(x):
+    return np.broadcast_to(x, (3, 4)) * 1.0
+
+
+def array_copy(x):
+    return np.array(x, copy=True)
+
+
+for key in ("helper._matmul_dlhs", "helper._matmul_drhs", "helper._dot_dlhs", "helper._dot_drhs"):
+    add_cases(
+        key,
+        Case(second_products, ((2, 3), (3, 2), (3,), (3,))),
+        Case(second_products, ((3, 3), (3, 4), (2,), (2,))),
+    )
+for key in ("helper._spread", "helper._without", "helper._unbroadcast", "numpy.full_like"):
+    add_cases(
+        key,
+        Case(second_reductions, ((3, 2), (2,))),
+        Case(second_reductions, ((4, 3), (3,))),
+    )
+add_cases("numpy.broadcast_to", Case(broadcast_rows, ((4,),)), Case(broadcast_rows, ((1, 4),)))
+add_cases("numpy.array", Case(array_copy, ((3,),)), Case(array_copy, ((2, 3),)))

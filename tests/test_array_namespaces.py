@@ -88,6 +88,7 @@ CASES: list[Case] = [
     Case("scalar_broadcast", nf.scalar_broadcast, (np.asarray(1.7), _normal(3, 4)), ("s", "a")),
     Case("powers", nf.powers, (_positive(3, 4), _normal(4)), ("a", "p")),
     Case("elementwise", nf.elementwise, (_normal(3, 4),), "a"),
+    Case("second_order", nf.second_order, (_normal(3, 4), _normal(4, 2), _normal(4)), ("a", "b", "v")),
     Case("writes", nf.writes, (_normal(3, 4), _normal(4)), ("a", "b")),
     Case("branches_then", nf.branches, (_positive(3, 4), _normal(4)), ("a", "b")),
     Case("branches_else", nf.branches, (-_positive(3, 4), _positive(4)), ("a", "b")),

@@ -46,7 +46,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     names = NameAllocator(program.taken_names, namespace)
     output_names = [o.id for o in program.outputs if isinstance(o, ast.Name)]
     reached = useful(program, activity, set(output_names))
-    sweep = ReverseSweep(program, activity, reached, names, {}, namespace)
+    sweep = ReverseSweep(program, activity, reached, names, dict(program.adjoint_names), namespace)
     seeds, seed_lines = _seed_outputs(program, sweep, names, reached, mode)
     result = sweep.run()
     if seed_lines:

@@ -55,7 +55,17 @@ def analyze(program: Program, wrt: list[str]) -> Activity:
         if template is None:
             raise _unknown(assignment)
         activity.templates[id(assignment)] = template
-        activity.bindings[id(assignment)] = bind(assignment, template)
+        activity.bindings[id(assignment)] = bound = bind(assignment, template)
+        for param in template.propagates_to():
+            operand = bound.get(param)
+            if not isinstance(operand, ast.Name) and _names([operand]) & activity.varied:
+                raise UnknownFunctionError(
+                    f"a value that depends on the differentiated arguments reaches "
+                    f"`{assignment.op.removeprefix('numpy.')}` inside `{ast.unparse(operand)}`, "
+                    "and s2sad cannot follow it there",
+                    assignment.origin,
+                    "pass the arrays themselves, or build the array with np.stack first",
+                )
         if activity.active_inputs(assignment):
             activity.varied.add(assignment.target)
     return activity

@@ -3,6 +3,7 @@
 from . import (
     arithmetic,
     elementwise,
+    generated,
     helpers,
     indexing,
     linalg,
@@ -35,6 +36,7 @@ __all__ = [
     "adjoint",
     "arithmetic",
     "elementwise",
+    "generated",
     "indexing",
     "is_nondifferentiable",
     "linalg",

@@ -1,0 +1,67 @@
+"""Adjoints of the helpers generated code calls: what a gradient of a gradient needs.
+
+Each helper is linear in the adjoint it takes, so its adjoint with respect to
+that argument is the forward operation it reverses; with respect to the other
+operands it is the helper of the other side.
+"""
+
+import numpy as np
+
+from .registry import adjoint, nondifferentiable
+
+
+@adjoint("helper._unbroadcast")
+def unbroadcast(y, g, x):
+    dg = xp.broadcast_to(dy, xp.shape(g))
+
+
+@adjoint("helper._spread")
+def spread(y, g, x, axis):
+    dg = xp.reshape(xp.sum(dy, axis=axis), xp.shape(g))
+
+
+@adjoint("helper._matmul_dlhs")
+def matmul_dlhs(y, g, a, b):
+    dg = xp.matmul(dy, b)
+    db = _matmul_drhs(g, dy, b)
+
+
+@adjoint("helper._matmul_drhs")
+def matmul_drhs(y, g, a, b):
+    dg = xp.matmul(a, dy)
+    da = _matmul_dlhs(g, a, dy)
+
+
+@adjoint("helper._dot_dlhs")
+def dot_dlhs(y, g, a, b):
+    dg = xp.dot(dy, b)
+    db = _dot_drhs(g, dy, b)
+
+
+@adjoint("helper._dot_drhs")
+def dot_drhs(y, g, a, b):
+    dg = xp.dot(a, dy)
+    da = _dot_dlhs(g, a, dy)
+
+
+@adjoint("helper._without")
+def without(y, g, index):
+    dg = _without(dy, index)
+
+
+@adjoint(np.full_like)
+def full_like(y, a, fill_value):
+    dfill_value = _unbroadcast(dy, fill_value)
+
+
+@adjoint(np.broadcast_to)
+def broadcast_to(y, x, shape):
+    dx = _unbroadcast(dy, x)
+
+
+@adjoint(np.array)
+def array(y, x, copy=True):
+    dx = dy
+
+
+nondifferentiable("helper._shape_of", np.empty_like)
