@@ -116,6 +116,8 @@ class Program:
     constants: dict[str, object] = field(default_factory=dict)
     adjoint_names: dict[str, str] = field(default_factory=dict)
     """The names reserved for the parameters' adjoints: `dx` for `x`."""
+    leaves: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    """(dict parameter, key path) → the variable the function reads that value into."""
     taken_names: set[str] = field(default_factory=set)
 
 

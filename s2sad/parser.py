@@ -300,6 +300,8 @@ class _Normalizer:
         taken |= {self.namespace, *HELPER_NAMES}
         self.names = NameAllocator(taken, self.namespace)
         self.body: list[Node] = []
+        self.leaves: dict[tuple[str, tuple[str, ...]], Assignment] = {}
+        self.adjoint_names: dict[str, str] = {}
         self.constants: dict[str, object] = {}
         self.result_names: _ResultNames | None = None
         self.returns_tuple = False
@@ -336,6 +338,7 @@ class _Normalizer:
         self.adjoint_names = {p.name: self.names.fresh("d" + p.name) for p in params}
         name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
         outputs = self.function_body(definition, name)
+        self.body[:0] = list(self.leaves.values())
         self.check_augmented_aliases(outputs)
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
@@ -351,6 +354,7 @@ class _Normalizer:
             constants=self.constants,
             taken_names=self.names.taken,
             adjoint_names=self.adjoint_names,
+            leaves={key: a.target for key, a in self.leaves.items()},
         )
 
     def function_body(self, definition: ast.FunctionDef | ast.Lambda, result_name: str) -> list[ast.expr]:
@@ -859,10 +863,7 @@ class _Normalizer:
             return self.attribute(node)
         if isinstance(node, ast.Subscript):
             if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-                raise self.unsupported(
-                    node, "dict arguments are not supported yet",
-                    "pass each array as its own argument",
-                )
+                return self.leaf(node)
             value = self.atom(node.value)
             index = self.index(node.slice)
             return ast.Subscript(value, index, ast.Load()), "getitem", [value, index], {}
@@ -875,6 +876,32 @@ class _Normalizer:
             return self.conditional_expression(node)
         hint = _UNSUPPORTED_HINTS.get(type(node), "rewrite it with array operations")
         raise self.unsupported(node, f"s2sad cannot differentiate {_construct(node)}", hint)
+
+    def leaf(self, node: ast.Subscript) -> ast.Name:
+        """`params["layer"]["w"]`: a leaf of a dict argument, read once at the function's start."""
+        path: list[str] = []
+        root: ast.expr = node
+        while isinstance(root, ast.Subscript) and isinstance(root.slice, ast.Constant) \
+                and isinstance(root.slice.value, str):
+            path.insert(0, root.slice.value)
+            root = root.value
+        parameter = root.id if isinstance(root, ast.Name) else None
+        if parameter is None or parameter not in self.adjoint_names or self.scope.call_site is not None \
+                or ast.dump(self.scope.versions.get(parameter, root)) != ast.dump(
+                    ast.Name(parameter, ast.Load())):
+            raise self.unsupported(node, "only the function's own dict arguments can be read by key",
+                                   "read the dict's values with constant keys in the function "
+                                   "that takes it, `params[\"w\"]`")
+        key = (parameter, tuple(path))
+        if key not in self.leaves:
+            name = self.names.fresh("_".join([parameter, *path]))
+            value: ast.expr = ast.Name(parameter, ast.Load())
+            for part in path:
+                value = ast.Subscript(value, ast.Constant(part), ast.Load())
+            self.leaves[key] = Assignment(name, value, "leaf", [ast.Name(parameter, ast.Load())], {},
+                                          self.origin(node), self.statement_text(self.scope.statement),
+                                          user_variable=True)
+        return ast.Name(self.leaves[key].target, ast.Load())
 
     def name(self, node: ast.Name) -> ast.expr:
         local = self.scope.lookup(node.id)

@@ -331,7 +331,13 @@ def test_wrt_tuple_of_one_name_gives_a_tuple(wrap: Callable[[Any], Any]) -> None
     assert isinstance(grads, tuple) and len(grads) == 1, type(grads)
 
 
-def test_dict_argument_is_refused_with_a_located_error() -> None:
-    """Container arguments come with control flow (issue 3); until then, a clear refusal."""
-    with pytest.raises(s2sad.UnsupportedSyntaxError, match="dict arguments are not supported"):
-        _ = s2sad.grad(nf.dict_params).source
+def test_dict_argument_gradient_on_fake_arrays() -> None:
+    """A dict argument's gradient is a dict of FakeArrays, its namespace found inside the dict."""
+    rng = np.random.default_rng(7)
+    params = {"x": rng.standard_normal((4, 3)), "w": rng.standard_normal((3, 2)),
+              "b": rng.standard_normal(2)}
+    gradient = s2sad.grad(nf.dict_params)
+    expected = gradient({key: value.copy() for key, value in params.items()})
+    assert isinstance(expected, dict) and expected.keys() == params.keys()
+    result = gradient({key: to_fake(value) for key, value in params.items()})
+    assert_fake_matches(result, expected, "gradient of dict_params")

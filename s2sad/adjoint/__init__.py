@@ -51,7 +51,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     result = sweep.run()
     if seed_lines:
         result.blocks.insert(0, Block("the outputs' cotangents", seed_lines))
-    finals, gradients = _final_gradients(wrt, sweep, result.state, namespace)
+    finals, gradients = _final_gradients(wrt, sweep, result.state, namespace, program.leaves)
 
     needed_outputs = set(output_names) if mode == "value_and_grad" else set()
     scalar_check = None
@@ -77,6 +77,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         {g.id for g in gradients} | set(output_names) | {p.name for p in program.params}
         | sweep.shapes.scalars | {namespace} | set(program.constants) | result.helpers
         | {seed for seed, _ in seeds}
+        | {n.id for line in finals for n in ast.walk(line.statement) if isinstance(n, ast.Name)}
     )
     forward = release_dead_values(forward, result.blocks, keep)
 
@@ -124,15 +125,24 @@ def _seed_outputs(program: Program, sweep: ReverseSweep, names: NameAllocator,
     return seeds, lines
 
 
-def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str],
-                     namespace: str) -> tuple[list[Line], list[ast.Name]]:
-    """Zeros for arguments the output ignores, and copies of gradients that share memory."""
+def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str], namespace: str,
+                     leaves: dict[tuple[str, tuple[str, ...]], str]) -> tuple[list[Line], list[ast.Name]]:
+    """Zeros for arguments the output ignores, copies of gradients that share memory, and
+    dict arguments' gradients assembled from their leaves'."""
     xp = ast.Name(namespace, ast.Load())
     finals: list[Line] = []
     gradients = []
     for parameter in wrt:
         name = sweep.adjoint(parameter)
-        if parameter not in state:
+        read = {path: leaf for (owner, path), leaf in leaves.items() if owner == parameter}
+        if read:
+            pairs = {path: leaf for path, leaf in read.items() if leaf in state}
+            keys = [ast.Tuple([ast.Constant(k) for k in path], ast.Load()) for path in pairs]
+            values = [ast.Name(sweep.adjoint(leaf), ast.Load()) for leaf in pairs.values()]
+            tree = ast.Call(ast.Name("_gradient_tree", ast.Load()),
+                            [ast.Name(parameter, ast.Load()), ast.Dict(keys, values)], [])
+            finals.append(Line(_assign(name, tree), "zeros for the keys the output does not read"))
+        elif parameter not in state:
             zeros = ast.Call(ast.Attribute(xp, "zeros_like", ast.Load()),
                              [ast.Name(parameter, ast.Load())], [])
             finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))

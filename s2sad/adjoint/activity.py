@@ -48,6 +48,10 @@ def analyze(program: Program, wrt: list[str]) -> Activity:
     """Find the varied values, binding each differentiable operation to its rule."""
     activity = Activity(varied=set(wrt))
     for assignment in assignments(program.body):
+        if assignment.op == "leaf":  # a value read from a differentiated dict argument
+            if assignment.args[0].id in activity.varied:
+                activity.varied.add(assignment.target)
+            continue
         reads = _names(assignment.args) | _names(assignment.keywords.values())
         if not reads & activity.varied or is_nondifferentiable(assignment.op):
             continue

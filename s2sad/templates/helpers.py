@@ -14,6 +14,11 @@ def _namespace(*values):
     for value in values:
         if type(value) is numpy.ndarray:
             continue
+        if type(value) is dict:
+            namespace = _namespace(*value.values())
+            if namespace is not numpy:
+                return namespace
+            continue
         get_namespace = getattr(value, "__array_namespace__", None)
         if get_namespace is None:
             continue
@@ -30,6 +35,9 @@ def _namespace(*values):
 def _check_differentiable(**arguments):
     """Refuse integer, boolean and non-array arguments: they have no gradient."""
     for name, value in arguments.items():
+        if type(value) is dict:
+            _check_differentiable(**{f"{name}[{key!r}]": v for key, v in value.items()})
+            continue
         dtype = getattr(value, "dtype", None)
         if getattr(dtype, "kind", None) in ("f", "c") or isinstance(value, (float, complex)):
             continue
@@ -74,6 +82,18 @@ def _unbroadcast(g, x):
     if stretched:
         g = g.sum(axis=stretched, keepdims=True)
     return g
+
+
+def _gradient_tree(tree, leaves):
+    """A dict like `tree` holding the gradients `leaves` (by key path), zeros elsewhere."""
+    if type(tree) is dict:
+        return {
+            key: _gradient_tree(value, {p[1:]: g for p, g in leaves.items() if p[0] == key})
+            for key, value in tree.items()
+        }
+    if () in leaves:
+        return leaves[()]
+    return _namespace(tree).zeros_like(tree) if hasattr(tree, "shape") else 0.0
 
 
 def _updated(array, index, value):

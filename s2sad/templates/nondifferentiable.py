@@ -8,6 +8,7 @@ nondifferentiable(
     "compare",
     "condition",
     "range",
+    "leaf",
     "boolop",
     "builtins.not",
     "builtins.invert",

@@ -42,6 +42,11 @@ def _namespace(*values):
     for value in values:
         if type(value) is numpy.ndarray:
             continue
+        if type(value) is dict:
+            namespace = _namespace(*value.values())
+            if namespace is not numpy:
+                return namespace
+            continue
         get_namespace = getattr(value, "__array_namespace__", None)
         if get_namespace is None:
             continue
@@ -58,6 +63,9 @@ def _namespace(*values):
 def _check_differentiable(**arguments):
     """Refuse integer, boolean and non-array arguments: they have no gradient."""
     for name, value in arguments.items():
+        if type(value) is dict:
+            _check_differentiable(**{f"{name}[{key!r}]": v for key, v in value.items()})
+            continue
         dtype = getattr(value, "dtype", None)
         if getattr(dtype, "kind", None) in ("f", "c") or isinstance(
             value, (float, complex)
