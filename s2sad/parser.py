@@ -188,9 +188,7 @@ def _find_definition(tree: ast.Module, fun: types.FunctionType) -> ast.FunctionD
             hint="give the function a name with `def`",
         )
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fun.__name__:
-            if isinstance(node, ast.AsyncFunctionDef):
-                break
+        if isinstance(node, ast.FunctionDef) and node.name == fun.__name__:
             return node
     raise SourceUnavailableError(f"cannot find the definition of {fun.__qualname__} in its source")
 
@@ -280,9 +278,17 @@ def _load(fun: types.FunctionType) -> _Source:
                 f"cannot parse the source of {fun.__qualname__}",
                 hint="give the function a name with `def`",
             ) from None
+    lines = text.splitlines()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef) and node.name == fun.__name__:
+            origin = Origin(filename, node.lineno + first_line - 1, node.col_offset + indent,
+                            " " * indent + lines[node.lineno - 1])
+            raise UnsupportedSyntaxError(f"`{fun.__name__}` is an async function, which s2sad "
+                                         "cannot differentiate", origin,
+                                         "differentiate a plain `def` function")
     definition = _find_definition(tree, fun)
     name = fun.__name__ if fun.__name__ != "<lambda>" else "lambda_"
-    return _Source(definition, name, filename, text.splitlines(), first_line, indent, Resolver(fun))
+    return _Source(definition, name, filename, lines, first_line, indent, Resolver(fun))
 
 
 class _Normalizer:

@@ -335,3 +335,29 @@ def calls_callee_with_loop(x):
 
 def calls_builtin_without_source(x):
     return np.sum(x) * math.erf(0.5)  # E:no_source
+
+
+def uses_yield(x):
+    yield np.sum(x)  # E:yield
+
+
+def uses_nonlocal(x):
+    total = 0.0
+
+    def add(t):
+        nonlocal total  # E:nonlocal
+        total = total + np.sum(t)
+        return total
+
+    return add(x)
+
+
+def uses_class(x):
+    class Holder:  # E:class
+        value = 1.0
+
+    return np.sum(x) * Holder.value
+
+
+async def uses_async(x):  # E:async
+    return np.sum(x)
