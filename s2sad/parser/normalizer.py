@@ -1,31 +1,16 @@
-"""Source → normalized program: one operation per statement, names resolved.
-
-The parser reads a function's source, checks that every construct is one s2sad
-differentiates, resolves the names it reads (numpy and cupy modules, functions
-imported from them, module-level constants), and splits every expression into
-single operations assigned to named temporaries, in static single assignment
-form. Source positions are kept for the backward's comments and for errors.
-"""
+"""The normalizer: a function's statements as single operations in SSA form."""
 
 from __future__ import annotations
 
 import ast
 import copy
-import inspect
-import os
-import textwrap
 import types
 from dataclasses import dataclass, field
 
 import numpy
 
-from .errors import (
-    Origin,
-    SourceUnavailableError,
-    UnknownFunctionError,
-    UnsupportedSyntaxError,
-)
-from .ir import (
+from ..errors import Origin, UnknownFunctionError, UnsupportedSyntaxError
+from ..ir import (
     Assignment,
     Branch,
     Effect,
@@ -36,184 +21,50 @@ from .ir import (
     assignments,
     index_expression,
 )
-from .names import NameAllocator
-from .resolve import (
-    MISSING,
-    Resolver,
-    canonical_name,
-    is_array_module,
-    is_constant_value,
-    module_path,
+from ..names import NameAllocator
+from ..resolve import MISSING, canonical_name, is_array_module, is_constant_value, module_path
+from ..templates import HELPER_NAMES, REGISTRY
+from ..templates.registry import key_of
+from .source import (
+    Source,
+    display_name,
+    is_generated_helper,
+    is_gradient_function,
+    load,
+    load_generated,
 )
-from .templates import HELPER_NAMES, REGISTRY
-from .templates.registry import key_of
-
-BINARY_OPS = {
-    ast.Add: canonical_name(numpy.add),
-    ast.Sub: canonical_name(numpy.subtract),
-    ast.Mult: canonical_name(numpy.multiply),
-    ast.Div: canonical_name(numpy.divide),
-    ast.Pow: canonical_name(numpy.power),
-    ast.MatMult: canonical_name(numpy.matmul),
-    ast.Mod: canonical_name(numpy.remainder),
-    ast.FloorDiv: canonical_name(numpy.floor_divide),
-}
-UNARY_OPS = {
-    ast.USub: canonical_name(numpy.negative),
-    ast.UAdd: canonical_name(numpy.positive),
-    ast.Not: "builtins.not",
-    ast.Invert: "builtins.invert",
-}
-
-# Builtins that mean a NumPy function: (the operation, how the forward writes it).
-BUILTIN_OPERATIONS = {
-    "builtins.abs": (canonical_name(numpy.abs), None),
-    "builtins.sum": (canonical_name(numpy.sum), ("sum", {"axis": 0})),
-}
-
-RESERVED_NAMES = HELPER_NAMES
-
-# Operations whose result may share memory with their first argument.
-_VIEW_OPS = {
-    "identity", "getitem", "attribute.T", "method.reshape", "method.transpose", "method.ravel",
-    "numpy.transpose", "numpy.reshape", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
-    "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to",
-}
-
-# How error messages name a construct: `an if statement`, not `a If statement`.
-_CONSTRUCT_NAMES = {
-    ast.For: "a `for` loop",
-    ast.While: "a `while` loop",
-    ast.AugAssign: "an augmented assignment (`+=`, `*=` ...)",
-    ast.Try: "a `try` statement",
-    ast.With: "a `with` statement",
-    ast.FunctionDef: "a nested function definition",
-    ast.ClassDef: "a class definition",
-    ast.Global: "a `global` statement",
-    ast.Nonlocal: "a `nonlocal` statement",
-    ast.Lambda: "a lambda",
-    ast.ListComp: "a list comprehension",
-    ast.GeneratorExp: "a generator expression",
-    ast.Yield: "`yield`",
-    ast.Await: "`await`",
-    ast.Expr: "an expression statement",
-    ast.Delete: "a `del` statement",
-    ast.Raise: "a `raise` statement",
-    ast.Import: "an `import` statement",
-    ast.ImportFrom: "an `import` statement",
-}
-
-_UNSUPPORTED_HINTS = {
-    ast.For: "`for` loops need a plain name or (index, item) as target and no `else`",
-
-    ast.If: "branches are not supported yet; use np.where for elementwise choices",
-    ast.AugAssign: "write `x = x + y` instead of `x += y`",
-    ast.Try: "move error handling outside the differentiated function",
-    ast.With: "move the `with` block outside the differentiated function",
-    ast.FunctionDef: "define helper functions outside the differentiated function",
-    ast.ClassDef: "define classes outside the differentiated function",
-    ast.Global: "pass the value as an argument instead",
-    ast.Nonlocal: "pass the value as an argument instead",
-    ast.Lambda: "define the lambda outside the differentiated function",
-    ast.IfExp: "use np.where(condition, a, b) instead of a conditional expression",
-    ast.ListComp: "write the computation with array operations instead",
-    ast.GeneratorExp: "write the computation with array operations instead",
-    ast.Yield: "generators cannot be differentiated",
-    ast.Await: "async code cannot be differentiated",
-}
+from .syntax import (
+    BINARY_OPS,
+    BUILTIN_OPERATIONS,
+    RESERVED_NAMES,
+    UNARY_OPS,
+    UNSUPPORTED_HINTS,
+    VIEW_OPS,
+    LoopItems,
+    ResultNames,
+    always_returns,
+    assigned_names,
+    construct,
+    is_docstring,
+    op_symbol,
+    range_of,
+    returns_on_some_path,
+)
 
 
 def parse(fun: types.FunctionType) -> Program:
     """Read and normalize `fun`; raise an `S2SADError` for anything unsupported."""
-    return _Normalizer(fun).program()
-
-
-def _read_source(fun: types.FunctionType) -> tuple[str, int, int, str]:
-    """The function's source text, its first line number, its indent, and its file."""
-    if not isinstance(fun, types.FunctionType):
-        raise SourceUnavailableError(
-            f"s2sad differentiates Python functions; got {type(fun).__name__} {fun!r}",
-            hint="pass a function defined with `def` in a .py file",
-        )
-    if getattr(fun, "__wrapped__", None) is not None:
-        raise SourceUnavailableError(
-            f"{fun.__qualname__} is a wrapper made by a decorator; s2sad differentiates source "
-            "code, and what the wrapper does is not in the source of the function it wraps",
-            hint="apply s2sad.grad to the undecorated function, or pass `f.__wrapped__` if the "
-            "decorator does not change what the function computes",
-        )
-    filename = fun.__code__.co_filename
-    try:
-        lines, first = inspect.getsourcelines(fun)
-    except (OSError, TypeError) as exc:
-        raise SourceUnavailableError(
-            f"cannot read the source of {fun.__qualname__} ({exc})",
-            hint="define the function in a .py file; source typed into an interactive "
-            "interpreter is not kept",
-        ) from None
-    text = "".join(lines)
-    indent = len(lines[0]) - len(lines[0].lstrip())
-    return textwrap.dedent(text), max(first, 1), indent, filename
-
-
-_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
-
-
-def _display_name(filename: str) -> str:
-    """The file as shown in generated code: relative to its project's root, whatever the cwd.
-
-    The root is the nearest folder above the file holding pyproject.toml,
-    setup.py, setup.cfg or .git; without one, the file's own name.
-    """
-    path = os.path.abspath(filename)
-    folder = os.path.dirname(path)
-    while True:
-        if any(os.path.exists(os.path.join(folder, m)) for m in _PROJECT_MARKERS):
-            return os.path.relpath(path, folder).replace(os.sep, "/")
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return os.path.basename(path)
-        folder = parent
-
-
-def _find_definition(tree: ast.Module, fun: types.FunctionType) -> ast.FunctionDef | ast.Lambda:
-    if fun.__name__ == "<lambda>":
-        lambdas = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
-        names = fun.__code__.co_varnames[: fun.__code__.co_argcount]
-        matching = [n for n in lambdas if tuple(a.arg for a in n.args.args) == names]
-        if len(matching) == 1:
-            return matching[0]
-        raise SourceUnavailableError(
-            f"cannot tell which lambda on line {fun.__code__.co_firstlineno} is meant",
-            hint="give the function a name with `def`",
-        )
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name == fun.__name__:
-            return node
-    raise SourceUnavailableError(f"cannot find the definition of {fun.__qualname__} in its source")
+    return Normalizer(fun).program()
 
 
 @dataclass
-class _Source:
-    """A function's definition and where it comes from."""
-
-    definition: ast.FunctionDef | ast.Lambda
-    name: str
-    filename: str
-    lines: list[str]
-    first_line: int
-    indent: int
-    resolver: Resolver
-
-
-@dataclass
-class _Scope:
+class Scope:
     """The function being normalized: the user's, or one inlined into it."""
 
-    source: _Source
+    source: Source
     versions: dict[str, ast.expr] = field(default_factory=dict)
-    functions: dict[str, tuple[ast.FunctionDef | ast.Lambda, _Scope]] = field(default_factory=dict)
-    parent: _Scope | None = None
+    functions: dict[str, tuple[ast.FunctionDef | ast.Lambda, Scope]] = field(default_factory=dict)
+    parent: Scope | None = None
     call_site: str | None = None
     statement: ast.AST | None = None
     aliases: dict[str, types.ModuleType] = field(default_factory=dict)
@@ -222,7 +73,7 @@ class _Scope:
 
     def lookup(self, name: str) -> ast.expr | None:
         """The current value of a local name, here or in an enclosing function."""
-        scope: _Scope | None = self
+        scope: Scope | None = self
         while scope is not None:
             if name in scope.versions:
                 return scope.versions[name]
@@ -230,7 +81,7 @@ class _Scope:
         return None
 
     def local_function(self, name: str):
-        scope: _Scope | None = self
+        scope: Scope | None = self
         while scope is not None:
             if name in scope.versions:
                 return None
@@ -240,63 +91,12 @@ class _Scope:
         return None
 
 
-def _is_gradient_function(target: object) -> bool:
-    from .api import GradFunction
-
-    return isinstance(target, GradFunction)
-
-
-def _is_generated_helper(target: object) -> bool:
-    """A helper function defined in a generated module (reached through a gradient's source)."""
-    return isinstance(target, types.FunctionType) and target.__name__ in HELPER_NAMES and (
-        target.__module__ or "").startswith("s2sad_generated")
-
-
-def _load_generated(gradient, node: ast.AST, normalizer: _Normalizer) -> _Source:
-    """The source of a gradient function, to differentiate it again (second order)."""
-    if gradient.mode != "grad":
-        raise normalizer.unsupported(node, f"differentiating a `{gradient.mode}` function is not "
-                                     "supported", "differentiate a function built with s2sad.grad")
-    function = gradient._build()
-    text = gradient.source
-    definition = next(n for n in ast.parse(text).body
-                      if isinstance(n, ast.FunctionDef) and n.name == function.__name__)
-    return _Source(definition, function.__name__, function.__code__.co_filename, text.splitlines(),
-                   1, 0, Resolver(function))
-
-
-def _load(fun: types.FunctionType) -> _Source:
-    """Read, parse and locate the definition of `fun`."""
-    text, first_line, indent, filename = _read_source(fun)
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        try:
-            tree = ast.parse("(" + text.strip() + ")")
-        except SyntaxError:
-            raise SourceUnavailableError(
-                f"cannot parse the source of {fun.__qualname__}",
-                hint="give the function a name with `def`",
-            ) from None
-    lines = text.splitlines()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef) and node.name == fun.__name__:
-            origin = Origin(filename, node.lineno + first_line - 1, node.col_offset + indent,
-                            " " * indent + lines[node.lineno - 1])
-            raise UnsupportedSyntaxError(f"`{fun.__name__}` is an async function, which s2sad "
-                                         "cannot differentiate", origin,
-                                         "differentiate a plain `def` function")
-    definition = _find_definition(tree, fun)
-    name = fun.__name__ if fun.__name__ != "<lambda>" else "lambda_"
-    return _Source(definition, name, filename, lines, first_line, indent, Resolver(fun))
-
-
-class _Normalizer:
+class Normalizer:
     def __init__(self, fun: types.FunctionType):
         self.fun = fun
-        source = _load(fun)
+        source = load(fun)
         self.definition = source.definition
-        self.scope = _Scope(source)
+        self.scope = Scope(source)
         self.call_stack: list[tuple[str, int]] = []
         self.augmented: list[tuple[int, str, ast.AST]] = []
         taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}
@@ -309,7 +109,7 @@ class _Normalizer:
         self.leaves: dict[tuple[str, tuple[str, ...]], Assignment] = {}
         self.adjoint_names: dict[str, str] = {}
         self.constants: dict[str, object] = {}
-        self.result_names: _ResultNames | None = None
+        self.result_names: ResultNames | None = None
         self.returns_tuple = False
         self.last_returned_tuple = False
         self.return_origin: Origin | None = None
@@ -349,7 +149,7 @@ class _Normalizer:
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
             filename=self.scope.source.filename,
-            display_filename=_display_name(self.scope.source.filename),
+            display_filename=display_name(self.scope.source.filename),
             params=params,
             body=self.body,
             outputs=outputs,
@@ -368,9 +168,9 @@ class _Normalizer:
         if isinstance(definition, ast.Lambda):
             statements: list[ast.stmt] = [ast.copy_location(ast.Return(definition.body), definition.body)]
         else:
-            statements = [s for i, s in enumerate(definition.body) if i or not _is_docstring(s)]
+            statements = [s for i, s in enumerate(definition.body) if i or not is_docstring(s)]
         outer = self.result_names
-        self.result_names = _ResultNames(self.names, result_name)
+        self.result_names = ResultNames(self.names, result_name)
         try:
             returned = self.statements(statements)
         finally:
@@ -391,7 +191,7 @@ class _Normalizer:
                                            "remove them")
                 return self.returned(stmt)
             if isinstance(stmt, ast.If):
-                if _returns_on_some_path(stmt):
+                if returns_on_some_path(stmt):
                     return self.if_statement(stmt, rest)
                 self.if_statement(stmt, [])
                 continue
@@ -436,7 +236,7 @@ class _Normalizer:
         arms = []
         for statements in (stmt.body, stmt.orelse):
             self.body, self.scope.versions = [], dict(versions)
-            arm = statements if _always_returns(statements) else statements + rest
+            arm = statements if always_returns(statements) else statements + rest
             returned = self.statements(arm)
             arms.append((self.body, self.scope.versions, returned))
         self.body, self.scope.versions = outer, versions
@@ -488,9 +288,9 @@ class _Normalizer:
             steps = self.names.fresh("steps")
             self.assign(steps, (items.steps, "range", [], {}), stmt.iter)
         else:
-            index_name, items, steps = "_", _LoopItems(ast.Constant(None), []), self.names.fresh("trips")
+            index_name, items, steps = "_", LoopItems(ast.Constant(None), []), self.names.fresh("trips")
         carried = sorted(
-            name for name in _assigned_names(stmt.body) if self.scope.lookup(name) is not None
+            name for name in assigned_names(stmt.body) if self.scope.lookup(name) is not None
             and isinstance(self.scope.lookup(name), ast.Name)
         )
         entry = {name: self.scope.versions[name] if name in self.scope.versions
@@ -499,7 +299,7 @@ class _Normalizer:
         self.body = []
         for name in carried:
             self.scope.versions[name] = copy.copy(entry[name])
-        test = _Verbatim(self).visit(copy.deepcopy(stmt.test)) if isinstance(stmt, ast.While) else None
+        test = Verbatim(self).visit(copy.deepcopy(stmt.test)) if isinstance(stmt, ast.While) else None
         for target, source in items.bindings(index_name):
             self.scope.statement = stmt
             self.bind(target, source, stmt.iter, len(self.body))
@@ -520,7 +320,7 @@ class _Normalizer:
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
                               header, self.scope.call_site, test))
 
-    def loop_items(self, stmt: ast.For) -> tuple[str, _LoopItems]:
+    def loop_items(self, stmt: ast.For) -> tuple[str, LoopItems]:
         """The loop's index variable and how each iteration's named items are read."""
         iterator, target = stmt.iter, stmt.target
         call = iterator.func.id if isinstance(iterator, ast.Call) and isinstance(
@@ -529,23 +329,23 @@ class _Normalizer:
             index = self.new_version(target.id)
             self.scope.versions[target.id] = ast.Name(index, ast.Load())
             args = [self.atom(a) for a in iterator.args]
-            return index, _LoopItems(ast.Call(ast.Name("range", ast.Load()), args, []), [])
+            return index, LoopItems(ast.Call(ast.Name("range", ast.Load()), args, []), [])
         if call == "enumerate" and isinstance(target, ast.Tuple) and len(target.elts) == 2 \
                 and all(isinstance(e, ast.Name) for e in target.elts) and len(iterator.args) == 1:
             index = self.new_version(target.elts[0].id)
             self.scope.versions[target.elts[0].id] = ast.Name(index, ast.Load())
             sequence = self.atom(iterator.args[0])
-            return index, _LoopItems(_range_of([sequence]), [(target.elts[1].id, sequence)])
+            return index, LoopItems(range_of([sequence]), [(target.elts[1].id, sequence)])
         if call == "zip" and isinstance(target, ast.Tuple) and len(target.elts) == len(iterator.args) \
                 and all(isinstance(e, ast.Name) for e in target.elts):
             sequences = [self.atom(a) for a in iterator.args]
             index = self.names.fresh("step")
-            return index, _LoopItems(_range_of(sequences),
+            return index, LoopItems(range_of(sequences),
                                      [(e.id, s) for e, s in zip(target.elts, sequences)])
         if isinstance(target, ast.Name) and call is None:
             sequence = self.atom(iterator)
             index = self.names.fresh("step")
-            return index, _LoopItems(_range_of([sequence]), [(target.id, sequence)])
+            return index, LoopItems(range_of([sequence]), [(target.id, sequence)])
         raise self.unsupported(stmt.target, "this kind of `for` loop is not supported",
                                "loop over range(...), an array, enumerate(...) or zip(...)")
 
@@ -562,7 +362,7 @@ class _Normalizer:
 
     def condition(self, test: ast.expr, stmt: ast.AST) -> ast.Name:
         """Record the condition of a branch, as written: it carries no gradient."""
-        value = _Verbatim(self).visit(copy.deepcopy(test))
+        value = Verbatim(self).visit(copy.deepcopy(test))
         name = self.names.temporary(value)
         self.assign(name, (value, "condition", [], {}), test)
         return ast.Name(name, ast.Load())
@@ -657,8 +457,8 @@ class _Normalizer:
             if isinstance(old, ast.Name) and isinstance(new, ast.Name):
                 self.augmented.append((new.id, old.id, stmt))
             return
-        hint = _UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
-        raise self.unsupported(stmt, f"s2sad cannot differentiate {_construct(stmt)}", hint)
+        hint = UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
+        raise self.unsupported(stmt, f"s2sad cannot differentiate {construct(stmt)}", hint)
 
     def generated_bookkeeping(self, stmt: ast.stmt) -> bool:
         """In a gradient function's own source: its namespace line, checks and `del`s."""
@@ -776,7 +576,7 @@ class _Normalizer:
                           for n, o, stmt in self.augmented]
 
     def _scopes(self):
-        scope: _Scope | None = self.scope
+        scope: Scope | None = self.scope
         while scope is not None:
             yield scope
             scope = scope.parent
@@ -793,7 +593,7 @@ class _Normalizer:
             index = next(i for i, a in enumerate(flat) if a.target == new)
             sharing = {old}
             for assignment in flat:
-                if assignment.op in _VIEW_OPS:
+                if assignment.op in VIEW_OPS:
                     source = assignment.args[0] if assignment.args else None
                     if isinstance(source, ast.Name) and source.id in sharing:
                         sharing.add(assignment.target)
@@ -851,7 +651,7 @@ class _Normalizer:
         if isinstance(node, ast.BinOp):
             op = BINARY_OPS.get(type(node.op))
             if op is None:
-                raise self.unsupported(node, f"the operator `{_op_symbol(node)}` is not supported",
+                raise self.unsupported(node, f"the operator `{op_symbol(node)}` is not supported",
                                        "write it with + - * / ** @ or a NumPy function")
             left, right = self.atom(node.left), self.atom(node.right)
             return ast.BinOp(left, node.op, right), op, [left, right], {}
@@ -880,8 +680,8 @@ class _Normalizer:
             return type(node)(elements, ast.Load())
         if isinstance(node, ast.IfExp):
             return self.conditional_expression(node)
-        hint = _UNSUPPORTED_HINTS.get(type(node), "rewrite it with array operations")
-        raise self.unsupported(node, f"s2sad cannot differentiate {_construct(node)}", hint)
+        hint = UNSUPPORTED_HINTS.get(type(node), "rewrite it with array operations")
+        raise self.unsupported(node, f"s2sad cannot differentiate {construct(node)}", hint)
 
     def leaf(self, node: ast.Subscript) -> ast.Name:
         """`params["layer"]["w"]`: a leaf of a dict argument, read once at the function's start."""
@@ -1012,9 +812,9 @@ class _Normalizer:
             raise self.unsupported(func, f"`{ast.unparse(func)}` is not defined",
                                    "import it at module level or pass its value as an argument")
         canonical = self.scope.source.resolver.canonical_name(target)
-        if _is_gradient_function(target):
-            return self.inline(None, _load_generated(target, node, self), None, node)
-        if _is_generated_helper(target):
+        if is_gradient_function(target):
+            return self.inline(None, load_generated(target, node, self), None, node)
+        if is_generated_helper(target):
             args = [self.atom(a) for a in node.args]
             keywords = {k.arg: self.atom(k.value) for k in node.keywords}
             call = ast.Call(ast.Name(target.__name__, ast.Load()), args,
@@ -1022,7 +822,7 @@ class _Normalizer:
             op = "setitem" if target.__name__ == "_updated" else f"helper.{target.__name__}"
             return call, op, args, keywords
         if canonical is None and isinstance(target, types.FunctionType) and key_of(target) not in REGISTRY:
-            return self.inline(None, _load(target), None, node)
+            return self.inline(None, load(target), None, node)
         if canonical is None:
             shown = ast.unparse(func)
             raise UnknownFunctionError(
@@ -1048,7 +848,7 @@ class _Normalizer:
         value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
         return value, op, args, keywords
 
-    def inline(self, definition, source: _Source | None, parent: _Scope | None, node: ast.Call):
+    def inline(self, definition, source: Source | None, parent: Scope | None, node: ast.Call):
         """The value of calling a user function: its body, normalized into this program."""
         if definition is None:
             definition = source.definition
@@ -1060,7 +860,7 @@ class _Normalizer:
         args = [self.atom(a) for a in node.args]
         keywords = {k.arg: self.atom(k.value) for k in node.keywords}
         call_line = self.origin(node).lineno
-        scope = _Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}",
+        scope = Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}",
                        generated=source.filename.startswith("<s2sad "))
         caller = self.scope
         self.scope = scope
@@ -1118,64 +918,10 @@ class _Normalizer:
         return self.atom(node)
 
 
-@dataclass
-class _LoopItems:
-    """How a loop runs: the range of its index, and the named items read at each index."""
-
-    steps: ast.expr
-    items: list[tuple[str, ast.expr]]
-
-    def bindings(self, index: str) -> list[tuple[str, tuple]]:
-        """`item = sequence[index]` for each named item, as getitem operations."""
-        position = ast.Name(index, ast.Load())
-        return [
-            (name, (ast.Subscript(sequence, position, ast.Load()), "getitem", [sequence, position], {}))
-            for name, sequence in self.items
-        ]
-
-
-def _range_of(sequences: list[ast.expr]) -> ast.expr:
-    """`range(len(a))`, or `range(min(len(a), len(b)))` for several sequences."""
-    lengths = [ast.Call(ast.Name("len", ast.Load()), [s], []) for s in sequences]
-    count = lengths[0] if len(lengths) == 1 else ast.Call(ast.Name("min", ast.Load()), lengths, [])
-    return ast.Call(ast.Name("range", ast.Load()), [count], [])
-
-
-def _assigned_names(statements: list[ast.stmt]) -> set[str]:
-    """Names the statements assign, in any nested block; `y[i] = ...` assigns `y`."""
-    names = set()
-    for stmt in statements:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.add(node.id)
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-                base = node.value
-                while isinstance(base, ast.Subscript):
-                    base = base.value
-                if isinstance(base, ast.Name):
-                    names.add(base.id)
-    return names
-
-
-class _ResultNames:
-    """Names for the values a function returns, shared by all its `return`s."""
-
-    def __init__(self, names: NameAllocator, base: str):
-        self.allocator = names
-        self.base = base
-        self.allocated: dict[int, str] = {}
-
-    def name(self, position: int) -> str:
-        if position not in self.allocated:
-            base = self.base if position == 0 else f"{self.base}_{position}"
-            self.allocated[position] = self.allocator.fresh(base)
-        return self.allocated[position]
-
-
-class _Verbatim(ast.NodeTransformer):
+class Verbatim(ast.NodeTransformer):
     """A condition as written, its names resolved: it is computed, never differentiated."""
 
-    def __init__(self, normalizer: _Normalizer):
+    def __init__(self, normalizer: Normalizer):
         self.normalizer = normalizer
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
@@ -1211,21 +957,7 @@ class _Verbatim(ast.NodeTransformer):
                                           "compute the value before the `if`")
 
 
-def _always_returns(statements: list[ast.stmt]) -> bool:
-    """True when every path through `statements` ends in `return`."""
-    if not statements:
-        return False
-    last = statements[-1]
-    if isinstance(last, ast.Return):
-        return True
-    return isinstance(last, ast.If) and _always_returns(last.body) and _always_returns(last.orelse)
-
-
-def _returns_on_some_path(stmt: ast.If) -> bool:
-    return any(isinstance(node, ast.Return) for node in ast.walk(stmt))
-
-
-def caller_origin(scope: _Scope, node: ast.AST) -> Origin:
+def caller_origin(scope: Scope, node: ast.AST) -> Origin:
     """Where `node` stands in the source of `scope`'s function."""
     source = scope.source
     lineno = getattr(node, "lineno", 1)
@@ -1234,22 +966,3 @@ def caller_origin(scope: _Scope, node: ast.AST) -> Origin:
                   getattr(node, "col_offset", 0) + source.indent, " " * source.indent + line)
 
 
-def _construct(node: ast.AST) -> str:
-    return _CONSTRUCT_NAMES.get(type(node), f"a `{type(node).__name__}` expression")
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(
-        stmt.value.value, str
-    )
-
-
-_SYMBOLS = {
-    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@",
-    ast.Mod: "%", ast.FloorDiv: "//", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
-    ast.LShift: "<<", ast.RShift: ">>",
-}
-
-
-def _op_symbol(node: ast.BinOp | ast.AugAssign) -> str:
-    return _SYMBOLS.get(type(node.op), type(node.op).__name__)

@@ -1,0 +1,176 @@
+"""What the parser knows of Python's syntax: operator tables, names of constructs,
+and small facts about statements and loops."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+import numpy
+
+from ..names import NameAllocator
+from ..resolve import canonical_name
+from ..templates import HELPER_NAMES
+
+BINARY_OPS = {
+    ast.Add: canonical_name(numpy.add),
+    ast.Sub: canonical_name(numpy.subtract),
+    ast.Mult: canonical_name(numpy.multiply),
+    ast.Div: canonical_name(numpy.divide),
+    ast.Pow: canonical_name(numpy.power),
+    ast.MatMult: canonical_name(numpy.matmul),
+    ast.Mod: canonical_name(numpy.remainder),
+    ast.FloorDiv: canonical_name(numpy.floor_divide),
+}
+UNARY_OPS = {
+    ast.USub: canonical_name(numpy.negative),
+    ast.UAdd: canonical_name(numpy.positive),
+    ast.Not: "builtins.not",
+    ast.Invert: "builtins.invert",
+}
+
+# Builtins that mean a NumPy function: (the operation, how the forward writes it).
+BUILTIN_OPERATIONS = {
+    "builtins.abs": (canonical_name(numpy.abs), None),
+    "builtins.sum": (canonical_name(numpy.sum), ("sum", {"axis": 0})),
+}
+
+RESERVED_NAMES = HELPER_NAMES
+
+# Operations whose result may share memory with their first argument.
+VIEW_OPS = {
+    "identity", "getitem", "attribute.T", "method.reshape", "method.transpose", "method.ravel",
+    "numpy.transpose", "numpy.reshape", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
+    "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to",
+}
+
+# How error messages name a construct: `an if statement`, not `a If statement`.
+CONSTRUCT_NAMES = {
+    ast.For: "a `for` loop",
+    ast.While: "a `while` loop",
+    ast.AugAssign: "an augmented assignment (`+=`, `*=` ...)",
+    ast.Try: "a `try` statement",
+    ast.With: "a `with` statement",
+    ast.FunctionDef: "a nested function definition",
+    ast.ClassDef: "a class definition",
+    ast.Global: "a `global` statement",
+    ast.Nonlocal: "a `nonlocal` statement",
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a list comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.Yield: "`yield`",
+    ast.Await: "`await`",
+    ast.Expr: "an expression statement",
+    ast.Delete: "a `del` statement",
+    ast.Raise: "a `raise` statement",
+    ast.Import: "an `import` statement",
+    ast.ImportFrom: "an `import` statement",
+}
+
+UNSUPPORTED_HINTS = {
+    ast.For: "`for` loops need a plain name or (index, item) as target and no `else`",
+
+    ast.If: "branches are not supported yet; use np.where for elementwise choices",
+    ast.AugAssign: "write `x = x + y` instead of `x += y`",
+    ast.Try: "move error handling outside the differentiated function",
+    ast.With: "move the `with` block outside the differentiated function",
+    ast.FunctionDef: "define helper functions outside the differentiated function",
+    ast.ClassDef: "define classes outside the differentiated function",
+    ast.Global: "pass the value as an argument instead",
+    ast.Nonlocal: "pass the value as an argument instead",
+    ast.Lambda: "define the lambda outside the differentiated function",
+    ast.IfExp: "use np.where(condition, a, b) instead of a conditional expression",
+    ast.ListComp: "write the computation with array operations instead",
+    ast.GeneratorExp: "write the computation with array operations instead",
+    ast.Yield: "generators cannot be differentiated",
+    ast.Await: "async code cannot be differentiated",
+}
+
+
+@dataclass
+class LoopItems:
+    """How a loop runs: the range of its index, and the named items read at each index."""
+
+    steps: ast.expr
+    items: list[tuple[str, ast.expr]]
+
+    def bindings(self, index: str) -> list[tuple[str, tuple]]:
+        """`item = sequence[index]` for each named item, as getitem operations."""
+        position = ast.Name(index, ast.Load())
+        return [
+            (name, (ast.Subscript(sequence, position, ast.Load()), "getitem", [sequence, position], {}))
+            for name, sequence in self.items
+        ]
+
+
+def range_of(sequences: list[ast.expr]) -> ast.expr:
+    """`range(len(a))`, or `range(min(len(a), len(b)))` for several sequences."""
+    lengths = [ast.Call(ast.Name("len", ast.Load()), [s], []) for s in sequences]
+    count = lengths[0] if len(lengths) == 1 else ast.Call(ast.Name("min", ast.Load()), lengths, [])
+    return ast.Call(ast.Name("range", ast.Load()), [count], [])
+
+
+def assigned_names(statements: list[ast.stmt]) -> set[str]:
+    """Names the statements assign, in any nested block; `y[i] = ...` assigns `y`."""
+    names = set()
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                base = node.value
+                while isinstance(base, ast.Subscript):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    names.add(base.id)
+    return names
+
+
+class ResultNames:
+    """Names for the values a function returns, shared by all its `return`s."""
+
+    def __init__(self, names: NameAllocator, base: str):
+        self.allocator = names
+        self.base = base
+        self.allocated: dict[int, str] = {}
+
+    def name(self, position: int) -> str:
+        if position not in self.allocated:
+            base = self.base if position == 0 else f"{self.base}_{position}"
+            self.allocated[position] = self.allocator.fresh(base)
+        return self.allocated[position]
+
+
+def always_returns(statements: list[ast.stmt]) -> bool:
+    """True when every path through `statements` ends in `return`."""
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, ast.Return):
+        return True
+    return isinstance(last, ast.If) and always_returns(last.body) and always_returns(last.orelse)
+
+
+def returns_on_some_path(stmt: ast.If) -> bool:
+    return any(isinstance(node, ast.Return) for node in ast.walk(stmt))
+
+
+def construct(node: ast.AST) -> str:
+    return CONSTRUCT_NAMES.get(type(node), f"a `{type(node).__name__}` expression")
+
+
+def is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(
+        stmt.value.value, str
+    )
+
+
+SYMBOLS = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@",
+    ast.Mod: "%", ast.FloorDiv: "//", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.LShift: "<<", ast.RShift: ">>",
+}
+
+
+def op_symbol(node: ast.BinOp | ast.AugAssign) -> str:
+    return SYMBOLS.get(type(node.op), type(node.op).__name__)
