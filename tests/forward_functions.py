@@ -325,7 +325,7 @@ def has_loop(t):
     for _ in range(3):
         t = t * 2.0
         if np.sum(t) > 10.0:
-            continue  # E:callee_loop
+            break  # E:callee_loop
     return t
 
 

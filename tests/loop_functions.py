@@ -129,3 +129,16 @@ def branch_defined_values(w, xs):
         else:
             total = total - r
     return total
+
+
+def skips_with_continue(x, w):
+    total = 0.0
+    for e in x:
+        if e < 0.0:
+            continue
+        y = np.tanh(e * w)
+        if y > 0.5:
+            total = total + y * y
+            continue
+        total = total + y
+    return total

@@ -36,7 +36,7 @@ CASES = [
     ("calls_itself", "recursion", Syntax, "calls_itself"),
     ("calls_early_return", "callee_return", Syntax, "return"),
     ("calls_with_missing_argument", "missing_argument", Syntax, "two_args"),
-    ("calls_callee_with_loop", "callee_loop", Syntax, "continue"),
+    ("calls_callee_with_loop", "callee_loop", Syntax, "break"),
     ("uses_global", "global", Syntax, "global"),
     ("uses_yield", "yield", Syntax, "yield"),
     ("uses_nonlocal", "nonlocal", Syntax, "nonlocal"),

@@ -132,3 +132,14 @@ def test_values_one_arm_defines_are_taped_only_when_that_arm_ran(xs):
     xs = np.array(xs)
     got = s2sad.grad(lf.branch_defined_values, wrt="w")(1.5, xs)
     assert_close(got, numerical_vjp(lf.branch_defined_values, [1.5, xs], [0], 1.0)[0])
+
+
+def test_continue_skips_the_rest_of_an_iteration():
+    x = np.array([0.3, -0.5, 1.2, 2.0, -0.1, 0.05])
+    source = s2sad.grad(lf.skips_with_continue, wrt=(0, 1)).source
+    forward = source.split("# backward")[0].split("# forward")[1]
+    assert all(line.strip() != "continue" for line in forward.splitlines())
+    got = s2sad.grad(lf.skips_with_continue, wrt=(0, 1))(x, 0.9)
+    expected = numerical_vjp(lf.skips_with_continue, [x, 0.9], [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)

@@ -42,13 +42,13 @@ from .syntax import (
     VIEW_OPS,
     LoopItems,
     ResultNames,
-    always_returns,
+    always_exits,
     assigned_names,
     construct,
     is_docstring,
     op_symbol,
     range_of,
-    returns_on_some_path,
+    exits_on_some_path,
 )
 
 
@@ -185,13 +185,14 @@ class Normalizer:
         """Normalize statements into the current node list; the returned values, if they return."""
         for index, stmt in enumerate(statements):
             rest = statements[index + 1:]
-            if isinstance(stmt, ast.Return):
+            if isinstance(stmt, (ast.Return, ast.Continue)):
                 if rest:
-                    raise self.unsupported(rest[0], "statements after `return` never run",
+                    raise self.unsupported(rest[0], f"statements after `{ast.unparse(stmt)}` never run",
                                            "remove them")
-                return self.returned(stmt)
+                # `continue`: the rest of the iteration already went to the other arm.
+                return self.returned(stmt) if isinstance(stmt, ast.Return) else None
             if isinstance(stmt, ast.If):
-                if returns_on_some_path(stmt):
+                if exits_on_some_path(stmt):
                     return self.if_statement(stmt, rest)
                 self.if_statement(stmt, [])
                 continue
@@ -236,7 +237,7 @@ class Normalizer:
         arms = []
         for statements in (stmt.body, stmt.orelse):
             self.body, self.scope.versions = [], dict(versions)
-            arm = statements if always_returns(statements) else statements + rest
+            arm = statements if always_exits(statements) else statements + rest
             returned = self.statements(arm)
             arms.append((self.body, self.scope.versions, returned))
         self.body, self.scope.versions = outer, versions
@@ -279,7 +280,7 @@ class Normalizer:
             raise self.unsupported(stmt, "a loop's `else` is not supported", "move the `else` part "
                                    "after the loop")
         for node in ast.walk(stmt):
-            if isinstance(node, (ast.Return, ast.Break, ast.Continue)):
+            if isinstance(node, (ast.Return, ast.Break)):
                 raise self.unsupported(node, f"`{type(node).__name__.lower()}` inside a loop is not "
                                        "supported yet", "compute the loop to its end and select "
                                        "the result after it")

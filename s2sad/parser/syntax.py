@@ -141,18 +141,26 @@ class ResultNames:
         return self.allocated[position]
 
 
-def always_returns(statements: list[ast.stmt]) -> bool:
-    """True when every path through `statements` ends in `return`."""
+def always_exits(statements: list[ast.stmt]) -> bool:
+    """True when every path through `statements` ends in `return` or `continue`."""
     if not statements:
         return False
     last = statements[-1]
-    if isinstance(last, ast.Return):
+    if isinstance(last, (ast.Return, ast.Continue)):
         return True
-    return isinstance(last, ast.If) and always_returns(last.body) and always_returns(last.orelse)
+    return isinstance(last, ast.If) and always_exits(last.body) and always_exits(last.orelse)
 
 
-def returns_on_some_path(stmt: ast.If) -> bool:
-    return any(isinstance(node, ast.Return) for node in ast.walk(stmt))
+def exits_on_some_path(stmt: ast.If) -> bool:
+    """True when a path through the `if` returns, or continues the loop around it."""
+    pending: list[ast.AST] = [stmt]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Return, ast.Continue)):
+            return True
+        if not isinstance(node, (ast.For, ast.While, ast.FunctionDef, ast.Lambda)):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def construct(node: ast.AST) -> str:
