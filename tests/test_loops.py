@@ -143,3 +143,12 @@ def test_continue_skips_the_rest_of_an_iteration():
     expected = numerical_vjp(lf.skips_with_continue, [x, 0.9], [0, 1], 1.0)
     for g, e in zip(got, expected):
         assert_close(g, e)
+
+
+def test_values_needed_only_through_the_back_edge():
+    """`c` is computed after `b` reads it: only the next iteration makes it matter."""
+    x, w = randn(3), randn(3)
+    got = s2sad.grad(lf.needed_through_the_back_edge, wrt=(0, 1))(x, w)
+    expected = numerical_vjp(lf.needed_through_the_back_edge, [x, w], [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)

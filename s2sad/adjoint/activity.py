@@ -47,7 +47,17 @@ class Activity:
 def analyze(program: Program, wrt: list[str]) -> Activity:
     """Find the varied values, binding each differentiable operation to its rule."""
     activity = Activity(varied=set(wrt))
-    for assignment in assignments(program.body):
+    flat = assignments(program.body)
+    while True:  # a loop's back-edge can make an earlier value varied: repeat until stable
+        known = len(activity.varied)
+        _propagate(flat, activity)
+        if len(activity.varied) == known:
+            return activity
+
+
+def _propagate(flat: list[Assignment], activity: Activity) -> None:
+    """One pass in program order: bind the rules of the assignments that read varied values."""
+    for assignment in flat:
         if assignment.op == "leaf":  # a value read from a differentiated dict argument
             if assignment.args[0].id in activity.varied:
                 activity.varied.add(assignment.target)
@@ -72,16 +82,19 @@ def analyze(program: Program, wrt: list[str]) -> Activity:
                 )
         if activity.active_inputs(assignment):
             activity.varied.add(assignment.target)
-    return activity
 
 
 def useful(program: Program, activity: Activity, outputs: set[str]) -> set[str]:
     """The varied names the outputs depend on: those that get adjoints."""
     reached = outputs & activity.varied
-    for assignment in reversed(assignments(program.body)):
-        if assignment.target in reached:
-            reached |= set(activity.active_inputs(assignment).values())
-    return reached
+    flat = assignments(program.body)
+    while True:  # through a loop's back-edge, a value can be needed after its definition
+        known = len(reached)
+        for assignment in reversed(flat):
+            if assignment.target in reached:
+                reached |= set(activity.active_inputs(assignment).values())
+        if len(reached) == known:
+            return reached
 
 
 def _names(nodes) -> set[str]:

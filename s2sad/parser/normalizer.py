@@ -45,10 +45,10 @@ from .syntax import (
     always_exits,
     assigned_names,
     construct,
+    exits_on_some_path,
     is_docstring,
     op_symbol,
     range_of,
-    exits_on_some_path,
 )
 
 
