@@ -152,3 +152,15 @@ def test_values_needed_only_through_the_back_edge():
     expected = numerical_vjp(lf.needed_through_the_back_edge, [x, w], [0, 1], 1.0)
     for g, e in zip(got, expected):
         assert_close(g, e)
+
+
+def test_a_loop_that_runs_zero_times_leaves_its_variables_untouched():
+    """Found by the random programs: the forward never assigned what the backward read."""
+    x = randn(3)
+    np.testing.assert_allclose(s2sad.grad(lf.empty_loop)(x, 0), 2.0 ** 0 * np.ones(3))
+    np.testing.assert_allclose(s2sad.grad(lf.tanh_steps)(x, 0), np.ones(3))
+
+
+def test_no_value_assigned_in_a_loop_stands_in_for_another_s_shape():
+    source = s2sad.grad(lf.tanh_steps).source
+    assert "full_like(x, " in source

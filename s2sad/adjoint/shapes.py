@@ -29,7 +29,8 @@ class Shapes:
         self._order = {p.name: -1 for p in program.params}
         flat = assignments(program.body)
         self._order.update({a.target: i for i, a in enumerate(flat)})
-        targets = [a.target for a in flat]
+        targets = [p.name for p in program.params] + [a.target for a in flat]
+        self._conditional = _assigned_in_blocks(program.body)
         # A loop's carried variable is assigned before the loop and at every iteration's end:
         # its shape may change, so it takes part in no shape fact.
         self._reassigned = {t for t in targets if targets.count(t) > 1}
@@ -96,12 +97,24 @@ class Shapes:
         """The earliest value with the shape (and, if `dtype`, the dtype) of `name`."""
         parent = self._dtype_parent if dtype else self._parent
         root = _find(parent, name)
-        members = [n for n in self._order if _find(parent, n) == root]
+        # Only a value that exists on every path can stand in for another.
+        members = [n for n in self._order if _find(parent, n) == root and n not in self._conditional]
         return min(members, key=self._order.__getitem__) if members else name
 
 
 _INTEGER_ARITHMETIC = {"numpy.add", "numpy.subtract", "numpy.multiply", "numpy.floor_divide",
                        "numpy.remainder", "numpy.negative"}
+
+
+def _assigned_in_blocks(nodes) -> set[str]:
+    """Names assigned inside a loop's body or an arm of a branch."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Loop):
+            found |= {a.target for a in assignments(node.body)}
+        elif isinstance(node, Branch):
+            found |= {a.target for a in assignments(node.body + node.orelse)}
+    return found
 
 
 def _loop_indices(nodes) -> set[str]:
