@@ -158,3 +158,18 @@ def tanh_steps(x, n):
     for i in range(n):
         x = np.tanh(x)
     return np.sum(x)
+
+
+def nested_empty(x, n):
+    for i in range(n):
+        for j in range(n):
+            x = np.tanh(x)
+    return np.sum(x)
+
+
+def iterates_what_it_reassigns(x, a):
+    x[0] = a
+    for e0 in x:
+        for e1 in x:
+            x = np.tanh(x) + e1 * 0.1
+    return np.sum(x)

@@ -164,3 +164,21 @@ def test_a_loop_that_runs_zero_times_leaves_its_variables_untouched():
 def test_no_value_assigned_in_a_loop_stands_in_for_another_s_shape():
     source = s2sad.grad(lf.tanh_steps).source
     assert "full_like(x, " in source
+
+
+@pytest.mark.parametrize("n", [0, 2])
+def test_a_variable_only_a_nested_loop_reassigns(n):
+    """Found by the random programs: the outer loop dropped the adjoint of x."""
+    x = randn(3)
+    got = s2sad.grad(lf.nested_empty)(x, n)
+    assert_close(got, numerical_vjp(lf.nested_empty, [x, n], [0], 1.0)[0])
+
+
+def test_for_iterates_over_the_array_the_loop_began_with():
+    """Python's `for e in x` keeps iterating the old array after the body rebinds x."""
+    x = randn(3) * 0.5
+    got = s2sad.grad(lf.iterates_what_it_reassigns, wrt=(0, 1))(x.copy(), 0.2)
+    expected = numerical_vjp(lambda x, a: lf.iterates_what_it_reassigns(x.copy(), a), [x, 0.2],
+                             [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)

@@ -193,7 +193,12 @@ class ReverseSweep:
     def _loop(self, loop: Loop, blocks: list[Block]) -> Block | None:
         """The backward of a loop: zeroed accumulators before it, its iterations in reverse."""
         inside = {a.target for a in assignments(loop.body)}
-        carried = {old for old, _ in loop.carried}
+        # A variable a nested loop carries is carried by this loop too if it lives outside it.
+        in_loop = {id(a) for a in assignments(loop.body)}
+        defined_outside = set(self.program.adjoint_names) | {
+            a.target for a in assignments(self.program.body) if id(a) not in in_loop}
+        carried = {old for old, _ in loop.carried} | (_nested_carried(loop.body) & (
+            defined_outside | {p.name for p in self.program.params}))
         contributed = {
             variable for a in assignments(loop.body) if a.target in self.useful
             for variable in self.activity.active_inputs(a).values()
@@ -410,6 +415,17 @@ class ReverseSweep:
             for variable in self.activity.active_inputs(assignment).values():
                 counts[variable] = counts.get(variable, 0) + 1
         return counts
+
+
+def _nested_carried(nodes: list[Node]) -> set[str]:
+    """The variables the loops inside `nodes` carry from iteration to iteration."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Loop):
+            found |= {old for old, _ in node.carried} | _nested_carried(node.body)
+        elif isinstance(node, Branch):
+            found |= _nested_carried(node.body) | _nested_carried(node.orelse)
+    return found
 
 
 def _rename(blocks: list[Block], old: str, new: str) -> None:

@@ -345,6 +345,11 @@ class Normalizer:
                                      [(e.id, s) for e, s in zip(target.elts, sequences)])
         if isinstance(target, ast.Name) and call is None:
             sequence = self.atom(iterator)
+            if isinstance(iterator, ast.Name) and iterator.id in assigned_names(stmt.body):
+                # `for e in x` iterates over the array x held when the loop began.
+                snapshot = self.names.fresh(f"{iterator.id}_items")
+                self.assign(snapshot, sequence, iterator)
+                sequence = ast.Name(snapshot, ast.Load())
             index = self.names.fresh("step")
             return index, LoopItems(range_of([sequence]), [(target.id, sequence)])
         raise self.unsupported(stmt.target, "this kind of `for` loop is not supported",
