@@ -173,3 +173,9 @@ def iterates_what_it_reassigns(x, a):
         for e1 in x:
             x = np.tanh(x) + e1 * 0.1
     return np.sum(x)
+
+
+def writes_through_an_alias(x):
+    y = x
+    y[0] = 0.5
+    return np.sum(x)

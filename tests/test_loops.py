@@ -182,3 +182,9 @@ def test_for_iterates_over_the_array_the_loop_began_with():
                              [0, 1], 1.0)
     for g, e in zip(got, expected):
         assert_close(g, e)
+
+
+def test_a_write_through_an_alias_of_a_value_read_later_is_refused():
+    """Found by the random programs: NumPy's write through y = x also changes x."""
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="would also change `x`"):
+        _ = s2sad.grad(lf.writes_through_an_alias).source

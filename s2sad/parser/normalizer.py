@@ -598,11 +598,15 @@ class Normalizer:
         for new, old, stmt in self.augmented:
             index = next(i for i, a in enumerate(flat) if a.target == new)
             sharing = {old}
-            for assignment in flat:
-                if assignment.op in VIEW_OPS:
+            grown = True
+            while grown:  # `v = x` makes v share x's memory, and x share v's
+                grown = False
+                for assignment in flat:
                     source = assignment.args[0] if assignment.args else None
-                    if isinstance(source, ast.Name) and source.id in sharing:
-                        sharing.add(assignment.target)
+                    if assignment.op in VIEW_OPS and isinstance(source, ast.Name) and (
+                            (source.id in sharing) != (assignment.target in sharing)):
+                        sharing |= {source.id, assignment.target}
+                        grown = True
             reads = {n.id for a in flat[index:] for n in ast.walk(a.value) if isinstance(n, ast.Name)}
             reads |= {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)}
             aliases = sorted((sharing - {old}) & reads)
