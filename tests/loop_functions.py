@@ -179,3 +179,15 @@ def writes_through_an_alias(x):
     y = x
     y[0] = 0.5
     return np.sum(x)
+
+
+def loop_that_only_prints(x, a):
+    for i in range(2):
+        print("a =", a)
+    return np.sum(x)
+
+
+def aliased_by_a_conditional_expression(x):
+    y = x if np.sum(x) > 0.5 else x  # noqa: RUF034 - both arms alias x, on purpose
+    x[0] = 0.5
+    return np.sum(y)

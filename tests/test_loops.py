@@ -188,3 +188,15 @@ def test_a_write_through_an_alias_of_a_value_read_later_is_refused():
     """Found by the random programs: NumPy's write through y = x also changes x."""
     with pytest.raises(s2sad.UnsupportedSyntaxError, match="would also change `x`"):
         _ = s2sad.grad(lf.writes_through_an_alias).source
+
+
+def test_a_loop_whose_body_only_prints(capsys):
+    """Found by the random programs: the loop's range was folded away from under it."""
+    x = randn(3)
+    np.testing.assert_array_equal(s2sad.grad(lf.loop_that_only_prints)(x, 1.5), np.ones(3))
+    assert capsys.readouterr().out == "a = 1.5\na = 1.5\n"
+
+
+def test_an_alias_made_by_a_conditional_expression_is_seen():
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="would also change `y`"):
+        _ = s2sad.grad(lf.aliased_by_a_conditional_expression).source

@@ -121,10 +121,10 @@ class _Emitter:
                 statements.append(ast.If(fold.visit(copy.deepcopy(node.test)), body,
                                          self.emit(node.orelse)))
             else:
-                statements += self.loop(node)
+                statements += self.loop(node, fold)
         return statements
 
-    def loop(self, kept: _KeptLoop) -> list[ast.stmt]:
+    def loop(self, kept: _KeptLoop, fold: _Fold) -> list[ast.stmt]:
         """`tape = []`, then the loop, each iteration appending what its backward reads."""
         loop = kept.loop
         tape, saved = self.tapes.get(id(loop), ("", []))
@@ -154,8 +154,8 @@ class _Emitter:
                            for t in self.nested_tapes]
             self.nested_tapes = []
         if loop.test is None:
-            statements.append(ast.For(ast.Name(loop.index, ast.Store()), copy.copy(loop.steps),
-                                      body or [ast.Pass()], []))
+            statements.append(ast.For(ast.Name(loop.index, ast.Store()),
+                                      fold.visit(copy.deepcopy(loop.steps)), body or [ast.Pass()], []))
             return statements
         # A `while` loop counts its iterations: the backward runs as many.
         counter = loop.steps.id

@@ -609,7 +609,7 @@ class Normalizer:
                         grown = True
             reads = {n.id for a in flat[index:] for n in ast.walk(a.value) if isinstance(n, ast.Name)}
             reads |= {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)}
-            aliases = sorted((sharing - {old}) & reads)
+            aliases = sorted((sharing - {old, new}) & reads)
             if aliases:
                 raise self.unsupported(
                     stmt, f"`{ast.unparse(stmt).strip()}` would also change `{aliases[0]}` in NumPy, "

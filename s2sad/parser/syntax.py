@@ -39,7 +39,7 @@ RESERVED_NAMES = HELPER_NAMES
 
 # Operations whose result may share memory with their first argument.
 VIEW_OPS = {
-    "identity", "getitem", "attribute.T", "method.reshape", "method.transpose", "method.ravel",
+    "identity", "phi", "getitem", "attribute.T", "method.reshape", "method.transpose", "method.ravel",
     "numpy.transpose", "numpy.reshape", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
     "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to",
 }
