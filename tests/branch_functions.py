@@ -50,3 +50,13 @@ def returns_on_one_path(x):
     if np.sum(x) > 0:  # E:one_path_returns
         return np.sum(x)
     y = x * 2.0  # noqa: F841
+
+
+def loop_inside_an_arm(x, w):
+    v = w * 1.0
+    if np.sum(v) > 0.5:
+        v = v * 2.0
+    else:
+        for i in range(2):
+            v = np.tanh(v) + x
+    return np.sum(v * v)

@@ -72,3 +72,13 @@ def test_a_value_defined_on_one_path_only_is_refused():
 def test_a_path_without_return_is_refused():
     with pytest.raises(s2sad.UnsupportedSyntaxError, match="one path through this `if` returns"):
         _ = s2sad.grad(bf.returns_on_one_path).source
+
+
+@pytest.mark.parametrize("scale", [1.0, -1.0], ids=["then", "loop arm"])
+def test_a_loop_inside_an_arm_reassigning_an_outer_variable(scale):
+    """Found by the random programs: the branch merge dropped the outer variable's adjoint."""
+    x, w = rng.standard_normal(3), scale * rng.uniform(0.5, 1.0, 3)
+    got = s2sad.grad(bf.loop_inside_an_arm, wrt=(0, 1))(x, w)
+    expected = numerical_vjp(bf.loop_inside_an_arm, [x, w], [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)

@@ -168,7 +168,7 @@ class ReverseSweep:
         then_state, self.state = self.state, dict(before)
         else_blocks = self._sweep(branch.orelse)
         else_state = self.state
-        inside = {a.target for a in assignments(branch.body + branch.orelse)}
+        inside = self._local_to(branch.body + branch.orelse)
         merged = {v: s for v, s in before.items() if v not in inside}
         for variable in sorted((then_state.keys() | else_state.keys()) - inside):
             states = (then_state.get(variable), else_state.get(variable))
@@ -189,6 +189,13 @@ class ReverseSweep:
         if not then_blocks:
             test, then_blocks, else_blocks = ast.UnaryOp(ast.Not(), test), else_blocks, []
         return Block(f"{where}: {branch.statement}", [Line(BranchLines(test, then_blocks, else_blocks))])
+
+    def _local_to(self, nodes: list[Node]) -> set[str]:
+        """Names only `nodes` assign: a loop inside them may also reassign an outer variable."""
+        inner = {id(a) for a in assignments(nodes)}
+        outside = {p.name for p in self.program.params} | {
+            a.target for a in assignments(self.program.body) if id(a) not in inner}
+        return {a.target for a in assignments(nodes)} - outside
 
     def _loop(self, loop: Loop, blocks: list[Block]) -> Block | None:
         """The backward of a loop: zeroed accumulators before it, its iterations in reverse."""
