@@ -15,7 +15,7 @@ from .resolve import MISSING, Resolver
 
 Wrt = str | int | Sequence[str | int] | None
 
-_CACHE: dict[tuple, tuple[dict[str, object], str, Callable, Any]] = {}
+_CACHE: dict[tuple, tuple[dict[str, object], str, Callable, Any, Any]] = {}
 _SCALAR_MESSAGE = "grad needs a scalar output"
 
 
@@ -83,10 +83,14 @@ class GradFunction:
         if self._function is not None:
             return self._function
         fun = self.fun
-        key = (getattr(fun, "__code__", fun), _hashable(self._wrt), self.mode)
+        code = getattr(fun, "__code__", None)
+        # Code objects compare equal across modules when their text does: key on the file
+        # too, and reuse only for the same module's globals.
+        key = (code, getattr(code, "co_filename", None), _hashable(self._wrt), self.mode)
         cached = _CACHE.get(key)
-        if cached is not None and _constants_unchanged(fun, cached[0]):
-            _, self._source, self._function, gradient = cached
+        if cached is not None and cached[4] is getattr(fun, "__globals__", None) \
+                and _constants_unchanged(fun, cached[0]):
+            _, self._source, self._function, gradient, _ = cached
         else:
             program = parse(fun)
             names, single = _normalize_wrt(program, self._wrt)
@@ -94,7 +98,8 @@ class GradFunction:
             self._source = module_source(gradient)
             filename = f"<s2sad {gradient.name} from {program.display_filename}>"
             self._function = compile_function(self._source, gradient.name, filename)
-            _CACHE[key] = (program.constants, self._source, self._function, gradient)
+            _CACHE[key] = (program.constants, self._source, self._function, gradient,
+                           getattr(fun, "__globals__", None))
         self._program = gradient.program
         self._wrt_names = gradient.wrt
         self._seed_names = [name for name, _ in gradient.seeds]

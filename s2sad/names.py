@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import keyword
 
 _OP_WORDS = {
     ast.Add: "plus",
@@ -104,6 +105,8 @@ class NameAllocator:
         """`base` if free, else `base_2`, `base_3` ..."""
         if not base.isidentifier() or base[0].isdigit():
             base = "t_" + base if base.isidentifier() else "t"
+        if keyword.iskeyword(base):
+            base += "_"
         if base not in self.taken:
             self.taken.add(base)
             return base

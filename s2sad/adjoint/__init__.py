@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..ir import Parameter, Program
+from ..ir import Branch, Loop, Parameter, Program
 from ..names import NameAllocator
 from .activity import analyze, useful
 from .forward import forward_statements
@@ -83,8 +83,15 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
 
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad":
-        value = ast.Tuple(list(program.outputs), ast.Load()) if program.returns_tuple \
-            else program.outputs[0]
+        outputs = list(program.outputs)
+        carried = _carried(program.body)
+        for position, output in enumerate(outputs):
+            if isinstance(output, ast.Name) and output.id in carried:
+                # The backward's loops restore carried values: keep the result as it was.
+                kept = names.fresh(f"{output.id}_value")
+                forward.append(_assign(kept, ast.Name(output.id, ast.Load())))
+                outputs[position] = ast.Name(kept, ast.Load())
+        value = ast.Tuple(outputs, ast.Load()) if program.returns_tuple else outputs[0]
         returned = ast.Tuple([value, returned], ast.Load())
     return Gradient(
         name=names.fresh(f"{program.name}_{mode}"),
@@ -152,6 +159,17 @@ def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str],
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
         gradients.append(ast.Name(name, ast.Load()))
     return finals, gradients
+
+
+def _carried(nodes) -> set[str]:
+    """Every variable a loop carries from one iteration to the next."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Loop):
+            found |= {old for old, _ in node.carried} | _carried(node.body)
+        elif isinstance(node, Branch):
+            found |= _carried(node.body) | _carried(node.orelse)
+    return found
 
 
 def _assign(name: str, value: ast.expr) -> ast.Assign:

@@ -225,7 +225,8 @@ class ReverseSweep:
                 setup.append(Line(_assign(name, copy), "accumulated in place below"))
             self.state[variable] = BORROWED if variable in carried else OWNED
         self.loop_invariants |= contributed - inside
-        self.loop_locals.append(inside - carried)
+        # A value an inner loop carries is restored by that loop: read it, not a saved shape.
+        self.loop_locals.append(inside - carried - _nested_carried(loop.body))
         body = self._sweep(loop.body)
         self.loop_locals.pop()
         for variable in sorted(carried & self.useful):
@@ -261,7 +262,9 @@ class ReverseSweep:
             read = {n.id for b in lines.body for line in b.lines for node in line_nodes(line)
                     for n in ast.walk(node) if isinstance(n, ast.Name)}
             lines.restored = [(carried_new[n], n) for n in sorted(read & set(carried_new))]
-            carried_read = {old for old, _ in loop.carried} & (everywhere | read)
+            # Restoring `h_1 = h` needs the earlier h back from the tape.
+            carried_read = {old for old, _ in loop.carried} & (everywhere | read) | {
+                old for old, _ in lines.restored}
             shapes = {shape: variable for variable, shape in self.shape_names.items()
                       if variable in inside and shape in read}
             values = (read & inside) - set(carried_new) - {loop.index}

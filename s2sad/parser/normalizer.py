@@ -68,6 +68,8 @@ class Scope:
     call_site: str | None = None
     statement: ast.AST | None = None
     aliases: dict[str, types.ModuleType] = field(default_factory=dict)
+    arguments: dict[str, ast.expr] = field(default_factory=dict)
+    """An inlined function's parameters bound to the caller's values."""
     generated: bool = False
     """True for the source of a gradient function being differentiated again."""
 
@@ -321,6 +323,16 @@ class Normalizer:
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
                               header, self.scope.call_site, test))
 
+    def iterated(self, node: ast.expr, stmt: ast.For) -> ast.expr:
+        """What a loop iterates over; a snapshot where the body rebinds that name, since
+        `for e in x` goes on iterating the array x held when the loop began."""
+        sequence = self.atom(node)
+        if isinstance(node, ast.Name) and node.id in assigned_names(stmt.body):
+            snapshot = self.names.fresh(f"{node.id}_items")
+            self.assign(snapshot, sequence, node)
+            return ast.Name(snapshot, ast.Load())
+        return sequence
+
     def loop_items(self, stmt: ast.For) -> tuple[str, LoopItems]:
         """The loop's index variable and how each iteration's named items are read."""
         iterator, target = stmt.iter, stmt.target
@@ -335,21 +347,16 @@ class Normalizer:
                 and all(isinstance(e, ast.Name) for e in target.elts) and len(iterator.args) == 1:
             index = self.new_version(target.elts[0].id)
             self.scope.versions[target.elts[0].id] = ast.Name(index, ast.Load())
-            sequence = self.atom(iterator.args[0])
+            sequence = self.iterated(iterator.args[0], stmt)
             return index, LoopItems(range_of([sequence]), [(target.elts[1].id, sequence)])
         if call == "zip" and isinstance(target, ast.Tuple) and len(target.elts) == len(iterator.args) \
                 and all(isinstance(e, ast.Name) for e in target.elts):
-            sequences = [self.atom(a) for a in iterator.args]
+            sequences = [self.iterated(a, stmt) for a in iterator.args]
             index = self.names.fresh("step")
             return index, LoopItems(range_of(sequences),
                                      [(e.id, s) for e, s in zip(target.elts, sequences)])
         if isinstance(target, ast.Name) and call is None:
-            sequence = self.atom(iterator)
-            if isinstance(iterator, ast.Name) and iterator.id in assigned_names(stmt.body):
-                # `for e in x` iterates over the array x held when the loop began.
-                snapshot = self.names.fresh(f"{iterator.id}_items")
-                self.assign(snapshot, sequence, iterator)
-                sequence = ast.Name(snapshot, ast.Load())
+            sequence = self.iterated(iterator, stmt)
             index = self.names.fresh("step")
             return index, LoopItems(range_of([sequence]), [(target.id, sequence)])
         raise self.unsupported(stmt.target, "this kind of `for` loop is not supported",
@@ -455,6 +462,7 @@ class Normalizer:
             if not isinstance(stmt.target, ast.Name):
                 raise self.unsupported(stmt.target, "augmented assignments to attributes are not "
                                        "supported", "assign to a name")
+            self.refuse_writes_to_the_callers_values(stmt.target.id, stmt)
             old = self.name(ast.Name(stmt.target.id, ast.Load()))
             value = ast.copy_location(ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value),
                                       stmt)
@@ -494,11 +502,23 @@ class Normalizer:
         self.body.append(Effect(kept))
         return True
 
+    def refuse_writes_to_the_callers_values(self, name: str, node: ast.AST) -> None:
+        """In NumPy, writing into a called function's argument changes the caller's array."""
+        bound = self.scope.arguments.get(name)
+        current = self.scope.versions.get(name)
+        if bound is not None and current is not None and ast.dump(bound) == ast.dump(current):
+            raise self.unsupported(node, f"this writes into `{name}`, an argument of "
+                                   f"`{self.scope.source.name}`: NumPy would change the caller's "
+                                   "array too, and s2sad writes updates into new memory",
+                                   f"write `{name} = {name} * ...` style updates into a new name, "
+                                   "or return the new value")
+
     def subscript_write(self, target: ast.Subscript, value_node: ast.expr, node: ast.stmt) -> None:
         """`y[index] = value`: a new version of `y`, a copy with the region replaced."""
         if not isinstance(target.value, ast.Name) or self.scope.lookup(target.value.id) is None:
             raise self.unsupported(target, "only parts of local arrays can be assigned",
                                    "assign to a part of an array variable, `y[i] = ...`")
+        self.refuse_writes_to_the_callers_values(target.value.id, node)
         old = self.name(target.value)
         index = self.index(target.slice)
         value = self.atom(value_node)
@@ -879,7 +899,8 @@ class Normalizer:
             if not scope.generated:
                 self.check_reserved(definition)
             params = self.parameters(definition.args)
-            self.scope.versions.update(self.bind_arguments(name, params, args, keywords, node, caller))
+            self.scope.arguments = self.bind_arguments(name, params, args, keywords, node, caller)
+            self.scope.versions.update(self.scope.arguments)
             returned = self.function_body(definition, f"{name}_result")
             if len(returned) == 1 and not self.last_returned_tuple:
                 return returned[0]
