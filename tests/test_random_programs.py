@@ -345,6 +345,20 @@ def while_writes_data_argument(x, a, d):
         t0 = t0 + 1.0
     return np.sum(d)
 """, [X, 0.0, np.zeros(3)], ("a",)),
+    # a loop that overwrites the differentiated argument with values that do not depend on
+    # it: the adjoint went straight through the loop (db = 1 for db = 0)
+    ("loop_overwrites_argument", """
+def loop_overwrites_argument(x, a, b):
+    for e in x:
+        b = a
+    return b
+""", [X, 0.3, 0.7], ("b",)),
+    ("loop_overwrites_argument_with_data", """
+def loop_overwrites_argument_with_data(x, b, d):
+    for i in range(2):
+        b = d * 2.0
+    return np.sum(b * x)
+""", [X, 2.0 * X, 3.0 * X], ("x", "b")),
 ]
 
 

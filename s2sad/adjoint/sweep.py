@@ -210,7 +210,7 @@ class ReverseSweep:
             variable for a in assignments(loop.body) if a.target in self.useful
             for variable in self.activity.active_inputs(a).values()
         }
-        if not contributed:
+        if not contributed and not carried & self.state.keys():
             return None
         setup: list[Line] = []
         for variable in sorted((contributed - inside) | (carried & self.useful)):
@@ -287,10 +287,13 @@ class ReverseSweep:
                 ]
 
     def _assignment(self, assignment: Assignment, blocks: list[Block]) -> None:
-        if assignment.target not in self.state or assignment.target not in self.useful:
-            return
+        if assignment.target not in self.state or assignment.op == "leaf":
+            return  # a dict argument's leaf: its adjoint goes into the dict's gradient
         active = self.activity.active_inputs(assignment)
-        if not active:
+        if not active or assignment.target not in self.useful:
+            # The target's adjoint flows nowhere: an earlier value of a reassigned name
+            # (a loop's carried variable) must not inherit it.
+            self.state.pop(assignment.target, None)
             return
         items, helpers = instantiate(
             assignment,
