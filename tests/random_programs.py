@@ -10,16 +10,21 @@ its threshold. A test runs the probe to reject points where finite differences
 would cross a branch (a kink), then compares `s2sad.grad` with finite
 differences.
 
-`load_function(source, name, directory)` writes a source to a new `.py` file
-and imports it under a unique module name: s2sad reads functions' source, so
-generated programs must live in real files.
+`Features` says which constructs a strategy may use; every program ends in a
+scalar return (or an array one, for `vector_output`).
+
+`load_function(source, name, directory)` writes a source to a `.py` file and
+imports it under a module name made from the source's hash: s2sad reads
+functions' source, so generated programs must live in real files. The forward
+function is named after the same hash too, so that two different programs
+never share a code object.
 
 The generated programs keep what s2sad differentiates within reach of
 finite differences: divisions are by `1.0 + e * e`, `np.exp` is only applied
 to a `np.tanh`, loop-carried values are updated through bounded functions,
-loops run at most three times, and an array is only written in place when no
-other name refers to it (a program where two names share an array and one is
-written in place is a separate, deliberate test).
+each loop runs at most three times, and an array is only written in place when
+no other name refers to it (programs where two names share an array and one is
+written in place come from `Features(aliasing=True)`, a separate, deliberate test).
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import itertools
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +41,6 @@ import numpy as np
 from hypothesis import strategies as st
 
 N = 3  # the length of every array parameter
-_MODULES = itertools.count()
 
 
 # ---------------------------------------------------------------------------
@@ -45,8 +48,13 @@ _MODULES = itertools.count()
 
 
 def load_function(source: str, name: str, directory: str | Path) -> Any:
-    """Write `source` to a fresh file under `directory`, import it, return its `name`."""
-    module_name = f"s2sad_random_program_{next(_MODULES)}"
+    """Write `source` to a file under `directory`, import it, return its `name`.
+
+    The module is named after a hash of the source, so that replaying an example gives the
+    same file names in tracebacks (hypothesis tells failures apart by where they are raised).
+    """
+    digest = hashlib.sha1(source.encode()).hexdigest()[:16]
+    module_name = f"s2sad_random_program_{digest}"
     path = Path(directory) / f"{module_name}.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -149,6 +157,9 @@ class Features:
     aliasing: bool = False  # in-place writes through names that share an array
     continues: bool = False  # `if ...: continue` in `for` loops
     effects: bool = False  # print and assert
+    more_ops: bool = False  # a matrix argument, @, mean, cos, sqrt, **, slices, rows of a matrix
+    vector_output: bool = False  # the function returns an array (tested with s2sad.vjp)
+    nest: bool = False  # prefer loops and branches inside loops and branches (three deep)
     non_wrt_param: bool = True
     force: tuple[str, ...] = ()  # statement kinds the program must start with
 
@@ -237,6 +248,10 @@ class Builder:
             options.append("sum")
         else:
             options.append("stack")
+        if self.f.more_ops:
+            options += ["cos", "sqrt", "square"]
+            options += ["dot", "mean", "slices"] if kind == "s" else []
+            options += ["matvec"] if kind == "a" and self.names_of("m") else []
         if self.f.ifexp:
             options.append("ifexp")
         if self.f.calls and any(len(h.returns) == 1 and h.returns[0] == kind for h in self.helpers):
@@ -255,6 +270,25 @@ class Builder:
             return _fmt("np.sum({})", self.expr(self.choice("as"), sub))
         if pick == "stack":
             return self.stack(sub)
+        if pick == "cos":
+            return _fmt("np.cos({})", self.expr(kind, sub))
+        if pick == "sqrt":
+            e = self.expr(kind, sub)
+            return _fmt("np.sqrt(1.0 + {} * {})", e, e)
+        if pick == "square":
+            return _fmt("({} ** 2)", self.expr(kind, sub))
+        if pick == "dot":
+            return _fmt(self.choice(["({} @ {})", "np.dot({}, {})"]), self.expr("a", sub),
+                        self.expr("a", sub))
+        if pick == "mean":
+            return _fmt("np.mean({})", self.expr("a", sub))
+        if pick == "slices":
+            return _fmt("np.sum({}[1:] * {}[:-1])", self.sliceable(sub), self.sliceable(sub))
+        if pick == "matvec":
+            m = Src.same(self.choice(self.names_of("m")))
+            if self.coin():
+                return _fmt("({} @ {})", m, self.expr("a", sub))
+            return _fmt("({} @ {})", self.expr("a", sub), m)
         if pick == "ifexp":
             then, test, other = self.expr(kind, sub), self.cond(sub), self.expr(kind, sub)
             return _fmt("({} if {} else {})", then, test, other,
@@ -269,6 +303,11 @@ class Builder:
             return _fmt("({} / (1.0 + {} * {}))", left, right, right)
         op = {"add": "+", "sub": "-", "mul": "*"}[pick]
         return _fmt(f"({{}} {op} {{}})", left, right)
+
+    def sliceable(self, depth: int) -> Src:
+        """An array expression that can be sliced: a name, or a parenthesized expression."""
+        e = self.expr("a", depth)
+        return e if e.plain.isidentifier() else _fmt("({})", e)
 
     def stack(self, depth: int) -> Src:
         """An array built from scalars: `np.ones(N) * s`, or (rarely: s2sad refuses it when
@@ -429,6 +468,19 @@ class Builder:
             name = self.choice(self.inplace_targets())
         self.stmt_subscript(name)
 
+    def stmt_slice_write(self) -> None:
+        """`y[1:] = ...` / `y[:-1] += ...`: a part of an array, from a part of another."""
+        targets = self.inplace_targets()
+        if not targets:
+            return self.stmt_copy_and_write()
+        name = self.choice(targets)
+        part, other = self.choice([("1:", ":-1"), (":-1", "1:"), (":2", "1:")])
+        op = self.choice(["=", "+=", "*="])
+        value = _fmt(f"{{}}[{other}]", self.sliceable(self.draw(st.integers(0, 1))))
+        if op == "*=" or self.loop_depth:
+            value = _fmt("np.tanh({})", value)
+        self.emit(_fmt(f"{name}[{part}] {op} {{}}", value))
+
     def stmt_subscript(self, name: str | None = None) -> None:
         targets = self.inplace_targets()
         if name is None:
@@ -479,7 +531,10 @@ class Builder:
 
     def stmt_for(self) -> None:
         arrays = self.names_of("a")
-        shape = self.choice(["range", "elements", "enumerate", "zip"] if arrays else ["range"])
+        shapes = ["range", "elements", "enumerate", "zip"] if arrays else ["range"]
+        if self.names_of("m"):
+            shapes.append("rows")
+        shape = self.choice(shapes)
         self.loop_depth += 1
         if shape == "range":
             i = self.fresh_name("i")
@@ -494,6 +549,10 @@ class Builder:
             i, e, a = self.fresh_name("i"), self.fresh_name("e"), self.choice(arrays)
             header = Src.same(f"for {i}, {e} in enumerate({a}):")
             loop_vars, iterated = {i: Var("i"), e: Var("s")}, [a]
+        elif shape == "rows":
+            r, m = self.fresh_name("r"), self.choice(self.names_of("m"))
+            header = Src.same(f"for {r} in {m}:")
+            loop_vars, iterated = {r: Var("a", owned=False)}, [m]  # a row is a view of m
         else:
             p, q = self.fresh_name("e"), self.fresh_name("e")
             a, b = self.choice(arrays), self.choice(arrays)
@@ -620,22 +679,29 @@ class Builder:
                 options.append("continue")
             if self.f.effects:
                 options.append("effect")
+            if self.f.more_ops and self.f.subscripts:
+                options.append("slice_write")
             if self.f.calls:
                 options.append("call")
             if self.f.branches and self.budget >= 1:
                 options.append("if")
             if self.f.early_return and self.loop_depth == 0 and self.in_branch == 0:
                 options.append("early_return")
-            if self.f.loops and self.budget >= 1 and self.loop_depth < 2:
-                options.append("for")
-            if self.f.whiles and self.budget >= 2 and self.loop_depth == 0:
+            deep = self.f.nest and self.loop_depth + self.in_branch < 3
+            if self.f.loops and self.budget >= 1 and (self.loop_depth < 2 or deep):
+                options += ["for", "for"] if deep else ["for"]
+            if self.f.whiles and self.budget >= 2 and (self.loop_depth == 0 or deep):
                 options.append("while")
+            if deep and self.f.branches and self.budget >= 1:
+                options.append("if")
             kind = self.choice(options)
         getattr(self, "stmt_" + kind)()
 
     def result(self) -> Src:
-        shape = self.choice(["sum", "scalar", "both"])
         depth = self.draw(st.integers(0, 2))
+        if self.f.vector_output:
+            return self.expr("a", depth)
+        shape = self.choice(["sum", "scalar", "both"])
         if shape == "sum":
             return _fmt("np.sum({})", self.expr("a", depth))
         if shape == "scalar":
@@ -689,6 +755,9 @@ def _values(draw, kind: str):
     element = st.floats(-1.5, 1.5, allow_nan=False, allow_infinity=False, width=64)
     if kind == "s":
         return draw(element)
+    if kind == "m":
+        values = draw(st.lists(element, min_size=N * N, max_size=N * N))
+        return 0.5 * np.array(values, dtype=np.float64).reshape(N, N)
     return np.array(draw(st.lists(element, min_size=N, max_size=N)), dtype=np.float64)
 
 
@@ -708,8 +777,9 @@ def programs(draw, features: Features = Features(), max_statements: int = 8):  #
     scalars = ["a", "b"][: draw(st.integers(0, 2))]
     arrays = ["x", "w"][: draw(st.integers(1, 2))]
     extra = ["d"] if features.non_wrt_param and draw(st.integers(0, 3)) == 0 else []
-    params = arrays + scalars + extra
-    kinds = {p: ("s" if p in scalars else "a") for p in params}
+    matrices = ["m"] if features.more_ops and draw(st.booleans()) else []
+    params = arrays + scalars + matrices + extra
+    kinds = {p: ("s" if p in scalars else "m" if p in matrices else "a") for p in params}
     args = [_values(draw, kinds[p]) for p in params]
     wrt_choices = [p for p in params if p not in extra]
     wrt = tuple(draw(st.lists(st.sampled_from(wrt_choices), min_size=1, unique=True)
@@ -743,20 +813,21 @@ def finite(value: Any) -> bool:
     return bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
 
 
-def richardson_vjp(f, args, wrt_indices, eps: float = 1e-4) -> list[Any]:
+def richardson_vjp(f, args, wrt_indices, cotangent: Any = 1.0, eps: float = 1e-4) -> list[Any]:
     """A fourth-order central difference: a second opinion where the plain one is noisy."""
     from gradcheck import numerical_vjp
 
-    near = numerical_vjp(f, args, wrt_indices, 1.0, eps=eps)
-    far = numerical_vjp(f, args, wrt_indices, 1.0, eps=2 * eps)
+    near = numerical_vjp(f, args, wrt_indices, cotangent, eps=eps)
+    far = numerical_vjp(f, args, wrt_indices, cotangent, eps=2 * eps)
     return [(4.0 * np.asarray(n) - np.asarray(g)) / 3.0 for n, g in zip(near, far)]
 
 
 MARGIN = 1e-3
 
 
-def smooth_margins(margins: list[float], value: float) -> bool:
-    return all(abs(m) > MARGIN for m in margins) and math.isfinite(value)
+def smooth_margins(margins: list[float]) -> bool:
+    """No comparison ran within MARGIN of its threshold (finite differences stay on one side)."""
+    return all(abs(m) > MARGIN for m in margins)
 
 
 __all__ = [

@@ -1,11 +1,38 @@
 """Random small programs: s2sad's gradients against central finite differences.
 
-Hypothesis draws programs from the constructs s2sad supports (see
-random_programs.py), runs them, rejects points within 1e-3 of a branch's
-threshold, and compares `s2sad.grad` with central differences in float64. A
-program s2sad refuses with an `S2SADError` is accepted (and counted as an
-event); any other exception, a wrong gradient, or a write into the caller's
-arrays fails. The regression tests at the end are programs these tests found.
+Hypothesis draws programs from the constructs s2sad supports (random_programs.py
+builds them), runs them, rejects points within 1e-3 of a comparison's threshold
+(a branch or a while condition: finite differences would cross a kink), and
+compares `s2sad.grad` with central differences in float64 (eps 1e-6; where they
+disagree, a fourth-order difference gets a second say). A program s2sad refuses
+with an `S2SADError` is accepted and counted as an event (`pytest
+--hypothesis-show-statistics` lists the refusals); any other exception, a wrong
+gradient, a wrong `value_and_grad` value, or a write into the caller's arrays
+fails.
+
+One test per family of constructs, so a failure names the family:
+
+* straight line: + - * /, tanh, sin, exp(tanh), unary minus, constants, element
+  reads, reassignment (also changing a name from scalar to array), augmented
+  assignment, tuple unpacking and swaps, print and assert;
+* branches: if / elif / else on data, conditional expressions, `and` / `not`,
+  early returns;
+* loops: range, for-each, enumerate, zip, while (counter, data-dependent trip
+  count, `and`-guarded), a branch or `continue` inside;
+* calls: one or two helpers, with keyword defaults, tuple returns, helpers
+  calling helpers, early returns in helpers;
+* subscript writes: `y = x * 1.0; y[k] = ...`, `y[k] += ...`, in loops by the index;
+* writes through shared arrays: `y = x; y[0] = ...` (NumPy changes x too);
+* more operations: a matrix argument, @, np.dot, np.mean, np.cos, np.sqrt, **,
+  slices (read and written), loops over a matrix's rows;
+* vector outputs, checked with `s2sad.vjp` and a fixed cotangent;
+* nested control flow: loops and branches three deep;
+* everything together, through `value_and_grad`.
+
+The examples are derandomized (the same programs on every run). CI runs a
+quarter of them; S2SAD_RANDOM_SCALE=1 runs them all, and a larger scale (10)
+finds the rarer shapes (see the regressions at the end, which are programs
+these tests found, shrunk by hand).
 """
 
 import inspect
@@ -31,7 +58,8 @@ import s2sad
 RTOL, ATOL = 1e-4, 1e-6
 
 
-# CI runs a quarter of the examples; S2SAD_RANDOM_SCALE=1 runs them all (about 6 minutes).
+# CI runs a quarter of the examples (about 20 s); S2SAD_RANDOM_SCALE=1 runs them all (about
+# 90 s while every example passes; shrinking a failure takes minutes more).
 SCALE = float(os.environ.get("S2SAD_RANDOM_SCALE", "0.25"))
 
 
@@ -58,22 +86,27 @@ def copying(fun_or_args):
     return lambda *args: fun_or_args(*copying(args))
 
 
-def compare(fun, args, wrt, expected=None, value=False, show=""):
+def compare(fun, args, wrt, expected=None, value=False, show="", cotangent=None):
     """s2sad's gradient of `fun` at `args` with respect to the names `wrt`, against central
     differences. Returns False where s2sad refuses the function with an S2SADError, True where
-    it matched; anything else fails. `value=True` also checks `value_and_grad`'s value."""
+    it matched; anything else fails. `value=True` also checks `value_and_grad`'s value; a
+    `cotangent` checks `s2sad.vjp` instead of `s2sad.grad`."""
     params = list(inspect.signature(fun).parameters)
     indices = [params.index(w) for w in wrt]
+    seed = 1.0 if cotangent is None else cotangent
     if expected is None:
-        expected = numerical_vjp(copying(fun), args, indices, 1.0)
+        expected = numerical_vjp(copying(fun), args, indices, seed)
     fresh = copying(args)
-    gradient = (s2sad.value_and_grad if value else s2sad.grad)(fun, wrt=tuple(wrt))
+    if cotangent is not None:
+        gradient = s2sad.vjp(fun, wrt=tuple(wrt))
+    else:
+        gradient = (s2sad.value_and_grad if value else s2sad.grad)(fun, wrt=tuple(wrt))
     try:
         _ = gradient.source
     except s2sad.S2SADError as error:
         _event(f"refused: {type(error).__name__}: {error.message.splitlines()[0][:60]}")
         return False
-    got = gradient(*fresh)
+    got = gradient(*fresh) if cotangent is None else gradient(*fresh, cotangent=cotangent)
     for a, original in zip(fresh, args):
         np.testing.assert_array_equal(a, original, err_msg=f"s2sad wrote into an argument{show}")
     if value:
@@ -89,7 +122,7 @@ def compare(fun, args, wrt, expected=None, value=False, show=""):
             assert_close(g, e, rtol=RTOL, atol=ATOL, name=f"d{name}")
         except AssertionError:
             # a second, fourth-order opinion before calling the gradient wrong
-            second = richardson_vjp(copying(fun), args, [index])[0]
+            second = richardson_vjp(copying(fun), args, [index], seed)[0]
             try:
                 assert_close(g, second, rtol=RTOL, atol=ATOL, name=f"d{name}")
             except AssertionError as error:
@@ -98,15 +131,25 @@ def compare(fun, args, wrt, expected=None, value=False, show=""):
     return True
 
 
-def check(program, directory, value=False):
-    """The property: s2sad's gradient of `program` matches finite differences (or s2sad refuses)."""
+COTANGENT = np.array([0.7, -1.3, 0.4])
+
+
+def check(program, directory, value=False, vector=False):
+    """The property: s2sad's gradient of `program` matches finite differences (or s2sad refuses).
+
+    `vector`: the program returns an array of length 3, checked with `s2sad.vjp`."""
     result, margins = run_probe(program.probe_source, program.name, program.args)
-    assert np.ndim(result) == 0, f"the generator made a non-scalar program:\n{program.source}"
-    assume(smooth_margins(margins, float(result)) and abs(float(result)) < 1e4)
+    expected_shape = COTANGENT.shape if vector else ()
+    assert np.shape(result) == expected_shape, f"the generator made a {np.shape(result)} " \
+        f"program:\n{program.source}"
+    assume(smooth_margins(margins) and finite(result) and np.max(np.abs(result)) < 1e4)
     fun = load_function(program.source, program.name, directory)
-    expected = numerical_vjp(copying(fun), program.args, program.wrt_indices(), 1.0)
+    cotangent = COTANGENT if vector else None
+    expected = numerical_vjp(copying(fun), program.args, program.wrt_indices(),
+                             1.0 if cotangent is None else cotangent)
     assume(all(finite(e) for e in expected))
-    if compare(fun, program.args, program.wrt, expected, value, show=f"\n\n{program!r}"):
+    if compare(fun, program.args, program.wrt, expected, value, show=f"\n\n{program!r}",
+               cotangent=cotangent):
         _event("differentiated")
 
 
@@ -124,6 +167,12 @@ CALLS = Features(calls=True, ifexp=True, force=("call",))
 SUBSCRIPTS = Features(subscripts=True, loops=True, force=("copy_and_write",))
 ALIASING = Features(subscripts=True, ifexp=True, calls=True, aliasing=True,
                     force=("alias", "subscript"))
+MORE_OPS = Features(more_ops=True, subscripts=True, loops=True, branches=True, ifexp=True,
+                    calls=True)
+VECTOR = Features(vector_output=True, more_ops=True, subscripts=True, loops=True,
+                  branches=True, ifexp=True, early_return=True, calls=True)
+NESTED = Features(loops=True, whiles=True, branches=True, continues=True, early_return=True,
+                  subscripts=True, nest=True)
 EVERYTHING = Features(branches=True, ifexp=True, early_return=True, loops=True, whiles=True,
                       calls=True, subscripts=True, continues=True, effects=True)
 
@@ -168,6 +217,26 @@ def test_everything(program, directory):
 @given(program=programs(ALIASING))
 def test_writes_through_shared_arrays(program, directory):
     """`y = x; y[0] = ...` changes x too in NumPy: s2sad must follow that, or refuse."""
+    check(program, directory)
+
+
+@_settings(200)
+@given(program=programs(MORE_OPS))
+def test_more_operations(program, directory):
+    """Matrices, @, np.dot, np.mean, np.cos, np.sqrt, **, slices, rows of a matrix."""
+    check(program, directory)
+
+
+@_settings(150)
+@given(program=programs(VECTOR))
+def test_vector_outputs_with_vjp(program, directory):
+    check(program, directory, vector=True)
+
+
+@_settings(200)
+@given(program=programs(NESTED))
+def test_nested_control_flow(program, directory):
+    """Loops and branches inside loops and branches, three deep."""
     check(program, directory)
 
 
@@ -359,6 +428,42 @@ def loop_overwrites_argument_with_data(x, b, d):
         b = d * 2.0
     return np.sum(b * x)
 """, [X, 2.0 * X, 3.0 * X], ("x", "b")),
+    # a loop rebinds a name whose earlier value the backward of an earlier line still reads:
+    # the backward read the value after the loop (db = 1.0 for 2 * 0.3)
+    ("loop_rebinds_value_read_before", """
+def loop_rebinds_value_read_before(b):
+    y = b * b
+    for i in range(1):
+        b = 0.5
+    return y
+""", [0.3], ("b",)),
+    ("loop_rebinds_array_read_before", """
+def loop_rebinds_array_read_before(x):
+    y = np.sum(x * x)
+    for i in range(2):
+        x = np.ones(3) * 0.5
+    return y
+""", [X], ("x",)),
+    # a loop in an if arm inside a loop: when the inner loop never runs (the arm is not
+    # taken, or it runs zero times) the backward read an unbound temporary (UnboundLocalError)
+    ("loop_in_arm_in_loop_not_taken", """
+def loop_in_arm_in_loop_not_taken(x):
+    y = np.cos(x)
+    for j in range(2):
+        if np.sum(y) < -10.0:
+            for i in range(2):
+                y = np.tanh(y)
+    return np.sum(y)
+""", [X], ("x",)),
+    ("loop_in_arm_in_loop_zero_trips", """
+def loop_in_arm_in_loop_zero_trips(x):
+    y = np.cos(x)
+    for j in range(2):
+        if np.sum(y) > 0.0:
+            for i in range(0):
+                y = np.tanh(y)
+    return np.sum(y)
+""", [X], ("x",)),
 ]
 
 

@@ -71,7 +71,8 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         n.id for block in result.blocks for line in block.lines for node in line_nodes(line)
         for n in ast.walk(node) if isinstance(n, ast.Name)
     }
-    tapes = {id(lines.loop): (lines.tape, lines.saved) for lines in result.loops if lines.tape}
+    tapes = {id(lines.loop): (lines.tape, lines.saved, lines.restore_only)
+             for lines in result.loops if lines.tape}
     forward = forward_statements(program, backward_reads | needed_outputs, activity.varied, tapes)
     keep = (
         {g.id for g in gradients} | set(output_names) | {p.name for p in program.params}

@@ -15,11 +15,11 @@ from ..ir import Assignment, Branch, Effect, Loop, Node, Program
 
 
 def forward_statements(program: Program, needed: set[str], varied: set[str],
-                       tapes: dict[int, tuple[str, list[ast.expr]]]) -> list[ast.stmt]:
+                       tapes: dict[int, tuple[str, list[ast.expr], bool]]) -> list[ast.stmt]:
     """The statements computing `needed` names and every effect, inactive temporaries folded.
 
-    `tapes` maps a loop (by id) to its tape's name and the values each
-    iteration appends to it.
+    `tapes` maps a loop (by id) to its tape's name, the values each iteration
+    appends to it, and whether they are appended once, before the loop, instead.
     """
     kept, _ = _live(program.body, set(needed), tapes)
     reads: dict[str, int] = {}
@@ -30,12 +30,13 @@ def forward_statements(program: Program, needed: set[str], varied: set[str],
 
 
 def _live(nodes: list[Node], live: set[str],
-          tapes: dict[int, tuple[str, list[ast.expr]]]) -> tuple[list[Node], set[str]]:
+          tapes: dict[int, tuple[str, list[ast.expr], bool]]) -> tuple[list[Node], set[str]]:
     """The nodes that compute something live afterwards, and what is live before them."""
     kept: list[Node] = []
     for node in reversed(nodes):
         if isinstance(node, Loop):
-            saved = {n for e in tapes.get(id(node), ("", []))[1] for n in _reads(e)}
+            _, saved_values, before = tapes.get(id(node), ("", [], False))
+            saved = {n for e in saved_values for n in _reads(e)}
             condition = _reads(node.test) if node.test is not None else set()
             live_out = live | saved | condition
             while True:
@@ -46,6 +47,8 @@ def _live(nodes: list[Node], live: set[str],
             if body:
                 kept.append(_KeptLoop(node, body))
                 live = live | live_in | condition | {node.steps.id}
+                if before:
+                    live |= saved
             continue
         if isinstance(node, Assignment):
             if node.target in live:
@@ -91,7 +94,7 @@ class _Emitter:
     """Writes kept nodes as statements, folding temporaries and saving what loops tape."""
 
     def __init__(self, reads: dict[str, int], needed: set[str], varied: set[str],
-                 tapes: dict[int, tuple[str, list[ast.expr]]]):
+                 tapes: dict[int, tuple[str, list[ast.expr], bool]]):
         self.reads, self.needed, self.varied, self.tapes = reads, needed, varied, tapes
         self.depth = 0
         self.nested_tapes: list[str] = []
@@ -127,7 +130,7 @@ class _Emitter:
     def loop(self, kept: _KeptLoop, fold: _Fold) -> list[ast.stmt]:
         """`tape = []`, then the loop, each iteration appending what its backward reads."""
         loop = kept.loop
-        tape, saved = self.tapes.get(id(loop), ("", []))
+        tape, saved, before = self.tapes.get(id(loop), ("", [], False))
         carried = {old for old, _ in loop.carried}
         body_nodes = list(kept.body)
         back_edges = []
@@ -139,11 +142,14 @@ class _Emitter:
             body = self.emit(body_nodes)
         finally:
             self.depth -= 1
+        append = None
         if saved:
             values = [copy.deepcopy(e) for e in saved]
             value = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
-            append = ast.Attribute(ast.Name(tape, ast.Load()), "append", ast.Load())
-            body.append(ast.Expr(ast.Call(append, [value], [])))
+            method = ast.Attribute(ast.Name(tape, ast.Load()), "append", ast.Load())
+            append = ast.Expr(ast.Call(method, [value], []))
+            if not before:
+                body.append(append)
         body += self.emit(back_edges)
         if saved:
             self.nested_tapes.append(tape)
@@ -153,6 +159,8 @@ class _Emitter:
             statements += [ast.Assign([ast.Name(t, ast.Store())], ast.List([], ast.Load()))
                            for t in self.nested_tapes]
             self.nested_tapes = []
+        if append is not None and before:
+            statements.append(append)
         if loop.test is None:
             statements.append(ast.For(ast.Name(loop.index, ast.Store()),
                                       fold.visit(copy.deepcopy(loop.steps)), body or [ast.Pass()], []))

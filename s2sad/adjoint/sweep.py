@@ -65,6 +65,9 @@ class LoopLines:
     taped: list[str] = field(default_factory=list)
     saved: list[ast.expr] = field(default_factory=list)
     restored: list[tuple[str, str]] = field(default_factory=list)
+    restore_only: bool = False
+    """No adjoint flows through the loop: the forward saves the carried values it overwrites
+    once, before the loop, and the backward only restores them."""
 
     def restore_lines(self) -> list[ast.stmt]:
         """`h_1 = h` for each carried value the body read, then `h, ... = tape.pop()`."""
@@ -148,7 +151,8 @@ class ReverseSweep:
     def run(self) -> Sweep:
         blocks = self._sweep(self.program.body)
         self._fill_tapes(blocks)
-        return Sweep(blocks, self.state, self.helpers, self.loops)
+        self.loops = [lines for lines in self.loops if lines.tape or not lines.restore_only]
+        return Sweep(_without_idle_loops(blocks), self.state, self.helpers, self.loops)
 
     def _sweep(self, nodes: list[Node]) -> list[Block]:
         blocks: list[Block] = []
@@ -211,7 +215,14 @@ class ReverseSweep:
             for variable in self.activity.active_inputs(a).values()
         }
         if not contributed and not carried & self.state.keys():
-            return None
+            if not carried:
+                return None
+            # No adjoint flows through the loop, but the backward of earlier lines may read the
+            # values it overwrote: the forward saves them before the loop, the backward restores.
+            lines = LoopLines(loop, [], restore_only=True)
+            self.loops.append(lines)
+            return Block(f"{self._where(loop)}: {loop.statement} (restore what it overwrote)",
+                         [Line(lines)])
         setup: list[Line] = []
         for variable in sorted((contributed - inside) | (carried & self.useful)):
             state = self.state.get(variable)
@@ -237,9 +248,7 @@ class ReverseSweep:
             self.state[variable] = BORROWED
         for variable in inside - carried:
             self.state.pop(variable, None)
-        where = f"line {loop.origin.lineno}"
-        if loop.context:
-            where += f" ({loop.context})"
+        where = self._where(loop)
         lines = LoopLines(loop, body)
         self.loops.append(lines)
         header = f"{where}: {loop.statement}"
@@ -248,6 +257,12 @@ class ReverseSweep:
                                 setup))
         return Block(header, [Line(lines)])
 
+    @staticmethod
+    def _where(node: Loop | Branch | Assignment) -> str:
+        """`line N`, with the call it was inlined from."""
+        where = f"line {node.origin.lineno}"
+        return f"{where} ({node.context})" if node.context else where
+
     def _fill_tapes(self, blocks: list[Block]) -> None:
         """Decide what each loop saves: the values its iterations' backward reads."""
         everywhere = {n.id for b in blocks for line in b.lines for node in line_nodes(line)
@@ -255,8 +270,7 @@ class ReverseSweep:
         for lines in self.loops:
             loop = lines.loop
             carried_new = {new: old for old, new in loop.carried}
-            nested = {a.target for node in loop.body if isinstance(node, Loop)
-                      for a in assignments(node.body)}
+            nested = _assigned_in_loops(loop.body)
             inside = {a.target for a in assignments(loop.body)} - {old for old, _ in loop.carried}
             inside -= nested
             read = {n.id for b in lines.body for line in b.lines for node in line_nodes(line)
@@ -274,12 +288,14 @@ class ReverseSweep:
                     del shapes[shape]
             taped = sorted(values) + sorted(shapes)
             taped += sorted(carried_read)
+            if lines.restore_only:
+                taped = sorted({old for old, _ in loop.carried} & everywhere)
             if taped:
                 lines.tape = self.names.fresh("tape")
                 lines.taped = taped
                 shape = ast.Name("_shape_of", ast.Load())
                 self.helpers.add("_shape_of")
-                guards = _guards(loop.body)
+                guards = {} if lines.restore_only else _guards(loop.body)
                 lines.saved = [
                     _guarded(ast.Call(shape, [_load(shapes[n])], []) if n in shapes else _load(n),
                              guards.get(shapes.get(n, n), []))
@@ -438,6 +454,43 @@ def _nested_carried(nodes: list[Node]) -> set[str]:
             found |= {old for old, _ in node.carried} | _nested_carried(node.body)
         elif isinstance(node, Branch):
             found |= _nested_carried(node.body) | _nested_carried(node.orelse)
+    return found
+
+
+def _without_idle_loops(blocks: list[Block]) -> list[Block]:
+    """`blocks` less the restore-only loops that restore nothing the backward reads."""
+    kept = []
+    for block in blocks:
+        lines = []
+        for line in block.lines:
+            statement = line.statement
+            if isinstance(statement, LoopLines):
+                if statement.restore_only and not statement.tape:
+                    continue
+                statement.body = _without_idle_loops(statement.body)
+            elif isinstance(statement, BranchLines):
+                statement.body = _without_idle_loops(statement.body)
+                statement.orelse = _without_idle_loops(statement.orelse)
+                if not statement.body:
+                    if not statement.orelse:
+                        continue
+                    statement.test = ast.UnaryOp(ast.Not(), statement.test)
+                    statement.body, statement.orelse = statement.orelse, []
+            lines.append(line)
+        if lines or not block.lines:
+            kept.append(Block(block.header, lines))
+    return kept
+
+
+def _assigned_in_loops(nodes: list[Node]) -> set[str]:
+    """The names assigned inside the loops among `nodes`, through branches: those loops save
+    and restore them, so an enclosing loop need not."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Loop):
+            found |= {a.target for a in assignments(node.body)}
+        elif isinstance(node, Branch):
+            found |= _assigned_in_loops(node.body) | _assigned_in_loops(node.orelse)
     return found
 
 

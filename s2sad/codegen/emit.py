@@ -118,6 +118,9 @@ def _block(block: Block, enclosing: str | None = None) -> list[str]:
         statement = line.statement
         if isinstance(statement, LoopLines):
             loop = statement.loop
+            if statement.restore_only:
+                code += [text for s in statement.restore_lines() for text in _unparse(s).splitlines()]
+                continue
             if loop.test is None:
                 code.append(f"for {loop.index} in reversed({loop.steps.id}):")
             else:
