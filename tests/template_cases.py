@@ -30,9 +30,11 @@ written out (s2sad does not differentiate calls to user functions).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -1325,3 +1327,10 @@ for key in ("helper._spread", "helper._without", "helper._unbroadcast", "numpy.f
     )
 add_cases("numpy.broadcast_to", Case(broadcast_rows, ((4,),)), Case(broadcast_rows, ((1, 4),)))
 add_cases("numpy.array", Case(array_copy, ((3,),)), Case(array_copy, ((2, 3),)))
+
+
+# ---- the families' own case modules --------------------------------------------------------
+# Each family of templates may keep its cases in a module of its own,
+# tests/template_cases_<family>.py, which imports Case, Value, SCALAR and add_cases from here.
+for _path in sorted(Path(__file__).parent.glob("template_cases_*.py")):
+    importlib.import_module(_path.stem)

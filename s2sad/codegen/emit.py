@@ -10,7 +10,7 @@ from functools import cache
 from .._version import __version__ as VERSION
 from ..adjoint import Gradient
 from ..adjoint.sweep import Block, BranchLines, Line, LoopLines
-from ..templates import helpers as helper_module
+from ..templates import HELPER_MODULES, HELPERS
 
 _LINE_LENGTH = 88
 _DESCRIPTIONS = {
@@ -81,7 +81,7 @@ def function_source(gradient: Gradient) -> list[str]:
 
 
 def helper_closure(used: set[str]) -> list[str]:
-    """The helpers `used` calls, and those they call, in the order helpers.py defines them."""
+    """The helpers `used` calls, and those they call, in the order their modules define them."""
     needed = set(used)
     pending = list(used)
     while pending:
@@ -95,13 +95,16 @@ def helper_closure(used: set[str]) -> list[str]:
 @cache
 def helper_source(name: str) -> str:
     """The source of one helper, as copied into generated modules."""
-    return inspect.getsource(getattr(helper_module, name)).rstrip()
+    return inspect.getsource(HELPERS[name]).rstrip()
 
 
 @cache
 def _helper_order() -> list[str]:
-    tree = ast.parse(inspect.getsource(helper_module))
-    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    order = []
+    for module in HELPER_MODULES:
+        tree = ast.parse(inspect.getsource(module))
+        order += [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in HELPERS]
+    return order
 
 
 @cache

@@ -21,13 +21,27 @@ from .registry import (
     lookup,
 )
 
-HELPER_NAMES = frozenset(
-    name for name, value in vars(helpers).items()
-    if name.startswith("_") and callable(value) and getattr(value, "__module__", "") == helpers.__name__
-)
-"""The functions generated code may call, copied into each module that calls them."""
+HELPER_MODULES = (helpers,)
+"""The modules whose `_`-named functions generated code may call, each copied into the
+modules that call it. A family of templates with helpers of its own adds its module here."""
+
+
+def _helpers_of(module) -> dict[str, object]:
+    return {
+        name: value for name, value in vars(module).items()
+        if name.startswith("_") and callable(value) and getattr(value, "__module__", "") == module.__name__
+    }
+
+
+HELPERS = {name: value for module in HELPER_MODULES for name, value in _helpers_of(module).items()}
+"""Every helper generated code may call, by name."""
+
+HELPER_NAMES = frozenset(HELPERS)
+
 
 __all__ = [
+    "HELPERS",
+    "HELPER_MODULES",
     "HELPER_NAMES",
     "METHODS",
     "NONDIFFERENTIABLE",
