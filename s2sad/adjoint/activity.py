@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..errors import UnknownFunctionError
+from ..errors import UnknownFunctionError, UnsupportedSyntaxError
 from ..ir import Assignment, Program, assignments
 from ..templates import Template, is_nondifferentiable, lookup
 from .instantiate import bind
@@ -23,6 +23,16 @@ class Activity:
     varied: set[str] = field(default_factory=set)
     templates: dict[int, Template] = field(default_factory=dict)
     bindings: dict[int, dict[str, ast.expr]] = field(default_factory=dict)
+    tuples: dict[str, Template] = field(default_factory=dict)
+    """Variables holding the tuple result of a multi-output rule, with that rule."""
+    components: dict[int, tuple[str, int]] = field(default_factory=dict)
+    """Assignments that read one component of such a tuple: (tuple variable, position)."""
+    component_values: dict[tuple[str, int], str] = field(default_factory=dict)
+    """(tuple variable, position) → the first variable that component is read into."""
+
+    def component(self, assignment: Assignment) -> tuple[str, int] | None:
+        """(tuple variable, position) where `assignment` reads one component of a tuple result."""
+        return self.components.get(id(assignment))
 
     def template(self, assignment: Assignment) -> Template | None:
         """The rule of a differentiable assignment, keyed by the assignment itself."""
@@ -65,6 +75,9 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
         reads = _names(assignment.args) | _names(assignment.keywords.values())
         if not reads & activity.varied or is_nondifferentiable(assignment.op):
             continue
+        if reads & activity.tuples.keys():
+            _read_component(assignment, activity)
+            continue
         template = lookup(assignment.op)
         if template is None:
             raise _unknown(assignment)
@@ -82,6 +95,42 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
                 )
         if activity.active_inputs(assignment):
             activity.varied.add(assignment.target)
+            if template.outputs:
+                activity.tuples[assignment.target] = template
+
+
+def _read_component(assignment: Assignment, activity: Activity) -> None:
+    """`w = pair[0]` or `w = pair.w` from a multi-output rule's tuple: the one way to use it."""
+    whole = assignment.args[0] if assignment.args else None
+    template = activity.tuples.get(whole.id) if isinstance(whole, ast.Name) else None
+    position = None
+    if template is not None and assignment.op == "getitem":
+        try:
+            index = ast.literal_eval(assignment.args[1])
+        except ValueError:
+            index = None
+        if type(index) is int and -len(template.outputs) <= index < len(template.outputs):
+            position = index % len(template.outputs)
+    elif template is not None and assignment.op.startswith("attribute."):
+        attribute = assignment.op.removeprefix("attribute.")
+        if attribute in template.outputs:
+            position = template.outputs.index(attribute)
+    if position is None:
+        shown = template.key.removeprefix("numpy.") if template else "a multi-output function"
+        names = ", ".join(template.outputs) if template else "a, b"
+        raise UnsupportedSyntaxError(
+            f"s2sad follows the result of `{shown}` only into its components",
+            assignment.origin,
+            f"unpack it into names first: `{names} = ...`",
+        )
+    getitem = lookup("getitem")
+    activity.templates[id(assignment)] = getitem
+    activity.bindings[id(assignment)] = {"x": ast.Name(whole.id, ast.Load()),
+                                         "index": ast.Constant(position)}
+    activity.components[id(assignment)] = (whole.id, position)
+    activity.component_values.setdefault((whole.id, position), assignment.target)
+    if "d" + template.outputs[position] in template.reads():
+        activity.varied.add(assignment.target)  # else, like `sign` of slogdet, it is constant
 
 
 def useful(program: Program, activity: Activity, outputs: set[str]) -> set[str]:

@@ -69,11 +69,13 @@ def instantiate(
     fresh: Callable[[str], str],
     namespace: str,
     constants: dict[str, object],
+    components: dict[str, ast.expr] | None = None,
 ) -> tuple[list[Contribution | Scatter | Local], set[str]]:
     """The rule's statements for this operation, and the helpers they call.
 
     `active` maps the template's input parameters that need adjoints to the
-    program's variables; statements for other inputs are dropped.
+    program's variables; statements for other inputs are dropped. `components`
+    renames a multi-output rule's component names and their adjoints.
     """
     body = _decide(copy.deepcopy(template.body), bound, assignment, template, constants)
     adjoint_params = {"d" + p: p for p in template.inputs} | {
@@ -95,6 +97,7 @@ def instantiate(
         "xp": ast.Name(namespace, ast.Load()),
     }
     renames.update(bound)
+    renames.update(components or {})
     renames.update({name: ast.Name(fresh(name), ast.Load()) for name in sorted(locals_)})
     helpers: set[str] = set()
     items: list[Contribution | Scatter | Local] = []

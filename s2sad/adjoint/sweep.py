@@ -303,23 +303,33 @@ class ReverseSweep:
                 ]
 
     def _assignment(self, assignment: Assignment, blocks: list[Block]) -> None:
-        if assignment.target not in self.state or assignment.op == "leaf":
+        component = self.activity.component(assignment)
+        if component is not None:
+            self._component(assignment, component, blocks)
+            return
+        template = self.activity.template(assignment)
+        components = _component_keys(assignment.target, template)
+        if assignment.op == "leaf":
             return  # a dict argument's leaf: its adjoint goes into the dict's gradient
+        if not any(c in self.state for c in components or [assignment.target]):
+            return
         active = self.activity.active_inputs(assignment)
         if not active or assignment.target not in self.useful:
             # The target's adjoint flows nowhere: an earlier value of a reassigned name
             # (a loop's carried variable) must not inherit it.
-            self.state.pop(assignment.target, None)
+            for key in components or [assignment.target]:
+                self.state.pop(key, None)
             return
         items, helpers = instantiate(
             assignment,
-            self.activity.template(assignment),
+            template,
             self.activity.binding(assignment),
             active,
             self.adjoint,
             self.names.fresh,
             self.namespace,
             self.program.constants,
+            self._component_renames(assignment.target, template),
         )
         self.helpers |= helpers
         where = f"line {assignment.origin.lineno}"
@@ -330,7 +340,44 @@ class ReverseSweep:
             blocks.append(Block(header))
         blocks[-1].lines.extend(self._lines(assignment, items))
         # The target's adjoint is used up: a loop's carried variable starts afresh.
-        self.state.pop(assignment.target, None)
+        for key in components or [assignment.target]:
+            self.state.pop(key, None)
+
+    def _component(self, assignment: Assignment, component: tuple[str, int],
+                   blocks: list[Block]) -> None:
+        """`w = pair[0]`: dw is (or adds to) the adjoint of the tuple's first component."""
+        target = assignment.target
+        if target not in self.state or target not in self.useful:
+            self.state.pop(target, None)
+            return
+        key = _component_key(*component)
+        if key not in self.state:
+            self.adjoint_names[key] = self.adjoint(target)
+            self.state[key] = self.state.pop(target)
+            return
+        header = f"{self._where(assignment)}: {assignment.statement}"
+        if not blocks or blocks[-1].header != header:
+            blocks.append(Block(header))
+        fresh = self.state.get(target) == OWNED
+        blocks[-1].lines.extend(self.accumulate(key, _load(self.adjoint(target)), fresh))
+        self.state.pop(target, None)
+
+    def _component_renames(self, whole: str, template) -> dict[str, ast.expr]:
+        """A multi-output rule's component names → their values; their adjoints → the adjoints
+        that flowed to them, or zeros."""
+        renames: dict[str, ast.expr] = {}
+        for position, name in enumerate(template.outputs if template else ()):
+            read = self.activity.component_values.get((whole, position))
+            value = _load(read) if read else ast.Subscript(_load(whole), ast.Constant(position),
+                                                           ast.Load())
+            renames[name] = value
+            key = _component_key(whole, position)
+            if key in self.state:
+                renames["d" + name] = _load(self.adjoint_names[key])
+            else:
+                renames["d" + name] = ast.Call(_attribute(self.namespace, "zeros_like"),
+                                               [value], [])
+        return renames
 
     # ---- contributions ------------------------------------------------------
     def _lines(self, assignment: Assignment, items) -> list[Line]:
@@ -455,6 +502,15 @@ def _nested_carried(nodes: list[Node]) -> set[str]:
         elif isinstance(node, Branch):
             found |= _nested_carried(node.body) | _nested_carried(node.orelse)
     return found
+
+
+def _component_key(whole: str, position: int) -> str:
+    """The sweep's name for one component of a multi-output rule's tuple."""
+    return f"{whole}[{position}]"
+
+
+def _component_keys(target: str, template) -> list[str]:
+    return [_component_key(target, k) for k in range(len(template.outputs))] if template else []
 
 
 def _without_idle_loops(blocks: list[Block]) -> list[Block]:

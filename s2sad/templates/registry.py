@@ -14,6 +14,11 @@ inputs, the output, `xp` (the array namespace) and the helpers of
 `if` statements in a template must test options only; they are decided when
 the template is instantiated. A `raise` in the chosen branch refuses the call.
 `dx[index] += value` adds into a region of `dx` (indexing's adjoint).
+
+An operation that returns a tuple (`w, v = np.linalg.eigh(a)`) names its
+components with `outputs=("w", "v")`: the body reads them as `w`, `v` and
+their adjoints as `dw`, `dv`; a component whose adjoint does not flow reads as
+zeros. The forward must unpack such a result (or index it with a constant).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Template:
     broadcasts: bool
     elementwise: bool
     source: str
+    outputs: tuple[str, ...] = ()
 
     def propagates_to(self) -> set[str]:
         """The inputs this rule assigns an adjoint to."""
@@ -53,6 +59,11 @@ class Template:
                 if isinstance(target, ast.Name) and target.id.startswith("d"):
                     assigned.add(target.id[1:])
         return assigned & set(self.inputs)
+
+    def reads(self) -> set[str]:
+        """The names the rule's body reads."""
+        return {n.id for n in ast.walk(ast.Module(self.body, [])) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load)}
 
 
 REGISTRY: dict[str, Template] = {}
@@ -76,13 +87,15 @@ def adjoint(
     broadcasts: bool = False,
     elementwise: bool = False,
     methods: tuple[str, ...] = (),
+    outputs: tuple[str, ...] = (),
 ) -> Callable[[Callable], Callable]:
     """Register the decorated template as the adjoint rule of `fn`.
 
     `broadcasts`: the inputs broadcast against each other, so each input's
     adjoint is summed back to that input's shape. `elementwise`: one input,
     output of the same shape. `methods`: array methods that are the same
-    operation with the array as first argument (`x.sum()`).
+    operation with the array as first argument (`x.sum()`). `outputs`: the
+    names of the components of a tuple result.
     """
 
     def register(template: Callable) -> Callable:
@@ -110,6 +123,7 @@ def adjoint(
             broadcasts=broadcasts,
             elementwise=elementwise,
             source=source,
+            outputs=tuple(outputs),
         )
         for method in methods:
             METHODS[method] = key
