@@ -14,6 +14,7 @@ import namespace_functions as nf
 import numpy as np
 import pytest
 from test_array_namespaces import CASE_BY_NAME, CASES, VJP_CASES, Case
+from test_templates import IDS, PAIRS, random_like, rng_for, wrt_argument
 
 import s2sad
 
@@ -143,3 +144,15 @@ def test_dict_argument_gradient_on_cupy() -> None:
     expected = gradient({key: value.copy() for key, value in params.items()})
     result = gradient(to_device(params))
     assert_device_matches(result, expected, "gradient of dict_params")
+
+
+@pytest.mark.parametrize(("key", "i", "case"), PAIRS, ids=IDS)
+def test_template_case_on_the_gpu(key, i, case):
+    """Every template case of tests/template_cases*.py, on CuPy arrays."""
+    rng = rng_for(key, i, salt="cupy")
+    args = case.make_args(rng)
+    cotangent = random_like(rng, case.fun(*args))
+    vjp = s2sad.vjp(case.fun, wrt=wrt_argument(case))
+    expected = vjp(*args, cotangent=cotangent)
+    result = vjp(*to_device(args), cotangent=to_device(cotangent))
+    assert_device_matches(result, expected, f"[{key}-{i}] gradient")

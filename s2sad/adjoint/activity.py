@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..errors import UnknownFunctionError, UnsupportedSyntaxError
 from ..ir import Assignment, Program, assignments
 from ..templates import Template, is_nondifferentiable, lookup
-from .instantiate import bind
+from .instantiate import bind, element_key
 
 
 @dataclass
@@ -47,11 +47,17 @@ class Activity:
         template, bound = self.template(assignment), self.binding(assignment)
         if template is None:
             return {}
-        return {
-            p: bound[p].id
-            for p in template.propagates_to()
-            if isinstance(bound.get(p), ast.Name) and bound[p].id in self.varied
-        }
+        active = {}
+        for p in template.propagates_to():
+            operand = bound.get(p)
+            if isinstance(operand, ast.Name) and operand.id in self.varied:
+                active[p] = operand.id
+            elif p in template.sequences and isinstance(operand, (ast.List, ast.Tuple)):
+                active.update({
+                    element_key(p, i): e.id for i, e in enumerate(operand.elts)
+                    if isinstance(e, ast.Name) and e.id in self.varied
+                })
+        return active
 
 
 def analyze(program: Program, wrt: list[str]) -> Activity:
@@ -85,6 +91,9 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
         activity.bindings[id(assignment)] = bound = bind(assignment, template)
         for param in template.propagates_to():
             operand = bound.get(param)
+            if param in template.sequences and isinstance(operand, (ast.List, ast.Tuple)) and all(
+                    isinstance(e, (ast.Name, ast.Constant)) for e in operand.elts):
+                continue
             if not isinstance(operand, ast.Name) and _names([operand]) & activity.varied:
                 raise UnknownFunctionError(
                     f"a value that depends on the differentiated arguments reaches "
@@ -104,12 +113,15 @@ def _read_component(assignment: Assignment, activity: Activity) -> None:
     whole = assignment.args[0] if assignment.args else None
     template = activity.tuples.get(whole.id) if isinstance(whole, ast.Name) else None
     position = None
+    variadic = template is not None and template.outputs[0].startswith("*")
     if template is not None and assignment.op == "getitem":
         try:
             index = ast.literal_eval(assignment.args[1])
         except ValueError:
             index = None
-        if type(index) is int and -len(template.outputs) <= index < len(template.outputs):
+        if type(index) is int and variadic and index >= 0:
+            position = index
+        elif type(index) is int and -len(template.outputs) <= index < len(template.outputs):
             position = index % len(template.outputs)
     elif template is not None and assignment.op.startswith("attribute."):
         attribute = assignment.op.removeprefix("attribute.")
@@ -117,7 +129,7 @@ def _read_component(assignment: Assignment, activity: Activity) -> None:
             position = template.outputs.index(attribute)
     if position is None:
         shown = template.key.removeprefix("numpy.") if template else "a multi-output function"
-        names = ", ".join(template.outputs) if template else "a, b"
+        names = ", ".join(template.outputs) if template and not variadic else "a, b"
         raise UnsupportedSyntaxError(
             f"s2sad follows the result of `{shown}` only into its components",
             assignment.origin,
@@ -129,7 +141,8 @@ def _read_component(assignment: Assignment, activity: Activity) -> None:
                                          "index": ast.Constant(position)}
     activity.components[id(assignment)] = (whole.id, position)
     activity.component_values.setdefault((whole.id, position), assignment.target)
-    if "d" + template.outputs[position] in template.reads():
+    name = template.outputs[0][1:] if variadic else template.outputs[position]
+    if "d" + name in template.reads():
         activity.varied.add(assignment.target)  # else, like `sign` of slogdet, it is constant
 
 

@@ -84,7 +84,8 @@ def instantiate(
     kept = []
     for stmt in body:
         param = _assigned_adjoint(stmt, adjoint_params)
-        if param is None or param in active:
+        if param is None or param in active or any(
+                element_key(param, i) in active for i in range(_length(bound.get(param)))):
             kept.append(stmt)
     kept = _drop_unused_locals(kept, adjoint_params)
     locals_ = {
@@ -103,7 +104,12 @@ def instantiate(
     items: list[Contribution | Scatter | Local] = []
     for stmt in kept:
         param = _assigned_adjoint(stmt, adjoint_params)
-        if isinstance(stmt, ast.Assign) and param is not None:
+        if isinstance(stmt, ast.Assign) and param in template.sequences:
+            for position in range(_length(bound[param])):  # `darrays[i] = ...`: each element's
+                if element_key(param, position) in active:
+                    value = _substitute(stmt.value, renames | {"i": ast.Constant(position)}, helpers)
+                    items.append(Contribution(active[element_key(param, position)], param, value))
+        elif isinstance(stmt, ast.Assign) and param is not None:
             value = _substitute(stmt.value, renames, helpers)
             items.append(Contribution(active[param], param, value))
         elif isinstance(stmt, ast.AugAssign) and param is not None:
@@ -120,6 +126,8 @@ def _assigned_adjoint(stmt: ast.stmt, adjoint_params: dict[str, str]) -> str | N
     target = None
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
+        if isinstance(target, ast.Subscript):  # `darrays[i] = ...`, a sequence's elements
+            target = target.value
     elif isinstance(stmt, ast.AugAssign):
         target = stmt.target
         while isinstance(target, ast.Subscript):
@@ -127,6 +135,17 @@ def _assigned_adjoint(stmt: ast.stmt, adjoint_params: dict[str, str]) -> str | N
     if isinstance(target, ast.Name) and target.id in adjoint_params:
         return adjoint_params[target.id]
     return None
+
+
+def element_key(param: str, position: int) -> str:
+    """The key of one element of a sequence input (`np.stack([a, b])`) in an operation's
+    active inputs."""
+    return f"{param}[{position}]"
+
+
+def _length(operand: ast.expr | None) -> int:
+    """How many elements a sequence input has: 0 for anything but a list or tuple display."""
+    return len(operand.elts) if isinstance(operand, (ast.List, ast.Tuple)) else 0
 
 
 def _drop_unused_locals(body: list[ast.stmt], adjoint_params: dict[str, str]) -> list[ast.stmt]:
@@ -168,13 +187,13 @@ def _evaluate(test: ast.expr, bound: dict[str, ast.expr], assignment: Assignment
               constants: dict[str, object]) -> bool:
     """Decide a template's `if` from the literal values (or module constants) of its options."""
     env = {}
-    for name in {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}:
+    for name in {n.id for n in ast.walk(test) if isinstance(n, ast.Name)} & set(bound):
         value = bound.get(name)
         if isinstance(value, ast.Name) and value.id in constants:
             env[name] = constants[value.id]
             continue
         try:
-            env[name] = ast.literal_eval(value)
+            env[name] = ast.literal_eval(_infinity_as_literal(value))
         except (ValueError, KeyError, TypeError, SyntaxError):
             raise UnsupportedArgumentError(
                 f"`{_shown(assignment.op)}` needs `{name}` as a literal constant "
@@ -183,6 +202,15 @@ def _evaluate(test: ast.expr, bound: dict[str, ast.expr], assignment: Assignment
                 f"write the value of `{name}` into the call",
             ) from None
     return bool(eval(compile(ast.Expression(test), "<template>", "eval"), {}, env))
+
+
+def _infinity_as_literal(value: ast.expr) -> ast.expr:
+    """`np.inf` in a call (`xp.inf` once resolved) as the literal infinity; `-np.inf` too."""
+    if isinstance(value, ast.Attribute) and value.attr == "inf" and isinstance(value.value, ast.Name):
+        return ast.Constant(float("inf"))
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+        return ast.UnaryOp(ast.USub(), _infinity_as_literal(value.operand))
+    return value
 
 
 class _Renamer(ast.NodeTransformer):

@@ -22,7 +22,7 @@ from .shapes import Shapes
 # Functions of the array namespace whose result may share memory with their first argument.
 _VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
           "expand_dims", "ravel", "asarray", "permute_dims"}
-_PASS_THROUGH_HELPERS = {"_unbroadcast"}
+_PASS_THROUGH_HELPERS = {"_unbroadcast", "_joined_part"}  # may return a view of their first argument
 
 # Calls that read an argument only for its shape, or for its shape and dtype:
 # (function or helper name, argument position) → whether the dtype matters.
@@ -308,7 +308,7 @@ class ReverseSweep:
             self._component(assignment, component, blocks)
             return
         template = self.activity.template(assignment)
-        components = _component_keys(assignment.target, template)
+        components = _component_keys(assignment.target, template, self.state)
         if assignment.op == "leaf":
             return  # a dict argument's leaf: its adjoint goes into the dict's gradient
         if not any(c in self.state for c in components or [assignment.target]):
@@ -366,7 +366,15 @@ class ReverseSweep:
         """A multi-output rule's component names → their values; their adjoints → the adjoints
         that flowed to them, or zeros."""
         renames: dict[str, ast.expr] = {}
-        for position, name in enumerate(template.outputs if template else ()):
+        outputs = template.outputs if template else ()
+        if outputs and outputs[0].startswith("*"):
+            # A result of any length (np.split): its adjoints, by position, where they flowed.
+            flowed = sorted(int(key[len(whole) + 1:-1]) for key in self.state
+                            if key.startswith(whole + "[") and key.endswith("]"))
+            keys = [ast.Constant(position) for position in flowed]
+            values = [_load(self.adjoint_names[_component_key(whole, p)]) for p in flowed]
+            return {outputs[0][1:]: _load(whole), "d" + outputs[0][1:]: ast.Dict(keys, values)}
+        for position, name in enumerate(outputs):
             read = self.activity.component_values.get((whole, position))
             value = _load(read) if read else ast.Subscript(_load(whole), ast.Constant(position),
                                                            ast.Load())
@@ -509,8 +517,13 @@ def _component_key(whole: str, position: int) -> str:
     return f"{whole}[{position}]"
 
 
-def _component_keys(target: str, template) -> list[str]:
-    return [_component_key(target, k) for k in range(len(template.outputs))] if template else []
+def _component_keys(target: str, template, state: dict[str, str]) -> list[str]:
+    """The sweep's names for the components of a multi-output rule's result `target`."""
+    if not template or not template.outputs:
+        return []
+    if template.outputs[0].startswith("*"):
+        return [key for key in state if key.startswith(target + "[") and key.endswith("]")]
+    return [_component_key(target, k) for k in range(len(template.outputs))]
 
 
 def _without_idle_loops(blocks: list[Block]) -> list[Block]:

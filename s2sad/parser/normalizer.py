@@ -865,6 +865,8 @@ class Normalizer:
         args = [self.atom(a) for a in node.args]
         keywords = {k.arg: self.atom(k.value) for k in node.keywords}
         op = canonical
+        if canonical in ("numpy.array", "numpy.asarray") and args and isinstance(args[0], (ast.List, ast.Tuple)):
+            op = canonical + "(list)"  # an array built from values: its own rule
         if canonical in BUILTIN_OPERATIONS:
             op, rewrite = BUILTIN_OPERATIONS[canonical]
             if rewrite is not None:

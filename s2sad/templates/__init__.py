@@ -9,6 +9,8 @@ from . import (
     linalg,
     nondifferentiable,
     reductions,
+    sequences,
+    sequences_helpers,
     shape,
 )
 from .registry import (
@@ -21,7 +23,7 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers,)
+HELPER_MODULES = (helpers, sequences_helpers)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 
@@ -57,5 +59,6 @@ __all__ = [
     "lookup",
     "nondifferentiable",
     "reductions",
+    "sequences",
     "shape",
 ]

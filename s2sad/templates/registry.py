@@ -19,6 +19,10 @@ An operation that returns a tuple (`w, v = np.linalg.eigh(a)`) names its
 components with `outputs=("w", "v")`: the body reads them as `w`, `v` and
 their adjoints as `dw`, `dv`; a component whose adjoint does not flow reads as
 zeros. The forward must unpack such a result (or index it with a constant).
+
+An input that is a list or tuple of arrays (`np.stack([a, b])`) is named in
+`sequences=("arrays",)`; the body assigns each element's adjoint as
+`darrays[i] = ...`, `i` standing for the element's position.
 """
 
 from __future__ import annotations
@@ -46,9 +50,11 @@ class Template:
     elementwise: bool
     source: str
     outputs: tuple[str, ...] = ()
+    sequences: tuple[str, ...] = ()
 
     def propagates_to(self) -> set[str]:
-        """The inputs this rule assigns an adjoint to."""
+        """The inputs this rule assigns an adjoint to, and the options it does (an option
+        such as `weights=None` gets one where a varied array is passed for it)."""
         assigned = set()
         for node in ast.walk(ast.Module(self.body, [])):
             targets = node.targets if isinstance(node, ast.Assign) else (
@@ -58,7 +64,7 @@ class Template:
                     target = target.value
                 if isinstance(target, ast.Name) and target.id.startswith("d"):
                     assigned.add(target.id[1:])
-        return assigned & set(self.inputs)
+        return assigned & set(self.signature.parameters)
 
     def reads(self) -> set[str]:
         """The names the rule's body reads."""
@@ -88,6 +94,7 @@ def adjoint(
     elementwise: bool = False,
     methods: tuple[str, ...] = (),
     outputs: tuple[str, ...] = (),
+    sequences: tuple[str, ...] = (),
 ) -> Callable[[Callable], Callable]:
     """Register the decorated template as the adjoint rule of `fn`.
 
@@ -95,7 +102,8 @@ def adjoint(
     adjoint is summed back to that input's shape. `elementwise`: one input,
     output of the same shape. `methods`: array methods that are the same
     operation with the array as first argument (`x.sum()`). `outputs`: the
-    names of the components of a tuple result.
+    names of the components of a tuple result. `sequences`: the inputs that are
+    lists or tuples of arrays.
     """
 
     def register(template: Callable) -> Callable:
@@ -124,6 +132,7 @@ def adjoint(
             elementwise=elementwise,
             source=source,
             outputs=tuple(outputs),
+            sequences=tuple(sequences),
         )
         for method in methods:
             METHODS[method] = key

@@ -1,0 +1,129 @@
+"""Cases for the join and split rules (s2sad/templates/sequences.py)."""
+
+import numpy as np
+from template_cases import SCALAR, Case, add_cases
+
+
+def stack_pair(a, b):
+    return np.stack([a, b])
+
+
+def stack_last_axis(a, b, c):
+    return np.stack((a, b, c), axis=-1)
+
+
+def stack_with_constant(a):
+    return np.stack([a, np.ones(3), a * 2.0], axis=1)
+
+
+def array_of_values(x):
+    return np.array([x[0] * x[1], x[2], 3.0])
+
+
+def array_of_floats(s, t):
+    return np.array([s, t * s, 1.0])
+
+
+def array_of_rows(a, b):
+    return np.array([a, b])
+
+
+def asarray_of_values(x):
+    return np.asarray([x[1], x[0] * 2.0])
+
+
+def asarray_of_rows(a, b):
+    return np.asarray((np.sin(a), b))
+
+
+def concatenate_three(a, b):
+    return np.concatenate([a, b, a])
+
+
+def concatenate_columns(a, b):
+    return np.concatenate((a, b), axis=1)
+
+
+def concatenate_flattened(a, b):
+    return np.concatenate([a, b], axis=None)
+
+
+def vstack_rows(a, b):
+    return np.vstack([a, b])
+
+
+def vstack_vectors(a, b):
+    return np.vstack((a, b, a))
+
+
+def hstack_vectors(a, b):
+    return np.hstack([a, b])
+
+
+def hstack_matrices(a, b):
+    return np.hstack((a, b))
+
+
+def split_sections(x):
+    p, q, r = np.split(x, 3)
+    return p * q + np.sin(r)
+
+
+def split_at_indices(x):
+    first, second = np.split(x, [1], axis=1)
+    return np.sum(first, axis=1) * np.sum(second ** 2, axis=1)
+
+
+def array_split_uneven(x):
+    p, q = np.array_split(x, 2)
+    return np.sum(q ** 2) + p[0]
+
+
+def array_split_one_part_read(x):
+    parts = np.array_split(x, 3, axis=1)
+    return parts[2] * 2.0
+
+
+add_cases(
+    "numpy.stack",
+    Case(stack_pair, ((3,), (3,))),
+    Case(stack_last_axis, ((2, 3), (2, 3), (2, 3))),
+    Case(stack_with_constant, ((3,),)),
+)
+add_cases(
+    "numpy.array(list)",
+    Case(array_of_values, ((3,),)),
+    Case(array_of_floats, (SCALAR, SCALAR)),
+    Case(array_of_rows, ((2, 3), (2, 3))),
+)
+add_cases(
+    "numpy.asarray(list)",
+    Case(asarray_of_values, ((2,),)),
+    Case(asarray_of_rows, ((4,), (4,))),
+)
+add_cases(
+    "numpy.concatenate",
+    Case(concatenate_three, ((3,), (2,))),
+    Case(concatenate_columns, ((2, 3), (2, 1))),
+    Case(concatenate_flattened, ((2, 2), (3,))),
+)
+add_cases(
+    "numpy.vstack",
+    Case(vstack_rows, ((2, 3), (1, 3))),
+    Case(vstack_vectors, ((4,), (4,))),
+)
+add_cases(
+    "numpy.hstack",
+    Case(hstack_vectors, ((3,), (2,))),
+    Case(hstack_matrices, ((2, 3), (2, 1))),
+)
+add_cases(
+    "numpy.split",
+    Case(split_sections, ((6,),)),
+    Case(split_at_indices, ((3, 4),)),
+)
+add_cases(
+    "numpy.array_split",
+    Case(array_split_uneven, ((5,),)),
+    Case(array_split_one_part_read, ((2, 7),)),
+)
