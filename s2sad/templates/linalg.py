@@ -1,8 +1,14 @@
-"""Adjoints of products: matmul and `@`, dot, outer."""
+"""Adjoints of linear algebra: products (matmul and `@`, dot, inner, outer, vdot, kron,
+cross, tensordot, einsum) and numpy.linalg's inv, solve, det, cholesky, pinv.
+
+Real arrays: no rule here conjugates. Inverses need invertible matrices; the
+gradients of cholesky are symmetric, those of pinv hold where the rank of the
+matrix does not change.
+"""
 
 import numpy as np
 
-from .registry import adjoint
+from .registry import REGISTRY, adjoint, key_of
 
 
 @adjoint(np.matmul)
@@ -21,3 +27,106 @@ def dot(y, a, b):
 def outer(y, a, b):
     da = xp.reshape(dy @ xp.ravel(b), xp.shape(a))
     db = xp.reshape(xp.ravel(a) @ dy, xp.shape(b))
+
+
+@adjoint(np.inner)
+def inner(y, a, b):
+    da = _inner_dlhs(dy, a, b)
+    db = _inner_drhs(dy, a, b)
+
+
+@adjoint(np.vdot)
+def vdot(y, a, b):
+    da = xp.reshape(dy * b, xp.shape(a))
+    db = xp.reshape(dy * a, xp.shape(b))
+
+
+@adjoint(np.kron)
+def kron(y, a, b):
+    da = _kron_dlhs(dy, a, b)
+    db = _kron_drhs(dy, a, b)
+
+
+@adjoint(np.cross)
+def cross(y, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is None:
+        da = _cross_dlhs(dy, a, b, axisa, axisb, axisc)
+        db = _cross_drhs(dy, a, b, axisa, axisb, axisc)
+    else:
+        da = _cross_dlhs(dy, a, b, axis, axis, axis)
+        db = _cross_drhs(dy, a, b, axis, axis, axis)
+
+
+@adjoint(np.tensordot)
+def tensordot(y, a, b, axes=2):
+    da = _tensordot_dlhs(dy, a, b, axes)
+    db = _tensordot_drhs(dy, a, b, axes)
+
+
+@adjoint(np.einsum)
+def einsum(y, subscripts, a, b=None, c=None, d=None, optimize=False):
+    if optimize not in (False, True, "greedy", "optimal"):
+        raise NotImplementedError(
+            "einsum's optimize= must be False, True, 'greedy' or 'optimal': "
+            "a contraction path does not apply to the adjoint's einsum"
+        )
+    if subscripts.count(",") == 0:
+        da = _einsum_adjoint(dy, subscripts, 0, a)
+    elif subscripts.count(",") == 1:
+        da = _einsum_adjoint(dy, subscripts, 0, a, b)
+        db = _einsum_adjoint(dy, subscripts, 1, a, b)
+    elif subscripts.count(",") == 2:
+        da = _einsum_adjoint(dy, subscripts, 0, a, b, c)
+        db = _einsum_adjoint(dy, subscripts, 1, a, b, c)
+        dc = _einsum_adjoint(dy, subscripts, 2, a, b, c)
+    elif subscripts.count(",") == 3:
+        da = _einsum_adjoint(dy, subscripts, 0, a, b, c, d)
+        db = _einsum_adjoint(dy, subscripts, 1, a, b, c, d)
+        dc = _einsum_adjoint(dy, subscripts, 2, a, b, c, d)
+        dd = _einsum_adjoint(dy, subscripts, 3, a, b, c, d)
+    else:
+        raise NotImplementedError(
+            "einsum of more than 4 operands is not supported: split it into several einsum calls"
+        )
+
+
+# einsum's operands after the first have defaults (they may be absent), yet carry adjoints.
+REGISTRY[key_of(np.einsum)].inputs += ("b", "c", "d")
+
+
+@adjoint(np.linalg.inv)
+def inv(y, a):
+    inv_t = _matrix_transpose(y)
+    da = -(inv_t @ dy @ inv_t)
+
+
+@adjoint(np.linalg.solve)
+def solve(x, a, b):
+    db_broadcast = _solve_adjoint(dx, a, b)
+    da = _unbroadcast(_solve_matrix_adjoint(db_broadcast, x, b), a)
+    db = _unbroadcast(db_broadcast, b)
+
+
+@adjoint(np.linalg.det)
+def det(y, a):
+    da = _det_adjoint(dy, y, a)
+
+
+@adjoint(np.linalg.cholesky)
+def cholesky(y, a, upper=False):
+    if upper:
+        da = _cholesky_adjoint(_matrix_transpose(dy), _matrix_transpose(y))
+    else:
+        da = _cholesky_adjoint(dy, y)
+
+
+@adjoint(np.linalg.pinv)
+def pinv(y, a, rcond=None, hermitian=False, rtol=None):
+    if rcond is not None or rtol is not None:
+        raise NotImplementedError(
+            "pinv with rcond= or rtol= is not supported: the gradient of a truncated "
+            "pseudo-inverse is not the derivative of pinv"
+        )
+    if hermitian:
+        raise NotImplementedError("pinv(hermitian=True) is not supported; use hermitian=False")
+    da = _pinv_adjoint(dy, y, a)

@@ -1,0 +1,328 @@
+"""Template cases of the linear-algebra family: products, einsum, tensordot, numpy.linalg.
+
+Matrices that are inverted are made well conditioned inside the case
+(`m + 3 I`, or `m mᵀ + 3 I` where a symmetric positive definite one is needed).
+"""
+
+import numpy as np
+from template_cases import SCALAR, Case, Value, add_cases
+
+# ---- matmul and dot: rank combinations beyond those of template_cases.py ----------------
+
+
+def matmul(a, b):
+    return a @ b
+
+
+def np_matmul(a, b):
+    return np.matmul(a, b)
+
+
+def dot(a, b):
+    return np.dot(a, b)
+
+
+add_cases(
+    "numpy.matmul",
+    Case(matmul, ((1, 3, 4), (2, 4, 5))),
+    Case(matmul, ((2, 1, 3, 4), (1, 3, 4, 2))),
+    Case(matmul, ((4,), (2, 3, 4, 5))),
+    Case(matmul, ((2, 1, 3, 4), (4,))),
+    Case(np_matmul, ((3, 1, 4), (4, 1))),
+)
+add_cases(
+    "numpy.dot",
+    Case(dot, ((2, 3), (4, 3, 2))),
+    Case(dot, ((2, 2, 3), (1, 3, 2))),
+    Case(dot, (SCALAR, (3,))),
+)
+
+
+# ---- inner, vdot, kron --------------------------------------------------------------------
+
+
+def inner(a, b):
+    return np.inner(a, b)
+
+
+def vdot(a, b):
+    return np.vdot(a, b)
+
+
+def kron(a, b):
+    return np.kron(a, b)
+
+
+add_cases(
+    "numpy.inner",
+    Case(inner, ((4,), (4,))),
+    Case(inner, ((3, 4), (4,))),
+    Case(inner, ((4,), (2, 4))),
+    Case(inner, ((2, 3, 4), (5, 4))),
+    Case(inner, ((3,), ())),
+    Case(inner, (SCALAR, (2, 3))),
+)
+add_cases(
+    "numpy.vdot",
+    Case(vdot, ((4,), (4,))),
+    Case(vdot, ((2, 3), (3, 2))),
+    Case(vdot, ((6,), (2, 3))),
+)
+add_cases(
+    "numpy.kron",
+    Case(kron, ((2,), (3,))),
+    Case(kron, ((2, 3), (3, 2))),
+    Case(kron, ((2,), (2, 3))),
+    Case(kron, ((2, 2, 1), (3, 2))),
+    Case(kron, ((), (2, 3))),
+)
+
+
+# ---- cross --------------------------------------------------------------------------------
+
+
+def cross(a, b):
+    return np.cross(a, b)
+
+
+def cross_axis(a, b):
+    return np.cross(a, b, axis=0)
+
+
+def cross_axes(a, b):
+    return np.cross(a, b, axisa=0, axisb=-1, axisc=0)
+
+
+add_cases(
+    "numpy.cross",
+    Case(cross, ((3,), (3,))),
+    Case(cross, ((4, 3), (3,))),
+    Case(cross, ((2, 1, 3), (4, 3))),
+    Case(cross_axis, ((3, 4), (3, 4))),
+    Case(cross_axes, ((3, 2), (2, 3))),
+)
+
+
+# ---- tensordot ----------------------------------------------------------------------------
+
+
+def tensordot(a, b):
+    return np.tensordot(a, b)
+
+
+def tensordot_one(a, b):
+    return np.tensordot(a, b, axes=1)
+
+
+def tensordot_zero(a, b):
+    return np.tensordot(a, b, axes=0)
+
+
+def tensordot_pairs(a, b):
+    return np.tensordot(a, b, axes=([0, 2], [2, 1]))
+
+
+def tensordot_ints(a, b):
+    return np.tensordot(a, b, axes=(1, 0))
+
+
+def tensordot_negative(a, b):
+    return np.tensordot(a, b, axes=((-1, 0), (0, -1)))
+
+
+add_cases(
+    "numpy.tensordot",
+    Case(tensordot, ((2, 3, 4), (3, 4, 5))),
+    Case(tensordot, ((3, 4), (3, 4))),
+    Case(tensordot_one, ((2, 3), (3, 4, 2))),
+    Case(tensordot_zero, ((2,), (3, 2))),
+    Case(tensordot_pairs, ((4, 3, 2), (5, 2, 4))),
+    Case(tensordot_ints, ((2, 3), (3, 4))),
+    Case(tensordot_negative, ((2, 3, 4), (4, 5, 2))),
+)
+
+
+# ---- einsum -------------------------------------------------------------------------------
+
+
+def einsum_matmul(a, b):
+    return np.einsum("ij,jk->ik", a, b)
+
+
+def einsum_implicit(a, b):
+    return np.einsum("ij,kj", a, b)
+
+
+def einsum_implicit_order(a):
+    return np.einsum("bA", a)
+
+
+def einsum_trace(a):
+    return np.einsum("ii->", a)
+
+
+def einsum_trace_implicit(a):
+    return np.einsum("ii", a)
+
+
+def einsum_diagonal(a):
+    return np.einsum("ii->i", a)
+
+
+def einsum_batch_diagonal(a):
+    return np.einsum("bii->bi", a)
+
+
+def einsum_triple_diagonal(a, b):
+    return np.einsum("iii,i->", a, b)
+
+
+def einsum_sum_away(a, b):
+    return np.einsum("ij,k->i", a, b)
+
+
+def einsum_sum_away_shared(a, b):
+    return np.einsum("ijk,jl->il", a, b)
+
+
+def einsum_repeat_and_sum(a, b):
+    return np.einsum("iij,jk->k", a, b)
+
+
+def einsum_outer(a, b):
+    return np.einsum("i,j->ij", a, b)
+
+
+def einsum_transpose(a):
+    return np.einsum("ijk->kij", a)
+
+
+def einsum_ellipsis(a, b):
+    return np.einsum("...ij,...jk->...ik", a, b)
+
+
+def einsum_ellipsis_implicit(a, b):
+    return np.einsum("...ij,jk", a, b)
+
+
+def einsum_three(a, b, c):
+    return np.einsum("ij,jk,kl->il", a, b, c, optimize=True)
+
+
+def einsum_four(a, b, c, d):
+    return np.einsum("i,ij,jk,k->", a, b, c, d, optimize="greedy")
+
+
+def einsum_broadcast_label(a, b):
+    return np.einsum("ab,ab->a", a, b)
+
+
+def einsum_spaces(a, b):
+    return np.einsum("i j , j ->i", a, b)
+
+
+def einsum_loss(a, b, c):
+    return np.sum(np.einsum("ij,jk->ik", a, b) * c)
+
+
+add_cases(
+    "numpy.einsum",
+    Case(einsum_matmul, ((2, 3), (3, 4)), loss=einsum_loss),
+    Case(einsum_matmul, ((3, 3), (3, 1))),
+    Case(einsum_implicit, ((2, 3), (4, 3))),
+    Case(einsum_implicit_order, ((2, 3),)),
+    Case(einsum_trace, ((3, 3),)),
+    Case(einsum_trace_implicit, ((4, 4),)),
+    Case(einsum_diagonal, ((3, 3),)),
+    Case(einsum_batch_diagonal, ((2, 3, 3),)),
+    Case(einsum_triple_diagonal, ((2, 2, 2), (2,))),
+    Case(einsum_sum_away, ((2, 3), (4,))),
+    Case(einsum_sum_away_shared, ((2, 3, 4), (3, 5))),
+    Case(einsum_repeat_and_sum, ((3, 3, 2), (2, 4))),
+    Case(einsum_outer, ((3,), (2,))),
+    Case(einsum_transpose, ((2, 3, 4),)),
+    Case(einsum_ellipsis, ((2, 3, 4), (4, 2))),
+    Case(einsum_ellipsis, ((5, 2, 3, 4), (1, 4, 2))),
+    Case(einsum_ellipsis, ((2, 3), (3, 4))),
+    Case(einsum_ellipsis_implicit, ((5, 2, 3), (3, 4))),
+    Case(einsum_three, ((2, 3), (3, 4), (4, 2))),
+    Case(einsum_four, ((2,), (2, 3), (3, 4), (4,))),
+    Case(einsum_broadcast_label, ((5, 3), (1, 3))),
+    Case(einsum_spaces, ((2, 3), (3,))),
+)
+
+
+# ---- numpy.linalg: inv, solve, det, cholesky, pinv -------------------------------------------
+
+
+def inv(m):
+    return np.linalg.inv(m + 3.0 * np.eye(m.shape[-1]))
+
+
+def inv_given(a):
+    return np.linalg.inv(a)
+
+
+def solve(m, b):
+    return np.linalg.solve(m + 3.0 * np.eye(m.shape[-1]), b)
+
+
+def det(m):
+    return np.linalg.det(m + 3.0 * np.eye(m.shape[-1]))
+
+
+def det_given(a):
+    return np.linalg.det(a)
+
+
+def cholesky(m):
+    a = np.einsum("...ij,...kj->...ik", m, m) + 3.0 * np.eye(m.shape[-2])
+    return np.linalg.cholesky(a)
+
+
+def cholesky_upper(m):
+    a = m @ m.T + 3.0 * np.eye(m.shape[-1])
+    return np.linalg.cholesky(a, upper=True)
+
+
+def pinv(a):
+    return np.linalg.pinv(a)
+
+
+INVERTIBLE = Value(np.array([[2.0, 0.5, -0.3], [0.1, 1.5, 0.4], [-0.2, 0.3, 2.5]]))
+
+add_cases(
+    "numpy.linalg.inv",
+    Case(inv, ((3, 3),)),
+    Case(inv, ((2, 4, 4),)),
+    Case(inv_given, (INVERTIBLE,), wrt=("a",)),
+)
+add_cases(
+    "numpy.linalg.solve",
+    Case(solve, ((3, 3), (3,))),
+    Case(solve, ((3, 3), (3, 2))),
+    Case(solve, ((2, 3, 3), (3,))),
+    Case(solve, ((2, 3, 3), (2, 3, 4))),
+    Case(solve, ((3, 3), (2, 3, 1))),
+    Case(solve, ((2, 1, 3, 3), (4, 3, 2))),
+)
+add_cases(
+    "numpy.linalg.det",
+    Case(det, ((3, 3),)),
+    Case(det, ((2, 2, 2),)),
+    Case(det_given, (INVERTIBLE,), wrt=("a",)),
+)
+add_cases(
+    "numpy.linalg.cholesky",
+    Case(cholesky, ((3, 3),)),
+    Case(cholesky, ((2, 4, 4),)),
+    Case(cholesky, ((3, 2),)),
+    Case(cholesky_upper, ((3, 3),)),
+)
+add_cases(
+    "numpy.linalg.pinv",
+    Case(pinv, ((3, 2),)),
+    Case(pinv, ((2, 4),)),
+    Case(pinv, ((3, 3),)),
+    Case(pinv, ((2, 4, 3),)),
+)
