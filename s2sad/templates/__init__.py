@@ -7,6 +7,7 @@ from . import (
     helpers,
     indexing,
     linalg,
+    linalg_helpers,
     nondifferentiable,
     reductions,
     sequences,
@@ -23,7 +24,7 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers, sequences_helpers)
+HELPER_MODULES = (helpers, sequences_helpers, linalg_helpers)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 
