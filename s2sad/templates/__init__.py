@@ -3,6 +3,7 @@
 from . import (
     arithmetic,
     elementwise,
+    elementwise_helpers,
     generated,
     helpers,
     indexing,
@@ -24,7 +25,7 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers, sequences_helpers, linalg_helpers)
+HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 

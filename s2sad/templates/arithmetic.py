@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .elementwise import ufunc
 from .registry import adjoint
 
 
@@ -20,44 +21,48 @@ def copy(y, x):
     dx = dy
 
 
-@adjoint(np.positive, elementwise=True)
+@ufunc(np.positive, elementwise=True)
 def positive(y, x):
     dx = dy
 
 
-@adjoint(np.negative, elementwise=True)
+@ufunc(np.negative, elementwise=True)
 def negative(y, x):
     dx = -dy
 
 
-@adjoint(np.add, broadcasts=True)
+@ufunc(np.add, broadcasts=True)
 def add(z, x, y):
     dx = dz
     dy = dz
 
 
-@adjoint(np.subtract, broadcasts=True)
+@ufunc(np.subtract, broadcasts=True)
 def subtract(z, x, y):
     dx = dz
     dy = -dz
 
 
-@adjoint(np.multiply, broadcasts=True)
+@ufunc(np.multiply, broadcasts=True)
 def multiply(z, x, y):
     dx = dz * y
     dy = dz * x
 
 
-@adjoint(np.divide, broadcasts=True)
+@ufunc(np.divide, broadcasts=True)
 def divide(z, x, y):
     dx = dz / y
     dy = -dz * z / y
 
 
-@adjoint(np.power, broadcasts=True)
+@ufunc(np.power, broadcasts=True)
+@ufunc(np.float_power, broadcasts=True)
 def power(z, x, p):
+    """Each line runs only for its differentiated input, so a base <= 0 is harmless when the
+    exponent is a constant. Where it is differentiated, the exponent's adjoint is 0 at a base
+    of 0 and NaN at negative bases, as in JAX and autograd; 0 ** 0 gives a NaN base adjoint."""
     dx = dz * p * x ** (p - 1)
-    dp = dz * z * xp.log(x)
+    dp = dz * z * _log_or_zero(x)
 
 
 @adjoint("phi")

@@ -1,58 +1,326 @@
-"""Adjoints of elementwise functions."""
+"""Adjoints of elementwise functions: NumPy's unary and binary ufuncs, where, clip, sinc.
+
+Rules of ufuncs are registered with `ufunc`, which also gives them the keywords
+every ufunc takes (`ufunc_keywords`): at their defaults they change nothing,
+other values refuse the call.
+"""
+
+import ast
+import dataclasses
+import inspect
+import textwrap
 
 import numpy as np
 
-from .registry import adjoint
+from .registry import REGISTRY, adjoint, key_of
 
 
-@adjoint(np.exp, elementwise=True)
+def ufunc_keywords(out=None, *, where=True, casting="same_kind", order="K", dtype=None,
+                   subok=True, signature=None):
+    """The keywords of a ufunc; each `if` tests one, so it must be a literal in the call."""
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if where is not True:
+        raise NotImplementedError(
+            "where= is not supported: it leaves the other elements unset; "
+            "write np.where(mask, f(x), fill) instead"
+        )
+    if dtype is not None or signature is not None:
+        raise NotImplementedError(
+            "dtype= and signature= are not supported: convert the inputs with .astype() first"
+        )
+    if casting not in ("no", "equiv", "safe", "same_kind", "unsafe") or order not in "KACF":
+        raise NotImplementedError("unknown casting= or order= value")
+    if subok is not True and subok is not False:
+        raise NotImplementedError("subok= must be True or False")
+
+
+def _parsed(function):
+    definition = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
+    return definition.body[1:]  # without the docstring
+
+
+_UFUNC_PARAMETERS = list(inspect.signature(ufunc_keywords).parameters.values())
+_UFUNC_CHECKS = _parsed(ufunc_keywords)
+
+
+def ufunc(fn, *, broadcasts=False, elementwise=False, methods=()):
+    """`adjoint` for a NumPy ufunc: the rule also accepts (and checks) the ufunc keywords."""
+
+    def register(template):
+        adjoint(fn, broadcasts=broadcasts, elementwise=elementwise, methods=methods)(template)
+        key = key_of(fn)
+        rule = REGISTRY[key]
+        inputs = [p.replace(kind=p.POSITIONAL_ONLY) for p in rule.signature.parameters.values()]
+        REGISTRY[key] = dataclasses.replace(
+            rule,
+            signature=rule.signature.replace(parameters=inputs + _UFUNC_PARAMETERS),
+            body=_UFUNC_CHECKS + rule.body,
+        )
+        return template
+
+    return register
+
+
+# ---- exponentials and logarithms ---------------------------------------------------------
+
+
+@ufunc(np.exp, elementwise=True)
 def exp(y, x):
     dx = dy * y
 
 
-@adjoint(np.log, elementwise=True)
+@ufunc(np.exp2, elementwise=True)
+def exp2(y, x):
+    dx = dy * y * xp.log(2.0)
+
+
+@ufunc(np.expm1, elementwise=True)
+def expm1(y, x):
+    dx = dy * (y + 1.0)
+
+
+@ufunc(np.log, elementwise=True)
 def log(y, x):
     dx = dy / x
 
 
-@adjoint(np.sqrt, elementwise=True)
+@ufunc(np.log2, elementwise=True)
+def log2(y, x):
+    dx = dy / (x * xp.log(2.0))
+
+
+@ufunc(np.log10, elementwise=True)
+def log10(y, x):
+    dx = dy / (x * xp.log(10.0))
+
+
+@ufunc(np.log1p, elementwise=True)
+def log1p(y, x):
+    dx = dy / (1.0 + x)
+
+
+# ---- powers and roots --------------------------------------------------------------------
+
+
+@ufunc(np.sqrt, elementwise=True)
 def sqrt(y, x):
     dx = dy * 0.5 / y
 
 
-@adjoint(np.tanh, elementwise=True)
-def tanh(y, x):
-    dx = dy * (1.0 - y * y)
+@ufunc(np.cbrt, elementwise=True)
+def cbrt(y, x):
+    dx = dy / (3.0 * y * y)
 
 
-@adjoint(np.sin, elementwise=True)
+@ufunc(np.square, elementwise=True)
+def square(y, x):
+    dx = dy * 2.0 * x
+
+
+@ufunc(np.reciprocal, elementwise=True)
+def reciprocal(y, x):
+    dx = -dy * y * y
+
+
+# ---- trigonometric and hyperbolic functions ----------------------------------------------
+
+
+@ufunc(np.sin, elementwise=True)
 def sin(y, x):
     dx = dy * xp.cos(x)
 
 
-@adjoint(np.cos, elementwise=True)
+@ufunc(np.cos, elementwise=True)
 def cos(y, x):
     dx = -dy * xp.sin(x)
 
 
-@adjoint(np.abs, elementwise=True)
+@ufunc(np.tan, elementwise=True)
+def tan(y, x):
+    dx = dy * (1.0 + y * y)
+
+
+@ufunc(np.arcsin, elementwise=True)
+def arcsin(y, x):
+    dx = dy / xp.sqrt(1.0 - x * x)
+
+
+@ufunc(np.arccos, elementwise=True)
+def arccos(y, x):
+    dx = -dy / xp.sqrt(1.0 - x * x)
+
+
+@ufunc(np.arctan, elementwise=True)
+def arctan(y, x):
+    dx = dy / (1.0 + x * x)
+
+
+@ufunc(np.sinh, elementwise=True)
+def sinh(y, x):
+    dx = dy * xp.cosh(x)
+
+
+@ufunc(np.cosh, elementwise=True)
+def cosh(y, x):
+    dx = dy * xp.sinh(x)
+
+
+@ufunc(np.tanh, elementwise=True)
+def tanh(y, x):
+    dx = dy * (1.0 - y * y)
+
+
+@ufunc(np.arcsinh, elementwise=True)
+def arcsinh(y, x):
+    dx = dy / xp.sqrt(x * x + 1.0)
+
+
+@ufunc(np.arccosh, elementwise=True)
+def arccosh(y, x):
+    dx = dy / xp.sqrt(x * x - 1.0)
+
+
+@ufunc(np.arctanh, elementwise=True)
+def arctanh(y, x):
+    dx = dy / (1.0 - x * x)
+
+
+@ufunc(np.deg2rad, elementwise=True)
+@ufunc(np.radians, elementwise=True)
+def deg2rad(y, x):
+    dx = dy * (xp.pi / 180.0)
+
+
+@ufunc(np.rad2deg, elementwise=True)
+@ufunc(np.degrees, elementwise=True)
+def rad2deg(y, x):
+    dx = dy * (180.0 / xp.pi)
+
+
+@adjoint(np.sinc, elementwise=True)
+def sinc(y, x):
+    dx = dy * _sinc_derivative(x, y)
+
+
+# ---- absolute value, special values ------------------------------------------------------
+
+
+@ufunc(np.absolute, elementwise=True)
+@ufunc(np.fabs, elementwise=True)
 def absolute(y, x):
+    """0 at x == 0: a subgradient."""
     dx = dy * xp.sign(x)
 
 
-@adjoint(np.maximum, broadcasts=True)
+@adjoint(np.nan_to_num, elementwise=True)
+def nan_to_num(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """The replaced elements are constants; the replacement values must be literal numbers."""
+    if copy is not True:
+        raise NotImplementedError(
+            "copy=False is not supported: it overwrites the argument; s2sad writes new arrays"
+        )
+    if isinstance(nan, str) or isinstance(posinf, str) or isinstance(neginf, str):
+        raise NotImplementedError("nan=, posinf= and neginf= must be numbers")
+    dx = dy * xp.isfinite(x)
+
+
+# ---- binary functions --------------------------------------------------------------------
+
+
+@ufunc(np.maximum, broadcasts=True)
 def maximum(z, x, y):
+    """Ties split the adjoint in halves: what central differences measure."""
     dx = dz * (x > y) + dz * (x == y) * 0.5
     dy = dz * (y > x) + dz * (x == y) * 0.5
 
 
-@adjoint(np.minimum, broadcasts=True)
+@ufunc(np.minimum, broadcasts=True)
 def minimum(z, x, y):
     dx = dz * (x < y) + dz * (x == y) * 0.5
     dy = dz * (y < x) + dz * (x == y) * 0.5
+
+
+@ufunc(np.fmax, broadcasts=True)
+def fmax(z, x, y):
+    """As maximum, except that a NaN loses: the other side gets the whole adjoint."""
+    dx = dz * (x > y) + dz * (x == y) * 0.5 + dz * xp.isnan(y)
+    dy = dz * (y > x) + dz * (x == y) * 0.5 + dz * xp.isnan(x)
+
+
+@ufunc(np.fmin, broadcasts=True)
+def fmin(z, x, y):
+    dx = dz * (x < y) + dz * (x == y) * 0.5 + dz * xp.isnan(y)
+    dy = dz * (y < x) + dz * (x == y) * 0.5 + dz * xp.isnan(x)
+
+
+@ufunc(np.arctan2, broadcasts=True)
+def arctan2(angle, y, x):
+    dy = dangle * x / (x * x + y * y)
+    dx = -dangle * y / (x * x + y * y)
+
+
+@ufunc(np.hypot, broadcasts=True)
+def hypot(z, x, y):
+    """0 at the origin, where hypot has a cone: a subgradient."""
+    dx = dz * x / xp.where(z == 0, 1.0, z)
+    dy = dz * y / xp.where(z == 0, 1.0, z)
+
+
+@ufunc(np.logaddexp, broadcasts=True)
+def logaddexp(z, x, y):
+    dx = dz * xp.exp(x - z)
+    dy = dz * xp.exp(y - z)
+
+
+@ufunc(np.logaddexp2, broadcasts=True)
+def logaddexp2(z, x, y):
+    dx = dz * xp.exp2(x - z)
+    dy = dz * xp.exp2(y - z)
+
+
+@ufunc(np.copysign, broadcasts=True)
+def copysign(z, x, y):
+    """The sign taken from `y` is piecewise constant: `y` gets no adjoint."""
+    dx = dz * xp.sign(x) * xp.copysign(1.0, y)
+
+
+@ufunc(np.remainder, broadcasts=True)
+def remainder(z, x, y):
+    """x % y == x - (x // y) * y, where x // y is piecewise constant."""
+    dx = dz
+    dy = -dz * xp.floor_divide(x, y)
+
+
+@ufunc(np.fmod, broadcasts=True)
+def fmod(z, x, y):
+    """fmod(x, y) == x - trunc(x / y) * y."""
+    dx = dz
+    dy = -dz * xp.trunc(x / y)
 
 
 @adjoint(np.where, broadcasts=True)
 def where(out, condition, x, y):
     dx = xp.where(condition, dout, 0.0)
     dy = xp.where(condition, 0.0, dout)
+
+
+@adjoint(np.clip, broadcasts=True, methods=("clip",))
+def clip(y, a, a_min, a_max, out=None):
+    """`a` gets the adjoint where it is kept (ties included), a bound where it replaced `a`.
+
+    Bounds may be None. Where both bounds are differentiated and equal, both get it.
+    """
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    da = dy * (y == a)
+    da_min = dy * (y == a_min) * (y != a)
+    da_max = dy * (y == a_max) * (y != a)
+
+
+@adjoint(np.full)
+def full(y, shape, fill_value, dtype=None, order="C"):
+    """Array creation: the fill value is copied into every element."""
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert the fill value first")
+    dfill_value = _unbroadcast(dy, fill_value)

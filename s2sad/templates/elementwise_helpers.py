@@ -1,0 +1,21 @@
+"""Runtime helpers of the elementwise rules, copied into the generated modules that call them."""
+
+from .helpers import _namespace
+
+
+def _sinc_derivative(x, y):
+    """d/dx sinc(x) = (cos(pi x) - sinc(x)) / x, by its Taylor series near 0 where that cancels."""
+    xp = _namespace(x)
+    near_zero = abs(x) < 1e-3
+    safe_x = xp.where(near_zero, 1.0, x)
+    series = (xp.pi * xp.pi) * x * (x * x * (xp.pi * xp.pi) / 30.0 - 1.0 / 3.0)
+    return xp.where(near_zero, series, (xp.cos(xp.pi * x) - y) / safe_x)
+
+
+def _log_or_zero(x):
+    """log(x), and 0 where x == 0: x**p has derivative x**p * log(x) in p, 0 there for p > 0.
+
+    Negative bases give NaN, as in JAX and autograd: x**p is not real there for most p.
+    """
+    xp = _namespace(x)
+    return xp.log(xp.where(x == 0, 1.0, x))
