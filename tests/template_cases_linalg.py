@@ -326,3 +326,116 @@ add_cases(
     Case(pinv, ((3, 3),)),
     Case(pinv, ((2, 4, 3),)),
 )
+
+
+# ---- multi-output: slogdet, eigh, svd; svdvals ---------------------------------------------------
+
+
+def slogdet(m):
+    _sign, logabsdet = np.linalg.slogdet(m + 3.0 * np.eye(m.shape[-1]))
+    return logabsdet
+
+
+def slogdet_given(a):
+    sign, logabsdet = np.linalg.slogdet(a)
+    return logabsdet * sign
+
+
+def slogdet_attribute(m):
+    result = np.linalg.slogdet(m + 3.0 * np.eye(m.shape[-1]))
+    return result.logabsdet
+
+
+def symmetric_eigenvalues(m):
+    eigenvalues, _eigenvectors = np.linalg.eigh(m + np.swapaxes(m, -1, -2))
+    return eigenvalues
+
+
+def symmetric_eigenvectors(m):
+    _eigenvalues, eigenvectors = np.linalg.eigh(m + m.T)
+    return eigenvectors
+
+
+def symmetric_spectral(m):
+    w, v = np.linalg.eigh(m + np.swapaxes(m, -1, -2))
+    return w[..., None, :] * v * v
+
+
+def symmetric_upper(m):
+    w, v = np.linalg.eigh(m + m.T, UPLO="U")
+    return np.sum(np.exp(w) * v, axis=0)
+
+
+def eigh_attribute(m):
+    result = np.linalg.eigh(m + m.T)
+    return result.eigenvalues
+
+
+def singular_values(a):
+    _u, s, _vh = np.linalg.svd(a, full_matrices=False)
+    return s
+
+
+def singular_vectors(a):
+    u, _s, _vh = np.linalg.svd(a, full_matrices=False)
+    return u
+
+
+def right_singular_vectors(a):
+    _u, _s, vh = np.linalg.svd(a, full_matrices=False)
+    return vh
+
+
+def svd_rebuilt(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * s[..., None, :]) @ vh
+
+
+def svd_all(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(u * u * s[..., None, :]) + np.sum(np.exp(s[..., None]) * vh)
+
+
+def svd_attribute(a):
+    result = np.linalg.svd(a, full_matrices=False)
+    return result.S
+
+
+def svdvals(a):
+    return np.linalg.svdvals(a)
+
+
+add_cases(
+    "numpy.linalg.slogdet",
+    Case(slogdet, ((3, 3),)),
+    Case(slogdet, ((2, 4, 4),)),
+    Case(slogdet_given, (Value(-INVERTIBLE.value),), wrt=("a",)),
+    Case(slogdet_attribute, ((2, 2),)),
+)
+add_cases(
+    "numpy.linalg.eigh",
+    Case(symmetric_eigenvalues, ((3, 3),)),
+    Case(symmetric_eigenvalues, ((2, 4, 4),)),
+    Case(symmetric_eigenvectors, ((3, 3),)),
+    Case(symmetric_spectral, ((2, 3, 3),)),
+    Case(symmetric_upper, ((4, 4),)),
+    Case(eigh_attribute, ((2, 2),)),
+)
+add_cases(
+    "numpy.linalg.svd",
+    Case(singular_values, ((3, 2),)),
+    Case(singular_values, ((2, 2, 4),)),
+    Case(singular_vectors, ((4, 3),)),
+    Case(singular_vectors, ((2, 4),)),
+    Case(right_singular_vectors, ((4, 2),)),
+    Case(right_singular_vectors, ((2, 3, 3),)),
+    Case(svd_rebuilt, ((3, 5),)),
+    Case(svd_all, ((2, 4, 3),)),
+    Case(svd_all, ((3, 4),)),
+    Case(svd_attribute, ((3, 3),)),
+)
+add_cases(
+    "numpy.linalg.svdvals",
+    Case(svdvals, ((3, 2),)),
+    Case(svdvals, ((2, 3, 4),)),
+)

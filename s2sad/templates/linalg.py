@@ -1,9 +1,12 @@
 """Adjoints of linear algebra: products (matmul and `@`, dot, inner, outer, vdot, kron,
 cross, tensordot, einsum) and numpy.linalg's inv, solve, det, cholesky, pinv.
 
-Real arrays: no rule here conjugates. Inverses need invertible matrices; the
-gradients of cholesky are symmetric, those of pinv hold where the rank of the
-matrix does not change.
+Real arrays: no rule here conjugates. Inverses need invertible matrices. The
+gradients of cholesky and eigh are symmetric (they assume a symmetric
+perturbation, as the input is symmetric); those of eigenvectors and singular
+vectors need distinct eigenvalues and singular values (a degenerate spectrum
+gives infinities); those of pinv hold where the rank of the matrix does not
+change.
 """
 
 import numpy as np
@@ -109,7 +112,12 @@ def solve(x, a, b):
 
 @adjoint(np.linalg.det)
 def det(y, a):
-    da = _det_adjoint(dy, y, a)
+    da = _scaled_inverse_transpose(dy * y, a)
+
+
+@adjoint(np.linalg.slogdet, outputs=("sign", "logabsdet"))
+def slogdet(y, a):
+    da = _scaled_inverse_transpose(dlogabsdet, a)
 
 
 @adjoint(np.linalg.cholesky)
@@ -130,3 +138,31 @@ def pinv(y, a, rcond=None, hermitian=False, rtol=None):
     if hermitian:
         raise NotImplementedError("pinv(hermitian=True) is not supported; use hermitian=False")
     da = _pinv_adjoint(dy, y, a)
+
+
+@adjoint(np.linalg.eigh, outputs=("eigenvalues", "eigenvectors"))
+def eigh(y, a, UPLO="L"):
+    if UPLO not in ("L", "U"):
+        raise NotImplementedError("eigh's UPLO= must be 'L' or 'U'")
+    da = _eigh_adjoint(deigenvalues, deigenvectors, eigenvalues, eigenvectors)
+
+
+@adjoint(np.linalg.svd, outputs=("U", "S", "Vh"))
+def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if hermitian:
+        raise NotImplementedError("svd(hermitian=True) is not supported; use hermitian=False")
+    if not compute_uv:
+        raise NotImplementedError(
+            "svd(compute_uv=False) is not supported here; use np.linalg.svdvals(a)"
+        )
+    if full_matrices:
+        raise NotImplementedError(
+            "the gradient of svd needs full_matrices=False: the extra columns of U or Vh "
+            "are not unique"
+        )
+    da = _svd_adjoint(dU, dS, dVh, U, S, Vh)
+
+
+@adjoint(np.linalg.svdvals)
+def svdvals(y, x):
+    dx = _singular_values_adjoint(dy, x)

@@ -175,11 +175,10 @@ def _solve_matrix_adjoint(gb, x, b):
     return -(gb @ _matrix_transpose(x))
 
 
-def _det_adjoint(g, y, a):
-    """Adjoint of `a` in `y = numpy.linalg.det(a)`: `g y a⁻ᵀ` (a must be invertible)."""
-    xp = _namespace(g, y, a)
-    scale = xp.asarray(g * y)[..., None, None]
-    return scale * xp.linalg.inv(_matrix_transpose(a))
+def _scaled_inverse_transpose(scale, a):
+    """`scale a⁻ᵀ`, one scale per matrix of a stack: the adjoint of det's and slogdet's `a`."""
+    xp = _namespace(scale, a)
+    return xp.asarray(scale)[..., None, None] * xp.linalg.inv(_matrix_transpose(a))
 
 
 def _cholesky_adjoint(g, lower):
@@ -200,3 +199,57 @@ def _pinv_adjoint(g, p, a):
     row_residual = xp.eye(m, dtype=a.dtype) - a @ p
     column_residual = xp.eye(n, dtype=a.dtype) - p @ a
     return -(pt @ g @ pt) + row_residual @ gt @ (p @ pt) + (pt @ p) @ gt @ column_residual
+
+
+def _symmetric_part(x):
+    """`(x + xᵀ) / 2`: the gradient with respect to a symmetric matrix of one that ignores symmetry."""
+    return 0.5 * (x + _matrix_transpose(x))
+
+
+def _eigh_adjoint(g_values, g_vectors, values, vectors):
+    """Adjoint of `a` in `values, vectors = eigh(a)`: `V (diag(gw) + F ∘ Vᵀ gV) Vᵀ`, symmetric.
+
+    F_ij = 1 / (w_j - w_i) off the diagonal: eigenvectors' gradients need distinct eigenvalues.
+    """
+    xp = _namespace(g_values, g_vectors, values, vectors)
+    inner = xp.asarray(g_values)[..., None, :] * vectors
+    if g_vectors.any():
+        n = values.shape[-1]
+        off_diagonal = 1.0 - xp.eye(n, dtype=values.dtype)
+        gaps = values[..., None, :] - values[..., :, None] + xp.eye(n, dtype=values.dtype)
+        f = off_diagonal / gaps
+        inner = inner + vectors @ (f * (_matrix_transpose(vectors) @ g_vectors))
+    return _symmetric_part(inner @ _matrix_transpose(vectors))
+
+
+def _svd_adjoint(g_u, g_s, g_vh, u, s, vh):
+    """Adjoint of `a` in `u, s, vh = svd(a, full_matrices=False)` (Townsend, 2016).
+
+    F_ij = 1 / (s_j² - s_i²) off the diagonal: the singular vectors' gradients need distinct,
+    nonzero singular values.
+    """
+    xp = _namespace(g_u, g_s, g_vh, u, s, vh)
+    k = s.shape[-1]
+    eye = xp.eye(k, dtype=s.dtype)
+    v, g_v = _matrix_transpose(vh), _matrix_transpose(g_vh)
+    result = u * xp.asarray(g_s)[..., None, :]
+    if g_u.any() or g_v.any():
+        f = (1.0 - eye) / (s[..., None, :] ** 2 - s[..., :, None] ** 2 + eye)
+        ut_gu, vt_gv = _matrix_transpose(u) @ g_u, _matrix_transpose(v) @ g_v
+        j = f * (ut_gu - _matrix_transpose(ut_gu))
+        kk = f * (vt_gv - _matrix_transpose(vt_gv))
+        core = j * s[..., None, :] + s[..., :, None] * kk
+        result = u @ core + result
+        m, n = u.shape[-2], v.shape[-2]
+        if m > k:
+            result = result + (g_u - u @ ut_gu) / s[..., None, :]
+        if n > k:
+            extra = (g_v - v @ vt_gv) / s[..., None, :]
+            return result @ vh + u @ _matrix_transpose(extra)
+    return result @ vh
+
+
+def _singular_values_adjoint(g, a):
+    """Adjoint of `a` in `s = svd(a, compute_uv=False)`: `U diag(g) Vh` (distinct singular values)."""
+    u, _, vh = _namespace(g, a).linalg.svd(a, full_matrices=False)
+    return (u * g[..., None, :]) @ vh
