@@ -119,6 +119,8 @@ class Program:
     leaves: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
     """(dict parameter, key path) → the variable the function reads that value into."""
     taken_names: set[str] = field(default_factory=set)
+    functions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Functions the generated module imports (or copies): its name → (module, attribute)."""
 
 
 def index_expression(index: ast.expr) -> ast.expr:

@@ -23,8 +23,8 @@ from ..ir import (
 )
 from ..names import NameAllocator
 from ..resolve import MISSING, canonical_name, is_array_module, is_constant_value, module_path
-from ..templates import HELPER_NAMES, REGISTRY
-from ..templates.registry import key_of
+from ..templates import HELPER_NAMES
+from .rules import rule_hint, ruled_call
 from .source import (
     Source,
     display_name,
@@ -111,6 +111,7 @@ class Normalizer:
         self.leaves: dict[tuple[str, tuple[str, ...]], Assignment] = {}
         self.adjoint_names: dict[str, str] = {}
         self.constants: dict[str, object] = {}
+        self.functions: dict[str, tuple[str, str]] = {}
         self.result_names: ResultNames | None = None
         self.returns_tuple = False
         self.last_returned_tuple = False
@@ -160,6 +161,7 @@ class Normalizer:
             return_statement=self.return_statement,
             namespace=self.namespace,
             constants=self.constants,
+            functions=self.functions,
             taken_names=self.names.taken,
             adjoint_names=self.adjoint_names,
             leaves={key: a.target for key, a in self.leaves.items()},
@@ -851,16 +853,19 @@ class Normalizer:
                             [ast.keyword(k, v) for k, v in keywords.items()])
             op = "setitem" if target.__name__ == "_updated" else f"helper.{target.__name__}"
             return call, op, args, keywords
-        if canonical is None and isinstance(target, types.FunctionType) and key_of(target) not in REGISTRY:
+        ruled = ruled_call(self, target, node) if canonical is None else None
+        if ruled is not None:  # s2sad.nn, stop_gradient, a function with an s2sad.adjoint rule
+            return ruled
+        if canonical is None and isinstance(target, types.FunctionType):
             return self.inline(None, load(target), None, node)
         if canonical is None:
             shown = ast.unparse(func)
             raise UnknownFunctionError(
-                f"s2sad cannot differentiate calls to `{shown}`: it is neither a NumPy/CuPy "
-                "function nor a supported builtin",
+                f"s2sad cannot differentiate calls to `{shown}`: it has no adjoint rule, and it "
+                "is neither a NumPy/CuPy function, a supported builtin nor a Python function "
+                "whose source s2sad can read",
                 self.origin(func),
-                "calls to your own functions are not supported yet; compute non-differentiable "
-                "values outside and pass them as arguments",
+                rule_hint(shown),
             )
         args = [self.atom(a) for a in node.args]
         keywords = {k.arg: self.atom(k.value) for k in node.keywords}

@@ -9,6 +9,8 @@ from . import (
     indexing,
     linalg,
     linalg_helpers,
+    nn,
+    nn_helpers,
     nondifferentiable,
     reductions,
     sequences,
@@ -25,7 +27,7 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers)
+HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 
