@@ -5,6 +5,7 @@ computes its gradient with plain array calls; `.source` shows it and
 `.save(path)` writes it as a module that runs without s2sad.
 """
 
+from . import nn
 from ._version import __version__
 from .api import GradFunction, grad, value_and_grad, vjp
 from .errors import (
@@ -16,6 +17,7 @@ from .errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
+from .nn import stop_gradient
 from .templates import adjoint
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "__version__",
     "adjoint",
     "grad",
+    "nn",
+    "stop_gradient",
     "value_and_grad",
     "vjp",
 ]
