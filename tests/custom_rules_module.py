@@ -1,3 +1,4 @@
+# ruff: noqa: F821, F841 - rules are parsed, never run: they read dy and xp
 """Functions whose derivative s2sad cannot read, each given a rule with `s2sad.adjoint`.
 
 `erf` and `log_gamma` call compiled code (scipy's ufuncs); `log_gamma`'s rule

@@ -31,8 +31,7 @@ def module_source(gradient: Gradient) -> str:
     function = function_source(gradient)
     used = {name: spec for name, spec in program.functions.items() if _mentions(function, name)}
     copied = {name: attr for name, (module, attr) in used.items() if module == _NN}
-    lines += [_import_line(name, *spec) for name, spec in sorted(used.items(), key=_by_module)
-              if name not in copied]
+    lines += _import_lines({name: spec for name, spec in used.items() if name not in copied})
     lines.append("")
     for name, value in sorted(program.constants.items()):
         lines.append(f"{name} = {value!r}")
@@ -48,17 +47,18 @@ def module_source(gradient: Gradient) -> str:
 _NN = "s2sad.nn"
 
 
-def _by_module(item: tuple[str, tuple[str, str]]) -> tuple[str, str]:
-    name, (module, _) = item
-    return module, name
-
-
-def _import_line(name: str, module: str, attribute: str) -> str:
-    """`from module import attribute` for a function with a rule of the user's."""
-    line = f"from {module} import {attribute}" + (f" as {name}" if name != attribute else "")
-    if module == "__main__":
-        line += "  # defined in the script that generated this module"
-    return line
+def _import_lines(functions: dict[str, tuple[str, str]]) -> list[str]:
+    """`from module import a, b as c`: the functions with rules of the user's, by module."""
+    modules: dict[str, list[str]] = {}
+    for name, (module, attribute) in sorted(functions.items()):
+        modules.setdefault(module, []).append(attribute + (f" as {name}" if name != attribute else ""))
+    lines = []
+    for module, names in sorted(modules.items()):
+        line = f"from {module} import {', '.join(names)}"
+        if module == "__main__":
+            line += "  # defined in the script that generated this module"
+        lines.append(line)
+    return lines
 
 
 @cache

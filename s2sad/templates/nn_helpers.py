@@ -152,6 +152,7 @@ def _max_pool_dinput(g, x, y, size, stride, dims):
     elements tie, to the first in row-major order of the window."""
     size, stride, out = _pool_options(x, size, stride, dims)
     dx = _namespace(g, x).zeros_like(x, dtype=g.dtype)
+    overlapping = any(s < n for s, n in zip(stride, size))
     unclaimed = None
     for offset in numpy.ndindex(*size):
         region = _window_part(offset, stride, (1,) * dims, out)
@@ -160,8 +161,11 @@ def _max_pool_dinput(g, x, y, size, stride, dims):
             unclaimed = ~hit
         else:
             hit &= unclaimed
-            unclaimed &= ~hit
-        dx[region] += g * hit
+            unclaimed ^= hit
+        if overlapping:
+            dx[region] += g * hit
+        else:
+            dx[region] = g * hit
     return dx
 
 
