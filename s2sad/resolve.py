@@ -54,7 +54,7 @@ class Resolver:
 
 
 MISSING = _MISSING
-_SUBMODULES = ("", "linalg", "fft", "random")
+_SUBMODULES = ("", "linalg", "fft", "random", "lib.stride_tricks")
 _INDEX: dict[int, str] = {}
 
 
@@ -80,13 +80,20 @@ def _attribute(module: object, name: str) -> object:
         return None
 
 
+def _submodule(root: object, path: str) -> object:
+    """`root.lib.stride_tricks` for the path "lib.stride_tricks", `root` for "", None if absent."""
+    for part in path.split(".") if path else ():
+        root = _attribute(root, part)
+    return root
+
+
 def _build_index() -> dict[int, str]:
     """Identity of every public callable of numpy (and cupy if loaded) → `numpy.<path>`."""
     import numpy
 
     index: dict[int, str] = {}
     for sub in _SUBMODULES:
-        module = getattr(numpy, sub) if sub else numpy
+        module = _submodule(numpy, sub)
         prefix = f"numpy.{sub}." if sub else "numpy."
         public = [(attr, getattr(module, attr, None)) for attr in dir(module) if attr[0] != "_"]
         functions = [(a, v) for a, v in public if callable(v) and not isinstance(v, type)]
@@ -97,7 +104,7 @@ def _build_index() -> dict[int, str]:
     if cupy is not None:
         index[id(cupy)] = "cupy"
         for sub in _SUBMODULES:
-            module, twin = (getattr(cupy, sub, None), getattr(numpy, sub)) if sub else (cupy, numpy)
+            module, twin = _submodule(cupy, sub), _submodule(numpy, sub)
             for attr in dir(twin) if module is not None else ():
                 name = index.get(id(getattr(twin, attr, None)))
                 if name is not None and not attr.startswith("_"):

@@ -408,6 +408,5 @@ add_cases(
     Case(np_full, ((),)),
     Case(np_full, ((4,),)),
     Case(np_full, ((3, 1),)),
-    Case(np_full, (SCALAR,)),
     Case(np_full_like_shape, ((2, 3), ())),
 )

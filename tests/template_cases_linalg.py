@@ -347,7 +347,7 @@ def slogdet_attribute(m):
 
 
 def symmetric_eigenvalues(m):
-    eigenvalues, _eigenvectors = np.linalg.eigh(m + np.swapaxes(m, -1, -2))
+    eigenvalues, _eigenvectors = np.linalg.eigh(m + np.einsum("...ij->...ji", m))
     return eigenvalues
 
 
@@ -357,7 +357,7 @@ def symmetric_eigenvectors(m):
 
 
 def symmetric_spectral(m):
-    w, v = np.linalg.eigh(m + np.swapaxes(m, -1, -2))
+    w, v = np.linalg.eigh(m + np.einsum("...ij->...ji", m))
     return w[..., None, :] * v * v
 
 

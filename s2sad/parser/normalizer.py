@@ -36,6 +36,7 @@ from .source import (
 from .syntax import (
     BINARY_OPS,
     BUILTIN_OPERATIONS,
+    READ_ONLY_VIEW_OPS,
     RESERVED_NAMES,
     UNARY_OPS,
     UNSUPPORTED_HINTS,
@@ -148,6 +149,7 @@ class Normalizer:
         name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
         outputs = self.function_body(definition, name)
         self.body[:0] = list(self.leaves.values())
+        self.check_read_only_writes()
         self.check_augmented_aliases(outputs)
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
@@ -608,6 +610,20 @@ class Normalizer:
         while scope is not None:
             yield scope
             scope = scope.parent
+
+    def check_read_only_writes(self) -> None:
+        """Refuse a write into a read-only view (`sliding_window_view`): NumPy refuses it too."""
+        producers = {a.target: a for a in assignments(self.body)}
+        for _, old, stmt in self.augmented:
+            assignment = producers.get(old)
+            while assignment is not None and assignment.op in VIEW_OPS:
+                if assignment.op in READ_ONLY_VIEW_OPS:
+                    raise self.unsupported(
+                        stmt, f"`{ast.unparse(stmt).strip()}` writes into a read-only view "
+                        f"(`{assignment.op.removeprefix('numpy.')}`), which NumPy refuses",
+                        "write into a copy of it (`.copy()`)")
+                source = assignment.args[0] if assignment.args else None
+                assignment = producers.get(source.id) if isinstance(source, ast.Name) else None
 
     def check_augmented_aliases(self, outputs: list[ast.expr]) -> None:
         """Refuse `x += y` where NumPy would also change another name that shares x's memory.

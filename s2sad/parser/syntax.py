@@ -42,7 +42,11 @@ VIEW_OPS = {
     "identity", "phi", "getitem", "attribute.T", "method.reshape", "method.transpose", "method.ravel",
     "numpy.transpose", "numpy.reshape", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
     "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to",
+    "numpy.lib.stride_tricks.sliding_window_view",
 }
+
+# Views that NumPy makes read-only: a write through them fails.
+READ_ONLY_VIEW_OPS = {"numpy.lib.stride_tricks.sliding_window_view"}
 
 # How error messages name a construct: `an if statement`, not `a If statement`.
 CONSTRUCT_NAMES = {

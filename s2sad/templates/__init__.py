@@ -16,6 +16,8 @@ from . import (
     sequences,
     sequences_helpers,
     shape,
+    signal,
+    signal_helpers,
 )
 from .registry import (
     METHODS,
@@ -27,7 +29,7 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers)
+HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers, signal_helpers)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 

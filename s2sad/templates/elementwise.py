@@ -244,14 +244,14 @@ def minimum(z, x, y):
 @ufunc(np.fmax, broadcasts=True)
 def fmax(z, x, y):
     """As maximum, except that a NaN loses: the other side gets the whole adjoint."""
-    dx = dz * (x > y) + dz * (x == y) * 0.5 + dz * xp.isnan(y)
-    dy = dz * (y > x) + dz * (x == y) * 0.5 + dz * xp.isnan(x)
+    dx = dz * ((x > y) + (x == y) * 0.5 + xp.isnan(y))
+    dy = dz * ((y > x) + (x == y) * 0.5 + xp.isnan(x))
 
 
 @ufunc(np.fmin, broadcasts=True)
 def fmin(z, x, y):
-    dx = dz * (x < y) + dz * (x == y) * 0.5 + dz * xp.isnan(y)
-    dy = dz * (y < x) + dz * (x == y) * 0.5 + dz * xp.isnan(x)
+    dx = dz * ((x < y) + (x == y) * 0.5 + xp.isnan(y))
+    dy = dz * ((y < x) + (x == y) * 0.5 + xp.isnan(x))
 
 
 @ufunc(np.arctan2, broadcasts=True)

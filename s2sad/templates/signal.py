@@ -1,0 +1,48 @@
+"""Adjoints of signal operations: convolve, correlate, sliding_window_view, interp.
+
+Real arrays: correlate's conjugation of its second argument is not differentiated.
+"""
+
+import numpy as np
+
+from .registry import REGISTRY, adjoint, key_of
+
+
+@adjoint(np.convolve)
+def convolve(y, a, v, mode="full"):
+    if mode not in ("full", "same", "valid"):
+        raise NotImplementedError("convolve's mode= must be 'full', 'same' or 'valid'")
+    da = _convolve_dlhs(dy, a, v)
+    dv = _convolve_drhs(dy, a, v)
+
+
+@adjoint(np.correlate)
+def correlate(y, a, v, mode="valid"):
+    if mode not in ("full", "same", "valid"):
+        raise NotImplementedError("correlate's mode= must be 'full', 'same' or 'valid'")
+    da = _correlate_dlhs(dy, a, v)
+    dv = _correlate_drhs(dy, a, v)
+
+
+@adjoint(np.lib.stride_tricks.sliding_window_view)
+def sliding_window_view(y, x, window_shape, axis=None, subok=False, writeable=False):
+    if writeable:
+        raise NotImplementedError(
+            "sliding_window_view(writeable=True) is not supported: s2sad does not follow "
+            "writes through a view"
+        )
+    dx = _sliding_window_adjoint(dy, x, window_shape, axis)
+
+
+@adjoint(np.interp)
+def interp(y, x, xp, fp, left=None, right=None, period=None):
+    """`xp` names the knots here (NumPy's keyword), so the rule calls helpers only."""
+    dx = _interp_x_adjoint(dy, x, xp, fp, period)
+    dfp = _interp_fp_adjoint(dy, x, xp, fp, left, right, period)
+    dleft = _interp_outside_adjoint(dy, x, xp, period, True)
+    dright = _interp_outside_adjoint(dy, x, xp, period, False)
+    dxp = _interp_knots_refused(xp)
+
+
+# interp's left= and right= fill values have defaults, yet carry adjoints when differentiated.
+REGISTRY[key_of(np.interp)].inputs += ("left", "right")

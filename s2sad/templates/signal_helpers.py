@@ -1,0 +1,148 @@
+"""Runtime helpers of the signal adjoints: convolve, correlate, sliding windows, interp.
+
+Real arrays: correlate's conjugation of its second argument is not differentiated.
+Each helper is copied into the generated modules that call it and returns new memory.
+"""
+
+import numpy
+
+from .helpers import _namespace
+
+
+def _full_length(g, a, v, correlate):
+    """`g`, the adjoint of a 'same' or 'valid' result of `convolve(a, v)` or `correlate(a, v)`,
+    in zeros of the 'full' result's length, where NumPy takes that result from."""
+    xp = _namespace(g, a, v)
+    full, kept = a.size + v.size - 1, g.shape[0]
+    # NumPy centres the kept part; correlate swaps a shorter `a` with `v`, rounding the other way.
+    start = (full - kept + (1 if correlate and a.size < v.size else 0)) // 2
+    padded = xp.zeros(full, dtype=g.dtype)
+    padded[start:start + kept] = g
+    return padded
+
+
+def _convolve_dlhs(g, a, v):
+    """Adjoint of `a` in `numpy.convolve(a, v, mode)`: the full adjoint correlated with `v`."""
+    return _namespace(g, a, v).correlate(_full_length(g, a, v, False), v, "valid")
+
+
+def _convolve_drhs(g, a, v):
+    """Adjoint of `v` in `numpy.convolve(a, v, mode)`: the full adjoint correlated with `a`."""
+    return _namespace(g, a, v).correlate(_full_length(g, a, v, False), a, "valid")
+
+
+def _correlate_dlhs(g, a, v):
+    """Adjoint of `a` in `numpy.correlate(a, v, mode)`: the full adjoint convolved with `v`."""
+    return _namespace(g, a, v).correlate(_full_length(g, a, v, True), v[::-1], "valid")
+
+
+def _correlate_drhs(g, a, v):
+    """Adjoint of `v` in `numpy.correlate(a, v, mode)`: `a` against the full adjoint, reversed."""
+    return _namespace(g, a, v).correlate(_full_length(g, a, v, True), a, "valid")[::-1].copy()
+
+
+def _window_axes(x, window_shape, axis):
+    """The (axis, length) pairs of `sliding_window_view(x, window_shape, axis)`."""
+    window = (window_shape,) if isinstance(window_shape, int) else tuple(window_shape)
+    if axis is None:
+        axes = tuple(range(x.ndim))
+    else:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return [(a % x.ndim, n) for a, n in zip(axes, window)]
+
+
+def _sliding_window_adjoint(g, x, window_shape, axis):
+    """Adjoint of `x` in `sliding_window_view(x, window_shape, axis)`: each window added back."""
+    xp = _namespace(g, x)
+    pairs = _window_axes(x, window_shape, axis)
+    counts = list(x.shape)
+    for a, n in pairs:
+        counts[a] -= n - 1
+    dx = xp.zeros(x.shape, dtype=g.dtype)
+    for offsets in numpy.ndindex(*(n for _, n in pairs)):
+        starts = [0] * x.ndim
+        for (a, _), offset in zip(pairs, offsets):
+            starts[a] += offset
+        region = tuple(slice(s, s + n) for s, n in zip(starts, counts))
+        dx[region] += g[(Ellipsis, *offsets)]
+    return dx
+
+
+def _interp_knots(x, xp, fp, period):
+    """Sample points, knots and values as `numpy.interp` uses them: periodic ones unrolled.
+
+    Also returns, for each knot used, the position of its value in `fp`.
+    """
+    ns = _namespace(x, xp, fp)
+    x, xp = ns.asarray(x), ns.asarray(xp)
+    source = ns.arange(xp.shape[0])
+    if period is not None:
+        x, xp = x % period, xp % period
+        order = ns.argsort(xp)
+        xp, source = xp[order], source[order]
+        xp = ns.concatenate([xp[-1:] - period, xp, xp[:1] + period])
+        source = ns.concatenate([source[-1:], source, source[:1]])
+    return x, xp, source
+
+
+def _interp_intervals(x, xp):
+    """For each sample, the index of the interval of knots it lies in and its fraction there."""
+    ns = _namespace(x, xp)
+    last = max(xp.shape[0] - 2, 0)
+    j = ns.clip(ns.searchsorted(xp, x, side="right") - 1, 0, last)
+    width = xp[ns.minimum(j + 1, xp.shape[0] - 1)] - xp[j]
+    t = ns.clip((x - xp[j]) / ns.where(width == 0, 1.0, width), 0.0, 1.0)
+    return j, t
+
+
+def _interp_fp_adjoint(g, x, xp, fp, left, right, period):
+    """Adjoint of `fp` in `numpy.interp(x, xp, fp, left, right, period)`: `g` split between
+    the two knots around each sample, or given to the end knot it extends."""
+    ns = _namespace(g, x, xp, fp)
+    x, knots, source = _interp_knots(x, xp, fp, period)
+    g = ns.broadcast_to(ns.asarray(g), x.shape)
+    j, t = _interp_intervals(x, knots)
+    if period is None:
+        keep = ns.ones(x.shape, dtype=bool)
+        if left is not None:
+            keep = keep & (x >= knots[0])
+        if right is not None:
+            keep = keep & (x <= knots[-1])
+        g = ns.where(keep, g, 0.0)
+    n = fp.shape[0]
+    upper = source[ns.minimum(j + 1, knots.shape[0] - 1)]
+    return (ns.bincount(source[j].ravel(), weights=((1.0 - t) * g).ravel(), minlength=n)
+            + ns.bincount(upper.ravel(), weights=(t * g).ravel(), minlength=n)).astype(g.dtype)
+
+
+def _interp_x_adjoint(g, x, xp, fp, period):
+    """Adjoint of `x` in `numpy.interp`: `g` times the slope of the interval each sample lies in
+    (the right-hand one at a knot), zero outside the knots where the ends extend flat."""
+    ns = _namespace(g, x, xp, fp)
+    x, knots, source = _interp_knots(x, xp, fp, period)
+    if knots.shape[0] < 2:
+        return ns.zeros(x.shape, dtype=ns.asarray(g).dtype)
+    j, _ = _interp_intervals(x, knots)
+    slope = (fp[source[j + 1]] - fp[source[j]]) / (knots[j + 1] - knots[j])
+    if period is None:
+        slope = ns.where((x >= knots[0]) & (x < knots[-1]), slope, 0.0)
+    return g * slope
+
+
+def _interp_outside_adjoint(g, x, xp, period, below):
+    """Adjoint of `left` (`below`) or `right` in `numpy.interp`: `g` summed where they are used,
+    nowhere for a periodic interpolation."""
+    ns = _namespace(g, x, xp)
+    x = ns.asarray(x)
+    outside = x < xp[0] if below else x > xp[-1]
+    if period is not None:
+        outside = ns.zeros(x.shape, dtype=bool)
+    return ns.sum(ns.where(outside, g, 0.0))
+
+
+def _interp_knots_refused(xp):
+    """Refuse the gradient of `numpy.interp` with respect to its knots `xp`."""
+    raise ValueError(
+        "s2sad does not differentiate np.interp with respect to xp, the sample points of the "
+        "function: compute xp outside the differentiated function, or from constants"
+    )
