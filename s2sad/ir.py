@@ -73,6 +73,12 @@ class Loop:
     context: str | None = None
     test: ast.expr | None = None
     """For a `while` loop: its condition; `steps` then counts the iterations."""
+    exit: ast.expr | None = None
+    """For a loop with `break`: true at the end of the iteration that breaks. Each `break`
+    is normalized like `continue` (the rest of the iteration goes to the other arm), so
+    every iteration that starts runs to the end of the body."""
+    trips: str | None = None
+    """For a loop with `break`: the name that counts the iterations that ran."""
 
 
 Node = Assignment | Effect | Branch | Loop

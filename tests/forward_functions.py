@@ -160,12 +160,12 @@ def uses_for(x):
     return np.sum(y)
 
 
-def uses_break(x):
+def returns_inside_a_loop(x):
     y = x
     for i in range(3):
         y = y * x
         if np.sum(y) > 10.0:
-            break  # E:break
+            return np.sum(y)  # E:return_in_loop
     return np.sum(y)
 
 
@@ -253,8 +253,8 @@ def uses_fft(x):
     return np.sum(y)
 
 
-def uses_cumsum(x):
-    y = np.cumsum(x)  # E:cumsum
+def uses_bessel_i0(x):
+    y = np.i0(x)  # E:i0
     return np.sum(y * y)
 
 
@@ -266,8 +266,8 @@ def uses_nonliteral_default(x, scale=SCALE):  # E:default
     return np.sum(x * scale)
 
 
-def uses_norm_ord(x):
-    return np.linalg.norm(x, ord=1)  # E:norm_ord
+def uses_out_keyword(x):
+    return np.sum(np.tanh(x, out=x))  # E:out_keyword
 
 
 def uses_axis_variable(x, axis):
@@ -325,7 +325,7 @@ def has_loop(t):
     for _ in range(3):
         t = t * 2.0
         if np.sum(t) > 10.0:
-            break  # E:callee_loop
+            return t  # E:callee_loop
     return t
 
 

@@ -191,3 +191,60 @@ def aliased_by_a_conditional_expression(x):
     y = x if np.sum(x) > 0.5 else x  # noqa: RUF034 - both arms alias x, on purpose
     x[0] = 0.5
     return np.sum(y)
+
+
+def breaks_on_data(x, w):
+    """`break` on a data-dependent test: the backward runs the iterations that started."""
+    h = x
+    for i in range(10):
+        h = np.tanh(w * h)
+        if np.sum(h) < 0.5:
+            break
+        h = h + 0.1
+    return np.sum(h * h)
+
+
+def breaks_nested(x):
+    """`break` inside nested `if`s of a `while True` loop."""
+    s = 0.0
+    k = 0
+    while True:
+        s = s + np.sin(x[k]) * x[k]
+        k = k + 1
+        if k >= 3:
+            if s > 0.2:
+                break
+        if k >= 5:
+            break
+    return s
+
+
+def breaks_over_elements(x):
+    """`break` in a loop over an array's elements: the sum of squares before the first negative."""
+    total = 0.0
+    for e in x:
+        if e < 0:
+            break
+        total = total + e * e
+    return total
+
+
+def breaks_inner_loop(x, w):
+    """A `break` leaves the inner loop only; the outer loop goes on."""
+    h = x
+    for i in range(3):
+        for j in range(4):
+            h = np.tanh(w @ h)
+            if np.max(np.abs(h)) < 0.3:
+                break
+        h = h * 1.5
+    return np.sum(h)
+
+
+def breaks_at_once(x):
+    """An unconditional `break`: one iteration runs."""
+    y = x
+    for i in range(5):
+        y = y * x
+        break
+    return np.sum(y)

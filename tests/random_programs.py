@@ -156,6 +156,7 @@ class Features:
     subscripts: bool = False
     aliasing: bool = False  # in-place writes through names that share an array
     continues: bool = False  # `if ...: continue` in `for` loops
+    breaks: bool = False  # `if ...: break` in loops
     effects: bool = False  # print and assert
     more_ops: bool = False  # a matrix argument, @, mean, cos, sqrt, **, slices, rows of a matrix
     vector_output: bool = False  # the function returns an array (tested with s2sad.vjp)
@@ -617,9 +618,9 @@ class Builder:
         self.indent -= 1
         self.loop_depth -= 1
 
-    def stmt_continue(self) -> None:
+    def stmt_continue(self, keyword: str = "continue") -> None:
         """`if ...: continue` (maybe after a statement) in a `for` body."""
-        if not self.loops or self.loops[-1] != "for":
+        if not self.loops or self.loops[-1] != "for" and keyword == "continue":
             return self.stmt_assign()
         self.in_branch += 1
         self.emit(_fmt("if {}:", self.cond(self.draw(st.integers(0, 1)))))
@@ -630,9 +631,13 @@ class Builder:
             for name in list(self.env):
                 if name not in before:
                     del self.env[name]
-        self.emit("continue")
+        self.emit(keyword)
         self.indent -= 1
         self.in_branch -= 1
+
+    def stmt_break(self) -> None:
+        """`if ...: break` (maybe after a statement) in a loop body."""
+        self.stmt_continue("break")
 
     def stmt_effect(self) -> None:
         """`print(...)` or `assert ...`: no effect on the value."""
@@ -677,6 +682,8 @@ class Builder:
                 options.append("alias")
             if self.f.continues and self.loops and self.loops[-1] == "for":
                 options.append("continue")
+            if self.f.breaks and self.loops:
+                options.append("break")
             if self.f.effects:
                 options.append("effect")
             if self.f.more_ops and self.f.subscripts:

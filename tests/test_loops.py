@@ -27,6 +27,14 @@ CASES = [
     ("scalar loop", lf.scalar_loop, [0.3, -0.2, 50], (0, 1)),
     ("calls in loop", lf.calls_in_loop, [randn(3, 3, scale=0.5), randn(3)], (0, 1)),
     ("zero iterations", lf.empty_loop, [randn(3), 0], (0,)),
+    ("break on data", lf.breaks_on_data, [randn(3), np.array([0.9, 1.1, 0.7])], (0, 1)),
+    ("break before the data test", lf.breaks_on_data, [np.array([1.0, 2.0, 3.0]),
+                                                       np.array([0.9, 1.1, 0.7])], (0, 1)),
+    ("break nested", lf.breaks_nested, [randn(6)], (0,)),
+    ("break over elements", lf.breaks_over_elements, [np.array([1.0, 2.0, -1.0, 3.0])], (0,)),
+    ("break never taken", lf.breaks_over_elements, [np.array([1.0, 2.0, 1.0, 3.0])], (0,)),
+    ("break inner loop", lf.breaks_inner_loop, [randn(3), randn(3, 3, scale=0.6)], (0, 1)),
+    ("break at once", lf.breaks_at_once, [randn(3)], (0,)),
 ]
 
 

@@ -18,7 +18,7 @@ One test per family of constructs, so a failure names the family:
 * branches: if / elif / else on data, conditional expressions, `and` / `not`,
   early returns;
 * loops: range, for-each, enumerate, zip, while (counter, data-dependent trip
-  count, `and`-guarded), a branch or `continue` inside;
+  count, `and`-guarded), a branch, `continue` or `break` inside;
 * calls: one or two helpers, with keyword defaults, tuple returns, helpers
   calling helpers, early returns in helpers;
 * subscript writes: `y = x * 1.0; y[k] = ...`, `y[k] += ...`, in loops by the index;
@@ -162,7 +162,7 @@ def _event(text):
 
 STRAIGHT = Features(unpack=True, effects=True)
 BRANCHES = Features(branches=True, ifexp=True, early_return=True)
-LOOPS = Features(loops=True, whiles=True, branches=True, continues=True)
+LOOPS = Features(loops=True, whiles=True, branches=True, continues=True, breaks=True)
 CALLS = Features(calls=True, ifexp=True, force=("call",))
 SUBSCRIPTS = Features(subscripts=True, loops=True, force=("copy_and_write",))
 ALIASING = Features(subscripts=True, ifexp=True, calls=True, aliasing=True,
@@ -171,10 +171,11 @@ MORE_OPS = Features(more_ops=True, subscripts=True, loops=True, branches=True, i
                     calls=True)
 VECTOR = Features(vector_output=True, more_ops=True, subscripts=True, loops=True,
                   branches=True, ifexp=True, early_return=True, calls=True)
-NESTED = Features(loops=True, whiles=True, branches=True, continues=True, early_return=True,
+NESTED = Features(loops=True, whiles=True, branches=True, continues=True, breaks=True,
+                  early_return=True,
                   subscripts=True, nest=True)
 EVERYTHING = Features(branches=True, ifexp=True, early_return=True, loops=True, whiles=True,
-                      calls=True, subscripts=True, continues=True, effects=True)
+                      calls=True, subscripts=True, continues=True, breaks=True, effects=True)
 
 
 @_settings(200)

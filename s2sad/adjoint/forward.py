@@ -38,6 +38,8 @@ def _live(nodes: list[Node], live: set[str],
             _, saved_values, before = tapes.get(id(node), ("", [], False))
             saved = {n for e in saved_values for n in _reads(e)}
             condition = _reads(node.test) if node.test is not None else set()
+            if node.exit is not None:
+                condition |= _reads(node.exit)
             live_out = live | saved | condition
             while True:
                 body, live_in = _live(node.body, set(live_out), tapes)
@@ -85,8 +87,8 @@ def _syntax(nodes: list[Node]) -> list[ast.AST]:
         elif isinstance(node, Branch):
             result += [node.test, *_syntax(node.body), *_syntax(node.orelse)]
         else:
-            test = [node.loop.test] if node.loop.test is not None else []
-            result += [node.loop.steps, *test, *_syntax(node.body)]
+            tests = [t for t in (node.loop.test, node.loop.exit) if t is not None]
+            result += [node.loop.steps, *tests, *_syntax(node.body)]
     return result
 
 
@@ -161,14 +163,17 @@ class _Emitter:
             self.nested_tapes = []
         if append is not None and before:
             statements.append(append)
+        if loop.trips is not None or loop.test is not None:
+            # A `while` loop, or one that breaks, counts its iterations: the backward runs as many.
+            counter = loop.trips or loop.steps.id
+            statements.insert(0, ast.Assign([ast.Name(counter, ast.Store())], ast.Constant(0)))
+            body.append(ast.AugAssign(ast.Name(counter, ast.Store()), ast.Add(), ast.Constant(1)))
+        if loop.exit is not None:
+            body.append(ast.If(copy.deepcopy(loop.exit), [ast.Break()], []))
         if loop.test is None:
             statements.append(ast.For(ast.Name(loop.index, ast.Store()),
                                       fold.visit(copy.deepcopy(loop.steps)), body or [ast.Pass()], []))
             return statements
-        # A `while` loop counts its iterations: the backward runs as many.
-        counter = loop.steps.id
-        statements.insert(0, ast.Assign([ast.Name(counter, ast.Store())], ast.Constant(0)))
-        body.append(ast.AugAssign(ast.Name(counter, ast.Store()), ast.Add(), ast.Constant(1)))
         statements.append(ast.While(copy.deepcopy(loop.test), body, []))
         return statements
 
@@ -180,7 +185,8 @@ def _own_syntax(node: Node) -> ast.AST:
     if isinstance(node, Effect):
         return node.statement
     if isinstance(node, _KeptLoop):
-        return ast.Tuple([node.loop.steps] + ([node.loop.test] if node.loop.test else []), ast.Load())
+        tests = [t for t in (node.loop.test, node.loop.exit) if t is not None]
+        return ast.Tuple([node.loop.steps, *tests], ast.Load())
     return node.test
 
 

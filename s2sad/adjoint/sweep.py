@@ -21,7 +21,7 @@ from .shapes import Shapes
 
 # Functions of the array namespace whose result may share memory with their first argument.
 _VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
-          "expand_dims", "ravel", "asarray", "permute_dims"}
+          "expand_dims", "ravel", "asarray", "permute_dims", "flip", "fliplr", "flipud", "rot90"}
 _PASS_THROUGH_HELPERS = {"_unbroadcast", "_joined_part"}  # may return a view of their first argument
 
 # Calls that read an argument only for its shape, or for its shape and dtype:
@@ -91,6 +91,8 @@ def line_nodes(line: Line) -> list[ast.AST]:
                  *statement.restore_lines()]
         if statement.loop.test is not None:
             nodes.append(statement.loop.test)
+        if statement.loop.trips is not None:
+            nodes.append(_load(statement.loop.trips))
         blocks = statement.body
     else:
         return [statement]

@@ -156,7 +156,9 @@ def _block(block: Block, enclosing: str | None = None) -> list[str]:
             if statement.restore_only:
                 code += [text for s in statement.restore_lines() for text in _unparse(s).splitlines()]
                 continue
-            if loop.test is None:
+            if loop.test is None and loop.trips is not None:
+                code.append(f"for {loop.index} in reversed({loop.steps.id}[:{loop.trips}]):")
+            elif loop.test is None:
                 code.append(f"for {loop.index} in reversed({loop.steps.id}):")
             else:
                 code.append(f"for _ in range({loop.steps.id}):")

@@ -118,6 +118,10 @@ class Normalizer:
         self.last_returned_tuple = False
         self.return_origin: Origin | None = None
         self.return_statement = ""
+        self.path: list[ast.expr] = []
+        """The branch conditions (or their negations) on the way to the statement at hand."""
+        self.breaks: list[tuple[int, list[list[ast.expr]]]] = []
+        """For each enclosing loop: where its body's path starts, and the paths to its breaks."""
 
     def check_reserved(self, definition: ast.AST) -> None:
         for node in ast.walk(definition):
@@ -191,11 +195,14 @@ class Normalizer:
         """Normalize statements into the current node list; the returned values, if they return."""
         for index, stmt in enumerate(statements):
             rest = statements[index + 1:]
-            if isinstance(stmt, (ast.Return, ast.Continue)):
+            if isinstance(stmt, (ast.Return, ast.Continue, ast.Break)):
                 if rest:
                     raise self.unsupported(rest[0], f"statements after `{ast.unparse(stmt)}` never run",
                                            "remove them")
-                # `continue`: the rest of the iteration already went to the other arm.
+                if isinstance(stmt, ast.Break):  # the loop ends after this iteration
+                    start, paths = self.breaks[-1]
+                    paths.append(list(self.path[start:]))
+                # `continue`, `break`: the rest of the iteration already went to the other arm.
                 return self.returned(stmt) if isinstance(stmt, ast.Return) else None
             if isinstance(stmt, ast.If):
                 if exits_on_some_path(stmt):
@@ -241,10 +248,14 @@ class Normalizer:
         test = self.condition(stmt.test, stmt)
         outer, versions = self.body, dict(self.scope.versions)
         arms = []
-        for statements in (stmt.body, stmt.orelse):
+        for statements, taken in ((stmt.body, test), (stmt.orelse, ast.UnaryOp(ast.Not(), test))):
             self.body, self.scope.versions = [], dict(versions)
             arm = statements if always_exits(statements) else statements + rest
-            returned = self.statements(arm)
+            self.path.append(taken)
+            try:
+                returned = self.statements(arm)
+            finally:
+                self.path.pop()
             arms.append((self.body, self.scope.versions, returned))
         self.body, self.scope.versions = outer, versions
         self.scope.statement = stmt
@@ -286,10 +297,9 @@ class Normalizer:
             raise self.unsupported(stmt, "a loop's `else` is not supported", "move the `else` part "
                                    "after the loop")
         for node in ast.walk(stmt):
-            if isinstance(node, (ast.Return, ast.Break)):
-                raise self.unsupported(node, f"`{type(node).__name__.lower()}` inside a loop is not "
-                                       "supported yet", "compute the loop to its end and select "
-                                       "the result after it")
+            if isinstance(node, ast.Return):
+                raise self.unsupported(node, "`return` inside a loop is not supported yet",
+                                       "`break` out of the loop and return after it")
         if isinstance(stmt, ast.For):
             index_name, items = self.loop_items(stmt)
             steps = self.names.fresh("steps")
@@ -310,7 +320,11 @@ class Normalizer:
         for target, source in items.bindings(index_name):
             self.scope.statement = stmt
             self.bind(target, source, stmt.iter, len(self.body))
-        statements_returned = self.statements(list(stmt.body))
+        self.breaks.append((len(self.path), []))
+        try:
+            statements_returned = self.statements(list(stmt.body))
+        finally:
+            _, break_paths = self.breaks.pop()
         assert statements_returned is None
         pairs = []
         for name in carried:
@@ -324,8 +338,12 @@ class Normalizer:
             header = f"for {self.source_of(stmt.target)} in {self.source_of(stmt.iter)}:"
         else:
             header = f"while {self.source_of(stmt.test)}:"
+        exit_test, trips = None, None
+        if break_paths:
+            exit_test = _any_path(break_paths)
+            trips = steps if isinstance(stmt, ast.While) else self.names.fresh("trips")
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
-                              header, self.scope.call_site, test))
+                              header, self.scope.call_site, test, exit_test, trips))
 
     def iterated(self, node: ast.expr, stmt: ast.For) -> ast.expr:
         """What a loop iterates over; a snapshot where the body rebinds that name, since
@@ -705,6 +723,8 @@ class Normalizer:
             return ast.BinOp(left, node.op, right), op, [left, right], {}
         if isinstance(node, ast.UnaryOp):
             operand = self.atom(node.operand)
+            if isinstance(node.op, ast.USub) and isinstance(operand, ast.Attribute):
+                return ast.UnaryOp(node.op, operand)  # -np.inf: a constant, as -1.0 is
             return ast.UnaryOp(node.op, operand), UNARY_OPS[type(node.op)], [operand], {}
         if isinstance(node, ast.Compare):
             operands = [self.atom(node.left)] + [self.atom(c) for c in node.comparators]
@@ -970,6 +990,17 @@ class Normalizer:
             parts = [self.atom(p) if p is not None else None for p in (node.lower, node.upper, node.step)]
             return ast.Slice(*parts)
         return self.atom(node)
+
+
+def _any_path(paths: list[list[ast.expr]]) -> ast.expr:
+    """True where one of `paths` (each a list of conditions, in the order they are tested) was
+    taken; `and` tests each condition only where the ones before it held, as the `if`s did."""
+    alternatives = []
+    for path in paths:
+        if not path:
+            return ast.Constant(True)
+        alternatives.append(path[0] if len(path) == 1 else ast.BoolOp(ast.And(), list(path)))
+    return alternatives[0] if len(alternatives) == 1 else ast.BoolOp(ast.Or(), alternatives)
 
 
 class Verbatim(ast.NodeTransformer):

@@ -146,21 +146,21 @@ class ResultNames:
 
 
 def always_exits(statements: list[ast.stmt]) -> bool:
-    """True when every path through `statements` ends in `return` or `continue`."""
+    """True when every path through `statements` ends in `return`, `continue` or `break`."""
     if not statements:
         return False
     last = statements[-1]
-    if isinstance(last, (ast.Return, ast.Continue)):
+    if isinstance(last, (ast.Return, ast.Continue, ast.Break)):
         return True
     return isinstance(last, ast.If) and always_exits(last.body) and always_exits(last.orelse)
 
 
 def exits_on_some_path(stmt: ast.If) -> bool:
-    """True when a path through the `if` returns, or continues the loop around it."""
+    """True when a path through the `if` returns, or continues or leaves the loop around it."""
     pending: list[ast.AST] = [stmt]
     while pending:
         node = pending.pop()
-        if isinstance(node, (ast.Return, ast.Continue)):
+        if isinstance(node, (ast.Return, ast.Continue, ast.Break)):
             return True
         if not isinstance(node, (ast.For, ast.While, ast.FunctionDef, ast.Lambda)):
             pending.extend(ast.iter_child_nodes(node))
