@@ -211,7 +211,7 @@ def breaks_nested(x):
     while True:
         s = s + np.sin(x[k]) * x[k]
         k = k + 1
-        if k >= 3:
+        if k >= 3:  # noqa: SIM102 - a break two ifs deep, on purpose
             if s > 0.2:
                 break
         if k >= 5:
