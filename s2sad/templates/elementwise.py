@@ -29,8 +29,10 @@ def ufunc_keywords(out=None, *, where=True, casting="same_kind", order="K", dtyp
         raise NotImplementedError(
             "dtype= and signature= are not supported: convert the inputs with .astype() first"
         )
-    if casting not in ("no", "equiv", "safe", "same_kind", "unsafe") or order not in "KACF":
-        raise NotImplementedError("unknown casting= or order= value")
+    if casting not in ("no", "equiv", "safe", "same_kind", "unsafe"):
+        raise NotImplementedError("unknown casting= value")
+    if order not in ("K", "A", "C", "F"):
+        raise NotImplementedError("unknown order= value")
     if subok is not True and subok is not False:
         raise NotImplementedError("subok= must be True or False")
 
