@@ -410,3 +410,31 @@ add_cases(
     Case(np_full, ((3, 1),)),
     Case(np_full_like_shape, ((2, 3), ())),
 )
+
+
+def np_linspace(a, b):
+    return np.linspace(a, b, 5)
+
+
+def linspace_open(a, b):
+    return np.linspace(a, b, num=4, endpoint=False)
+
+
+def linspace_like(x, a):
+    return x * np.linspace(a, 2.0, len(x))
+
+
+def linspace_loss(a, b, c):
+    return np.sum(np.linspace(a, b, 5) * c)
+
+
+add_cases(
+    "numpy.linspace",
+    Case(np_linspace, ((), ()), loss=linspace_loss),
+    Case(np_linspace, ((3,), (3,))),
+    Case(np_linspace, ((2, 3), (3,))),
+    Case(np_linspace, ((3,), SCALAR)),
+    Case(linspace_open, ((2,), ())),
+    Case(linspace_like, ((6,), SCALAR)),
+    Case(np_linspace, (Value(1.0), (4,)), wrt=("b",)),
+)

@@ -1,4 +1,5 @@
-"""Adjoints of elementwise functions: NumPy's unary and binary ufuncs, where, clip, sinc.
+"""Adjoints of elementwise functions: NumPy's unary and binary ufuncs, where, clip, sinc;
+and of linspace and full, whose values move with their arguments.
 
 Rules of ufuncs are registered with `ufunc`, which also gives them the keywords
 every ufunc takes (`ufunc_keywords`): at their defaults they change nothing,
@@ -318,6 +319,16 @@ def clip(y, a, a_min, a_max, out=None):
     da = dy * (y == a)
     da_min = dy * (y == a_min) * (y != a)
     da_max = dy * (y == a_max) * (y != a)
+
+
+@adjoint(np.linspace)
+def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """Array creation: sample i is start + (stop - start) * t[i]."""
+    if retstep is not False or dtype is not None or axis != 0:
+        raise NotImplementedError("retstep=, dtype= and axis= are not supported")
+    t = _linspace_weights(dy, num, endpoint)
+    dstart = _unbroadcast(xp.sum(dy * (1.0 - t), axis=0), start)
+    dstop = _unbroadcast(xp.sum(dy * t, axis=0), stop)
 
 
 @adjoint(np.full)

@@ -19,3 +19,11 @@ def _log_or_zero(x):
     """
     xp = _namespace(x)
     return xp.log(xp.where(x == 0, 1.0, x))
+
+
+def _linspace_weights(dy, num, endpoint):
+    """The weight t of `stop` in each sample of linspace: start + (stop - start) * t, shaped
+    to broadcast against the samples' adjoint `dy` along axis 0."""
+    xp = _namespace(dy)
+    t = xp.linspace(0.0, 1.0, num, endpoint=endpoint)
+    return t.reshape((num,) + (1,) * (dy.ndim - 1))

@@ -2,9 +2,9 @@
 
 Only operations whose result is constant in every differentiated input (or piecewise
 constant, such as floor) belong here: a rule-less call on a varied value is refused,
-an entry here passes its result through with a zero gradient. So `np.full`, `np.arange`
-with a start and `np.linspace`, whose values move with their arguments, and random
-sampling with varied parameters (`rng.normal(mu, sigma)`) are not listed.
+an entry here passes its result through with a zero gradient. So `np.arange`, whose
+values move with its start and step, and random sampling with varied parameters
+(`rng.normal(mu, sigma)`) are not listed; `np.full` and `np.linspace` have rules.
 """
 
 import numpy as np
