@@ -61,7 +61,7 @@ def convnet_hand(kernels, bias, weights, offsets, images, labels):
     for k, (i, j) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
         hit = (parts[k] == pooled) & unclaimed
         unclaimed ^= hit
-        da[:, :, i : i + oh // 2 * 2 : 2, j : j + ow // 2 * 2 : 2] = dpooled * hit
+        np.multiply(dpooled, hit, out=da[:, :, i : i + oh // 2 * 2 : 2, j : j + ow // 2 * 2 : 2])
     dz = da.reshape(n, d, -1) * (z > 0)
     dbias = dz.sum(axis=(0, 2))
     dkernels = (dz @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(kernels.shape)

@@ -151,7 +151,8 @@ def _max_pool_dinput(g, x, y, size, stride, dims):
     """Adjoint of `x` in `_max_pool`: each window's adjoint goes to its maximum; where several
     elements tie, to the first in row-major order of the window."""
     size, stride, out = _pool_options(x, size, stride, dims)
-    dx = _namespace(g, x).zeros_like(x, dtype=g.dtype)
+    xp = _namespace(g, x)
+    dx = xp.zeros_like(x, dtype=g.dtype)
     overlapping = any(s < n for s, n in zip(stride, size))
     unclaimed = None
     for offset in numpy.ndindex(*size):
@@ -165,7 +166,7 @@ def _max_pool_dinput(g, x, y, size, stride, dims):
         if overlapping:
             dx[region] += g * hit
         else:
-            dx[region] = g * hit
+            xp.multiply(g, hit, out=dx[region])
     return dx
 
 
