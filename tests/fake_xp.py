@@ -368,6 +368,7 @@ class FakeArray:
     conj = _method("conj")
     copy = _method("copy")
     cumsum = _method("cumsum")
+    cumprod = _method("cumprod")
     diagonal = _method("diagonal")
     dot = _method("dot")
     fill = _method("fill")

@@ -51,7 +51,8 @@ def assert_unchanged(before: Any, after: Any, what: str) -> None:
         return
     if isinstance(before, np.ndarray):
         assert isinstance(after, np.ndarray) and after.dtype == before.dtype, f"{what} changed type"
-        assert np.array_equal(before, after), f"{what} was modified in place"
+        assert np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"), (
+            f"{what} was modified in place")
     else:
         assert type(before) is type(after) and before == after, f"{what} was modified"
 

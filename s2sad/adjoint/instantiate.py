@@ -259,6 +259,8 @@ class _Simplifier(ast.NodeTransformer):
             return node.left
         if isinstance(node.op, (ast.Mult, ast.Div)) and right == 1:
             return node.left
+        if isinstance(node.op, (ast.Add, ast.Sub)) and right == 0:
+            return node.left
         if isinstance(node.op, ast.Mult) and left == 1:
             return node.right
         return node

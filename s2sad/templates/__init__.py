@@ -13,6 +13,7 @@ from . import (
     nn_helpers,
     nondifferentiable,
     reductions,
+    reductions_helpers,
     sequences,
     sequences_helpers,
     shape,
@@ -29,7 +30,7 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers, signal_helpers)
+HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers, signal_helpers, reductions_helpers)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 

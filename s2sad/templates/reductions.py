@@ -1,4 +1,13 @@
-"""Adjoints of reductions: sum, mean, max, min, norm."""
+"""Adjoints of reductions: sums, means, products, extrema, spreads, variances, cumulative sums
+and products, differences, traces and norms.
+
+Each rule takes NumPy's parameters in NumPy's order. `out=` is refused
+everywhere (s2sad writes results into new arrays); so are `dtype=`, `where=`
+and the other options a rule does not reproduce exactly. Where a result has
+no derivative, the rules take these conventions, never nan: extrema share the
+adjoint equally among the elements that attain them, and a norm or standard
+deviation at 0 has the adjoint 0 (the smallest subgradient of the 2-norm).
+"""
 
 import numpy as np
 
@@ -6,38 +15,241 @@ from .registry import adjoint
 
 
 @adjoint(np.sum, methods=("sum",))
-def sum(y, x, axis=None, keepdims=False):
+def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: sum the masked array, x * mask")
     if axis is None and not keepdims:
         dx = xp.full_like(x, dy)
     else:
         dx = _spread(dy, x, axis)
+    dinitial = xp.sum(dy)
+
+
+@adjoint(np.nansum)
+def nansum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: sum the masked array, x * mask")
+    if axis is None and not keepdims:
+        dx = xp.where(xp.isnan(x), 0.0, dy)
+    else:
+        dx = xp.where(xp.isnan(x), 0.0, _expand_reduced(dy, x, axis))
+    dinitial = xp.sum(dy)
 
 
 @adjoint(np.mean, methods=("mean",))
-def mean(y, x, axis=None, keepdims=False):
+def mean(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: divide the masked sum by the count")
     if axis is None and not keepdims:
         dx = xp.full_like(x, dy / x.size)
     else:
         dx = _spread(dy / _reduced_size(x, axis), x, axis)
 
 
+@adjoint(np.nanmean)
+def nanmean(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: divide the masked sum by the count")
+    dx = xp.where(xp.isnan(x), 0.0, _expand_reduced(dy, x, axis) / _count_numbers(x, axis))
+
+
+@adjoint(np.average)
+def average(y, a, axis=None, weights=None, returned=False, keepdims=False):
+    if returned:
+        raise NotImplementedError(
+            "returned=True is not supported: compute the sum of the weights separately"
+        )
+    da = _average_adjoint(dy, a, weights, axis)
+    dweights = _average_weights_adjoint(dy, a, y, weights, axis)
+
+
+@adjoint(np.prod, methods=("prod",))
+def prod(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: take the product of a masked array")
+    if initial is not None:
+        raise NotImplementedError("initial= is not supported: multiply the product by it")
+    if axis is None and not keepdims:
+        dx = dy * _product_of_others(x, axis)
+    else:
+        dx = _expand_reduced(dy, x, axis) * _product_of_others(x, axis)
+
+
 @adjoint(np.max, methods=("max",))
-def max(y, x, axis=None, keepdims=False):
+def max(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if initial is not None:
+        raise NotImplementedError("initial= is not supported: use np.maximum(np.max(x), initial)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: use np.where(mask, x, -np.inf)")
+    dx = _extremum_adjoint(dy, x, y, axis, keepdims)
+
+
+@adjoint(np.amax)
+def amax(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if initial is not None:
+        raise NotImplementedError("initial= is not supported: use np.maximum(np.amax(x), initial)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: use np.where(mask, x, -np.inf)")
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
 
 
 @adjoint(np.min, methods=("min",))
-def min(y, x, axis=None, keepdims=False):
+def min(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if initial is not None:
+        raise NotImplementedError("initial= is not supported: use np.minimum(np.min(x), initial)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: use np.where(mask, x, np.inf)")
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
+
+
+@adjoint(np.amin)
+def amin(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if initial is not None:
+        raise NotImplementedError("initial= is not supported: use np.minimum(np.amin(x), initial)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: use np.where(mask, x, np.inf)")
+    dx = _extremum_adjoint(dy, x, y, axis, keepdims)
+
+
+@adjoint(np.ptp)
+def ptp(y, x, axis=None, out=None, keepdims=False):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    top = xp.max(x, axis=axis, keepdims=keepdims)
+    bottom = xp.min(x, axis=axis, keepdims=keepdims)
+    dx = _extremum_adjoint(dy, x, top, axis, keepdims) - _extremum_adjoint(
+        dy, x, bottom, axis, keepdims
+    )
+
+
+@adjoint(np.var, methods=("var",))
+def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True, mean=None,
+        correction=None):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: compute the masked variance")
+    if mean is not None:
+        raise NotImplementedError("mean= is not supported: let np.var compute the mean")
+    if correction is not None:
+        raise NotImplementedError("correction= is not supported: pass it as ddof=")
+    if axis is None and not keepdims:
+        da = (a - xp.mean(a)) * (2.0 * dy / (a.size - ddof))
+    else:
+        centered = a - xp.mean(a, axis=axis, keepdims=True)
+        da = centered * _expand_reduced(2.0 * dy / (_reduced_size(a, axis) - ddof), a, axis)
+
+
+@adjoint(np.std, methods=("std",))
+def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True, mean=None,
+        correction=None):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if where is not True:
+        raise NotImplementedError("where= is not supported: compute the masked deviation")
+    if mean is not None:
+        raise NotImplementedError("mean= is not supported: let np.std compute the mean")
+    if correction is not None:
+        raise NotImplementedError("correction= is not supported: pass it as ddof=")
+    if axis is None and not keepdims:
+        da = (a - xp.mean(a)) * (dy / ((a.size - ddof) * _zeros_to_ones(y)))
+    else:
+        centered = a - xp.mean(a, axis=axis, keepdims=True)
+        scale = dy / ((_reduced_size(a, axis) - ddof) * _zeros_to_ones(y))
+        da = centered * _expand_reduced(scale, a, axis)
+
+
+@adjoint(np.cumsum, methods=("cumsum",))
+def cumsum(y, x, axis=None, dtype=None, out=None):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if axis is None:
+        dx = xp.reshape(_reverse_cumsum(dy, 0), xp.shape(x))
+    else:
+        dx = _reverse_cumsum(dy, axis)
+
+
+@adjoint(np.cumprod, methods=("cumprod",))
+def cumprod(y, x, axis=None, dtype=None, out=None):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    if axis is None:
+        dx = xp.reshape(_cumprod_adjoint(dy, xp.ravel(x), y, 0), xp.shape(x))
+    else:
+        dx = _cumprod_adjoint(dy, x, y, axis)
+
+
+@adjoint(np.diff)
+def diff(y, a, n=1, axis=-1, prepend=None, append=None):
+    if prepend is None and append is None:
+        da = _diff_adjoint(dy, n, axis)
+    else:
+        da = _diff_unpadded(_diff_adjoint(dy, n, axis), a, axis, prepend, append)
+
+
+@adjoint(np.trace, methods=("trace",))
+def trace(y, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
+    dx = _trace_adjoint(dy, x, offset, axis1, axis2)
 
 
 @adjoint(np.linalg.norm)
 def norm(y, x, ord=None, axis=None, keepdims=False):
-    if ord is not None and ord != "fro":
+    if isinstance(ord, str) and ord not in ("fro", "nuc"):
+        raise NotImplementedError("the matrix norm orders are 'fro', 'nuc', 1, -1, 2, -2, inf, -inf")
+    if ord == 0:
         raise NotImplementedError(
-            "only the Euclidean/Frobenius norm (ord=None or 'fro') is supported"
+            "ord=0 counts the nonzero elements, which has no gradient: compute it outside"
         )
-    if axis is None:
-        dx = x * (dy / y)
+    if ord is None or ord == "fro" or (
+        ord == 2 and axis is not None and (isinstance(axis, int) or len(axis) == 1)
+    ):
+        if axis is None:
+            dx = x * (dy / _zeros_to_ones(y))
+        else:
+            dx = x * _expand_reduced(dy / _zeros_to_ones(y), x, axis)
+    elif axis is None:
+        dx = _norm_adjoint(dy, x, y, ord)
+    elif isinstance(axis, int) or len(axis) == 1:
+        dx = _vector_norm_adjoint(dy, x, y, ord, axis)
     else:
-        dx = x * _expand_reduced(dy / y, x, axis)
+        dx = _matrix_norm_adjoint(dy, x, ord, axis)

@@ -1,0 +1,196 @@
+"""Runtime helpers of the reductions' adjoints: products, averages, differences, traces, norms.
+
+Like those of `helpers`, each is copied into the generated modules that call
+it; array work goes through `_namespace` or array methods, so CuPy arrays
+stay on the GPU. Each returns new memory (or a view of a temporary it made),
+never a view of an argument.
+"""
+
+import numpy
+
+from .helpers import _expand_reduced, _namespace, _reduced_size, _spread, _unbroadcast
+
+
+def _zeros_to_ones(y):
+    """`y` with ones where it is zero: a divisor for adjoints whose numerator vanishes there too."""
+    return _namespace(y).where(y == 0, 1.0, y)
+
+
+def _reduction_axes(axis, ndim):
+    """The axes a reduction over `axis` combines, as a tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(a % ndim for a in axes)
+
+
+def _product_of_others(x, axis):
+    """For each element of `x`, the product of the other elements its reduction over `axis`
+    multiplies: the products before it times those after it, exact where `x` has zeros."""
+    xp = _namespace(x)
+    axes = _reduction_axes(axis, x.ndim)
+    last = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = xp.moveaxis(x, axes, last)
+    rows = moved.reshape(moved.shape[: x.ndim - len(axes)] + (-1,))
+    ones = xp.ones_like(rows[..., :1])
+    before = xp.cumprod(xp.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+    after = xp.cumprod(xp.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return xp.moveaxis((before * after).reshape(moved.shape), last, axes)
+
+
+def _reverse_cumsum(g, axis):
+    """Sums of `g` from each position to the end along `axis`: the adjoint of a cumulative sum."""
+    xp = _namespace(g)
+    return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis=axis), axis=axis)
+
+
+def _cumprod_adjoint(g, x, y, axis):
+    """Adjoint of `x` in `y = cumprod(x, axis)`, exact where `x` has zeros.
+
+    Before the first zero of a row, the later outputs' adjoints times the
+    outputs, divided by the element; at the first zero, the same with that
+    zero counted as one; after it, nothing: every product there holds it.
+    """
+    xp = _namespace(x)
+    zero = x == 0
+    zeros_so_far = xp.cumsum(zero, axis=axis)
+    before = zeros_so_far == 0
+    dx = xp.where(before, _reverse_cumsum(g * y, axis) / xp.where(before, x, 1.0), 0.0)
+    first = zero & (zeros_so_far == 1)
+    if first.any():
+        skipped = xp.cumprod(xp.where(first, 1.0, x), axis=axis)
+        dx = xp.where(first, _reverse_cumsum(g * skipped, axis), dx)
+    return dx
+
+
+def _count_numbers(x, axis):
+    """How many non-nan elements each result of a nan-reduction of `x` over `axis` combines
+    (at least one, so dividing by it is safe where a whole row is nan)."""
+    xp = _namespace(x)
+    return xp.maximum(xp.sum(~xp.isnan(x), axis=axis, keepdims=True), 1)
+
+
+def _average_weights(weights, a, axis):
+    """The `weights` of `np.average(a, axis, weights)`, shaped as NumPy does to broadcast against `a`."""
+    weights = _namespace(a).asarray(weights)
+    if weights.shape == a.shape:
+        return weights
+    axes = _reduction_axes(axis, a.ndim)
+    shape = [n if i in axes else 1 for i, n in enumerate(a.shape)]
+    order = sorted(range(len(axes)), key=axes.__getitem__)
+    return weights.transpose(order).reshape(shape)
+
+
+def _average_adjoint(g, a, weights, axis):
+    """Adjoint of `a` in `np.average(a, axis, weights)`: `g` times each weight over their sum."""
+    if weights is None:
+        return _spread(g / _reduced_size(a, axis), a, axis)
+    w = _average_weights(weights, a, axis)
+    return _expand_reduced(g, a, axis) * (w / w.sum(axis=axis, keepdims=True))
+
+
+def _average_weights_adjoint(g, a, y, weights, axis):
+    """Adjoint of `weights` in `y = np.average(a, axis, weights)`: `g` times `(a - y)` over the
+    weights' sum, summed back to the weights' shape."""
+    w = _average_weights(weights, a, axis)
+    total = w.sum(axis=axis, keepdims=True)
+    dw = _unbroadcast(_expand_reduced(g, a, axis) * (a - _expand_reduced(y, a, axis)) / total, w)
+    shape = _namespace(a).asarray(weights).shape
+    if dw.shape == shape:
+        return dw
+    axes = _reduction_axes(axis, a.ndim)
+    order = sorted(range(len(axes)), key=axes.__getitem__)
+    inverse = sorted(range(len(order)), key=order.__getitem__)
+    return dw.reshape([shape[i] for i in order]).transpose(inverse)
+
+
+def _diff_adjoint(g, n, axis):
+    """Adjoint of `np.diff(a, n, axis)`: each difference's adjoint, minus at its start and plus at
+    its end, `n` times (the negated difference of `g` padded with a zero at both ends)."""
+    xp = _namespace(g)
+    if n == 0:
+        return g.copy()
+    for _ in range(n):
+        shape = list(g.shape)
+        shape[axis] = 1
+        zeros = xp.zeros(shape, dtype=g.dtype)
+        g = -xp.diff(xp.concatenate([zeros, g, zeros], axis=axis), axis=axis)
+    return g
+
+
+def _diff_unpadded(g, a, axis, prepend, append):
+    """The part of `g`, the adjoint of `a` with `prepend` and `append` joined to it along `axis`
+    as `np.diff` joins them, that belongs to `a`."""
+    start = 0
+    if prepend is not None:
+        start = 1 if numpy.ndim(prepend) == 0 else numpy.shape(prepend)[axis]
+    index = [slice(None)] * g.ndim
+    index[axis] = slice(start, start + a.shape[axis])
+    return g[tuple(index)]
+
+
+def _trace_adjoint(g, x, offset, axis1, axis2):
+    """Adjoint of `np.trace(x, offset, axis1, axis2)`: `g` on the summed diagonal, zeros elsewhere."""
+    xp = _namespace(x)
+    first, second = axis1 % x.ndim, axis2 % x.ndim
+    eye = xp.eye(x.shape[first], x.shape[second], k=offset, dtype=x.dtype)
+    if first > second:
+        eye = eye.T
+    on_diagonal = [n if i in (first, second) else 1 for i, n in enumerate(x.shape)]
+    along_rest = [1 if i in (first, second) else n for i, n in enumerate(x.shape)]
+    return eye.reshape(on_diagonal) * xp.asarray(g).reshape(along_rest)
+
+
+def _vector_norm_adjoint(g, x, y, ord, axis):
+    """Adjoint of the vector norm of order `ord` (inf, -inf or a nonzero number) of `x` over `axis`.
+
+    Ties of the largest (smallest) magnitude share the adjoint equally; where
+    the norm has no derivative (an element at 0 for `ord < 1`, all elements
+    at 0), the adjoint of those elements is 0.
+    """
+    xp = _namespace(x)
+    g = _expand_reduced(g, x, axis)
+    size = xp.abs(x)
+    if ord in (numpy.inf, -numpy.inf):
+        best = size.max(axis=axis, keepdims=True) if ord > 0 else size.min(axis=axis, keepdims=True)
+        attains = size == best
+        return xp.sign(x) * attains * (g / attains.sum(axis=axis, keepdims=True))
+    y = _expand_reduced(y, x, axis)
+    differentiable = (x != 0) & (y != 0)
+    ratio = xp.where(differentiable, size / _zeros_to_ones(y), 1.0)
+    return xp.where(differentiable, g * xp.sign(x) * ratio ** (ord - 1), 0.0)
+
+
+def _matrix_norm_adjoint(g, x, ord, axis):
+    """Adjoint of the matrix norm of order `ord` ('nuc', 2, -2, 1, -1, inf, -inf) of `x` over
+    the two axes `axis`; ties of the extreme singular value or line sum share the adjoint."""
+    xp = _namespace(x)
+    rows, cols = _reduction_axes(axis, x.ndim)
+    g = _expand_reduced(g, x, (rows, cols))
+    m = xp.moveaxis(x, (rows, cols), (-2, -1))
+    if ord == "nuc":
+        u, _, vh = xp.linalg.svd(m, full_matrices=False)
+        dm = u @ vh
+    elif ord in (2, -2):
+        u, s, vh = xp.linalg.svd(m, full_matrices=False)
+        best = s.max(axis=-1, keepdims=True) if ord > 0 else s.min(axis=-1, keepdims=True)
+        attains = s == best
+        dm = (u * (attains / attains.sum(axis=-1, keepdims=True))[..., None, :]) @ vh
+    else:
+        summed, compared = (-2, -1) if ord in (1, -1) else (-1, -2)
+        sums = xp.abs(m).sum(axis=summed, keepdims=True)
+        if ord > 0:
+            best = sums.max(axis=compared, keepdims=True)
+        else:
+            best = sums.min(axis=compared, keepdims=True)
+        attains = sums == best
+        dm = xp.sign(m) * (attains / attains.sum(axis=compared, keepdims=True))
+    return xp.moveaxis(dm, (-2, -1), (rows, cols)) * g
+
+
+def _norm_adjoint(g, x, y, ord):
+    """Adjoint of `np.linalg.norm(x, ord)` without `axis`: a vector norm of a 1-D `x`, a matrix
+    norm of a 2-D one."""
+    if x.ndim == 1:
+        return _vector_norm_adjoint(g, x, y, ord, None)
+    return _matrix_norm_adjoint(g, x, ord, (0, 1))
