@@ -251,7 +251,7 @@ class _Simplifier(ast.NodeTransformer):
         left, right = _number(node.left), _number(node.right)
         if left is not None and right is not None:
             try:
-                value = eval(compile(ast.Expression(node), "<fold>", "eval"))
+                value = eval(compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval"))
             except ArithmeticError:
                 return node
             return ast.Constant(value) if value >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-value))

@@ -17,6 +17,7 @@ from . import (
     sequences,
     sequences_helpers,
     shape,
+    shape_helpers,
     signal,
     signal_helpers,
 )
@@ -30,7 +31,7 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers, signal_helpers, reductions_helpers)
+HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers, shape_helpers, reductions_helpers, signal_helpers)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 

@@ -12,4 +12,9 @@ def getitem(y, x, index):
 def setitem(y, x, index, value):
     """`y` is a copy of `x` with `y[index] = value`."""
     dx = _without(dy, index)
-    dvalue = _unbroadcast(dy[index], value)
+    dvalue = _written(dy, index, value)
+
+
+@adjoint("helper._written")
+def written(y, g, index, value):
+    dg = _written_transpose(dy, g, index, value)

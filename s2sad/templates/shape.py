@@ -1,13 +1,25 @@
-"""Adjoints of operations that rearrange elements: transpose, reshape."""
+"""Adjoints of operations that rearrange, select or copy the elements of one array."""
 
 import numpy as np
 
 from .registry import adjoint
 
+# ---- transposes --------------------------------------------------------------------------
+
 
 @adjoint("attribute.T")
 def transpose_attribute(y, x):
     dx = dy.T
+
+
+@adjoint("attribute.mT")
+def matrix_transpose_attribute(y, x):
+    dx = xp.swapaxes(dy, -1, -2)
+
+
+@adjoint("numpy.matrix_transpose")  # NumPy 2
+def matrix_transpose(y, x):
+    dx = xp.swapaxes(dy, -1, -2)
 
 
 @adjoint(np.transpose)
@@ -20,11 +32,175 @@ def transpose_method(y, a, *axes):
     da = xp.transpose(dy, _inverse_axes(axes))
 
 
+@adjoint(np.swapaxes, methods=("swapaxes",))
+def swapaxes(y, a, axis1, axis2):
+    da = xp.swapaxes(dy, axis1, axis2)
+
+
+@adjoint(np.moveaxis)
+def moveaxis(y, a, source, destination):
+    da = xp.moveaxis(dy, destination, source)
+
+
+# ---- new shapes for the same elements ------------------------------------------------------
+
+
 @adjoint(np.reshape)
 def reshape(y, a, shape=None, order="C"):
+    if order not in ("C", "F"):
+        raise NotImplementedError("only order='C' or order='F' is supported")
     da = xp.reshape(dy, a.shape, order=order)
 
 
 @adjoint("method.reshape")
 def reshape_method(y, a, *shape, order="C"):
+    if order not in ("C", "F"):
+        raise NotImplementedError("only order='C' or order='F' is supported")
     da = xp.reshape(dy, a.shape, order=order)
+
+
+@adjoint(np.ravel, methods=("ravel", "flatten"))
+def ravel(y, a, order="C"):
+    if order not in ("C", "F"):
+        raise NotImplementedError("only order='C' or order='F' is supported")
+    da = xp.reshape(dy, a.shape, order=order)
+
+
+@adjoint(np.expand_dims)
+def expand_dims(y, a, axis):
+    da = xp.reshape(dy, a.shape)
+
+
+@adjoint(np.squeeze, methods=("squeeze",))
+def squeeze(y, a, axis=None):
+    da = xp.reshape(dy, a.shape)
+
+
+@adjoint(np.atleast_1d)
+def atleast_1d(y, ary):
+    dary = xp.reshape(dy, xp.shape(ary))
+
+
+@adjoint(np.atleast_2d)
+def atleast_2d(y, ary):
+    dary = xp.reshape(dy, xp.shape(ary))
+
+
+@adjoint(np.atleast_3d)
+def atleast_3d(y, ary):
+    dary = xp.reshape(dy, xp.shape(ary))
+
+
+# ---- the same elements in another order -------------------------------------------------
+
+
+@adjoint(np.flip, elementwise=True)
+def flip(y, m, axis=None):
+    dm = xp.flip(dy, axis=axis)
+
+
+@adjoint(np.fliplr, elementwise=True)
+def fliplr(y, m):
+    dm = xp.fliplr(dy)
+
+
+@adjoint(np.flipud, elementwise=True)
+def flipud(y, m):
+    dm = xp.flipud(dy)
+
+
+@adjoint(np.roll, elementwise=True)
+def roll(y, a, shift, axis=None):
+    da = xp.roll(dy, _negated(shift), axis=axis)
+
+
+@adjoint(np.rot90)
+def rot90(y, m, k=1, axes=(0, 1)):
+    dm = xp.rot90(dy, 4 - k, axes=axes)
+
+
+@adjoint(np.sort)
+def sort(y, a, axis=-1, kind=None, order=None, stable=None):
+    if order is not None:
+        raise NotImplementedError("order= (sorting by fields of a structured array) is not supported")
+    da = _sort_adjoint(dy, a, axis)
+
+
+# ---- copies of elements --------------------------------------------------------------------
+
+
+@adjoint(np.tile)
+def tile(y, A, reps):
+    dA = _untile(dy, A, reps)
+
+
+@adjoint(np.repeat, methods=("repeat",))
+def repeat(y, a, repeats, axis=None):
+    da = _unrepeat(dy, a, repeats, axis)
+
+
+@adjoint(np.pad)
+def pad(y, array, pad_width, mode="constant", constant_values=0):
+    if mode != "constant":
+        raise NotImplementedError("only mode='constant' is supported")
+    darray = dy[_unpadded(array, pad_width)]
+    dconstant_values = _pad_fill_adjoint(dy, array, pad_width, constant_values)
+
+
+# ---- diagonals and triangles ---------------------------------------------------------------
+
+
+@adjoint(np.diag)
+def diag(y, v, k=0):
+    dv = _diag_adjoint(dy, v, k)
+
+
+@adjoint(np.diagonal, methods=("diagonal",))
+def diagonal(y, a, offset=0, axis1=0, axis2=1):
+    da = _diagonal_adjoint(dy, a, offset, axis1, axis2)
+
+
+@adjoint(np.tril)
+def tril(y, m, k=0):
+    dm = _unbroadcast(xp.tril(dy, k=k), m)
+
+
+@adjoint(np.triu)
+def triu(y, m, k=0):
+    dm = _unbroadcast(xp.triu(dy, k=k), m)
+
+
+# ---- selections by index arrays --------------------------------------------------------------
+
+
+@adjoint(np.take, methods=("take",))
+def take(y, a, indices, axis=None, out=None, mode="raise"):
+    if out is not None:
+        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+    if mode != "raise":
+        raise NotImplementedError("only mode='raise' is supported")
+    da[_take_index(indices, a, axis)] += dy
+
+
+@adjoint(np.take_along_axis)
+def take_along_axis(y, arr, indices, axis=-1):
+    darr[_along_axis_index(indices, arr, axis)] += dy
+
+
+# ---- casts ---------------------------------------------------------------------------------
+
+
+@adjoint("method.astype")
+def astype_method(y, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    if not copy:
+        raise NotImplementedError("copy=False is not supported: s2sad writes results into new arrays")
+    dx = _cast_adjoint(dy, x, y)
+
+
+@adjoint("numpy.astype")  # NumPy 2.1
+def astype(y, x, dtype, copy=True, device=None):
+    if not copy:
+        raise NotImplementedError("copy=False is not supported: s2sad writes results into new arrays")
+    if device is not None:
+        raise NotImplementedError("device= is not supported")
+    dx = _cast_adjoint(dy, x, y)
