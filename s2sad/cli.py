@@ -1,4 +1,8 @@
-"""`s2sad show|save|check FILE:FUNC`: generated gradient modules from the command line."""
+"""`s2sad show|save|check FILE:FUNC`: generated gradient modules from the command line.
+
+`s2sad operators` prints the catalogue of supported operators (Markdown);
+`s2sad operators > docs/operators.md` regenerates docs/operators.md.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument("--wrt", help="comma-separated argument names (default: the first)")
     save.add_argument("-o", "--output", required=True, help="the .py file to write")
     save.add_argument("-f", "--force", action="store_true", help="replace an existing file")
+    commands.add_parser("operators", help="print the catalogue of supported operators (Markdown)")
     args = parser.parse_args(argv)
+    if args.command == "operators":
+        from .templates.catalog import render
+
+        sys.stdout.write(render())
+        return 0
     try:
         function = gradient_function(args.target, args.wrt)
         source = function.source

@@ -1,0 +1,128 @@
+"""The catalogue of supported operators, rendered as Markdown from the registry.
+
+`render()` lists every adjoint rule of s2sad's template modules, grouped by
+family (the module that defines it), with the arguments it accepts, its
+method forms and the conditions under which it refuses a call, and then the
+operations declared non-differentiable. docs/operators.md is its output::
+
+    s2sad operators > docs/operators.md
+
+and tests/test_operators_doc.py fails when that file is out of date.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+import textwrap
+
+from .registry import METHODS, NONDIFFERENTIABLE, REGISTRY, Template
+
+PACKAGE = __name__.rpartition(".")[0]
+REGENERATE = "s2sad operators > docs/operators.md"
+
+
+def render() -> str:
+    """The Markdown catalogue of the operators the registry supports."""
+    families = families_of_rules()
+    lines = [
+        "# Supported operators",
+        "",
+        (f"<!-- Generated from {PACKAGE}.REGISTRY, METHODS and NONDIFFERENTIABLE. "
+         f"Do not edit: regenerate with `{REGENERATE}`. -->"),
+        "",
+        (f"s2sad has adjoint rules for {sum(len(keys) for keys in families.values())} operations "
+         f"in {len(families)} families, and treats {len(NONDIFFERENTIABLE)} more as "
+         "non-differentiable. A rule's arguments are NumPy's, in NumPy's order: those without "
+         "a default are the arrays it differentiates, the others its options, which must be "
+         "literal constants wherever the rule decides on them. A call is refused, with an "
+         "error that points at it, under the conditions listed for its rule."),
+        "",
+    ]
+    lines += [f"* [{family}](#{family})" for family in families]
+    for family, keys in families.items():
+        lines += ["", f"## {family}", "", _summary(family), ""]
+        lines += ["| Operation | Arguments | Methods | Refused when |", "| --- | --- | --- | --- |"]
+        lines += [_row(REGISTRY[key]) for key in keys]
+    lines += ["", "## Non-differentiable", "",
+              "Their results carry no gradient: shapes, comparisons, indices, roundings ...", ""]
+    lines += _nondifferentiable()
+    return "\n".join(lines) + "\n"
+
+
+def families_of_rules() -> dict[str, list[str]]:
+    """Family (template module) → the registry keys of the rules it defines, both sorted.
+
+    Rules registered outside s2sad's template modules (users' own) are left out.
+    """
+    defined_in = {}
+    for name, module in sorted(sys.modules.items()):
+        if module is None or not name.startswith(PACKAGE + "."):
+            continue
+        for value in vars(module).values():
+            if inspect.isfunction(value) and value.__module__ == name:
+                defined_in[(value.__name__, _source(value))] = name[len(PACKAGE) + 1:]
+    families: dict[str, list[str]] = {}
+    for key, template in sorted(REGISTRY.items()):
+        family = defined_in.get((template.name, template.source))
+        if family is not None:
+            families.setdefault(family, []).append(key)
+    return dict(sorted(families.items()))
+
+
+def _source(function) -> str | None:
+    try:
+        return textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return None
+
+
+def _summary(family: str) -> str:
+    """The first paragraph of the family's module docstring, on one line."""
+    doc = inspect.getdoc(sys.modules[f"{PACKAGE}.{family}"]) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _row(template: Template) -> str:
+    methods = ", ".join(f"`.{m}()`" for m, key in sorted(METHODS.items()) if key == template.key)
+    refused = "; ".join(f"`{condition}`" for condition in refusals(template))
+    cells = [f"`{shown(template.key)}`", f"`{template.signature}`", methods, refused]
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def refusals(template: Template) -> list[str]:
+    """The conditions on its options under which a rule raises, as Python source."""
+    conditions = []
+    for node in ast.walk(ast.Module(template.body, [])):
+        if not isinstance(node, ast.If):
+            continue
+        if any(isinstance(stmt, ast.Raise) for stmt in node.body):
+            conditions.append(ast.unparse(node.test))
+        if any(isinstance(stmt, ast.Raise) for stmt in node.orelse):
+            conditions.append(f"not ({ast.unparse(node.test)})")
+    return conditions
+
+
+def shown(key: str) -> str:
+    """A registry key as a user writes the operation: `np.sum`, `.T`, `float`."""
+    for prefix, form in (("numpy.", "np.{}"), ("builtins.", "{}"), ("method.", ".{}()"),
+                         ("attribute.", ".{}")):
+        if key.startswith(prefix):
+            return form.format(key[len(prefix):])
+    return key
+
+
+def _nondifferentiable() -> list[str]:
+    kinds = {"Functions": [], "Methods": [], "Attributes": [], "Internal operations": []}
+    for key in sorted(NONDIFFERENTIABLE):
+        if key.startswith("method."):
+            kinds["Methods"].append(key)
+        elif key.startswith("attribute."):
+            kinds["Attributes"].append(key)
+        elif "." in key:
+            kinds["Functions"].append(key)
+        else:
+            kinds["Internal operations"].append(key)
+    return [f"* {kind}: " + ", ".join(f"`{shown(key)}`" for key in keys)
+            for kind, keys in kinds.items() if keys]
