@@ -439,3 +439,20 @@ add_cases(
     Case(svdvals, ((3, 2),)),
     Case(svdvals, ((2, 3, 4),)),
 )
+
+
+def singular_values_only(a):
+    return np.linalg.svd(a, compute_uv=False)
+
+
+def singular_values_positional(a):
+    s = np.linalg.svd(a, False, False)
+    return s * s
+
+
+add_cases(
+    "numpy.linalg.svd",
+    Case(singular_values_only, ((3, 2),)),
+    Case(singular_values_only, ((2, 3, 4),)),
+    Case(singular_values_positional, ((3, 3),)),
+)

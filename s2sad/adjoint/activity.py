@@ -8,7 +8,7 @@ adjoints; shape, integer and comparison results never do.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import UnknownFunctionError, UnsupportedSyntaxError
 from ..ir import Assignment, Program, assignments
@@ -87,8 +87,8 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
         template = lookup(assignment.op)
         if template is None:
             raise _unknown(assignment)
-        activity.templates[id(assignment)] = template
         activity.bindings[id(assignment)] = bound = bind(assignment, template)
+        activity.templates[id(assignment)] = template = _as_called(template, bound)
         for param in template.propagates_to():
             operand = bound.get(param)
             if param in template.sequences and isinstance(operand, (ast.List, ast.Tuple)) and all(
@@ -106,6 +106,17 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
             activity.varied.add(assignment.target)
             if template.outputs:
                 activity.tuples[assignment.target] = template
+
+
+def _as_called(template: Template, bound: dict[str, ast.expr]) -> Template:
+    """The rule as this call uses it: single-output where its options make the result one array."""
+    if template.single_output is None:
+        return template
+    option, value = template.single_output
+    given = bound.get(option)
+    if isinstance(given, ast.Constant) and given.value == value:
+        return replace(template, outputs=())
+    return template
 
 
 def _read_component(assignment: Assignment, activity: Activity) -> None:

@@ -11,7 +11,7 @@ change.
 
 import numpy as np
 
-from .registry import REGISTRY, adjoint, key_of
+from .registry import adjoint
 
 
 @adjoint(np.matmul)
@@ -93,10 +93,6 @@ def einsum(y, subscripts, a, b=None, c=None, d=None, optimize=False):
         )
 
 
-# einsum's operands after the first have defaults (they may be absent), yet carry adjoints.
-REGISTRY[key_of(np.einsum)].inputs += ("b", "c", "d")
-
-
 @adjoint(np.linalg.inv)
 def inv(y, a):
     inv_t = _matrix_transpose(y)
@@ -147,20 +143,19 @@ def eigh(y, a, UPLO="L"):
     da = _eigh_adjoint(deigenvalues, deigenvectors, eigenvalues, eigenvectors)
 
 
-@adjoint(np.linalg.svd, outputs=("U", "S", "Vh"))
+@adjoint(np.linalg.svd, outputs=("U", "S", "Vh"), single_output=("compute_uv", False))
 def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):
     if hermitian:
         raise NotImplementedError("svd(hermitian=True) is not supported; use hermitian=False")
     if not compute_uv:
-        raise NotImplementedError(
-            "svd(compute_uv=False) is not supported here; use np.linalg.svdvals(a)"
-        )
-    if full_matrices:
+        da = _singular_values_adjoint(dy, a)
+    elif full_matrices:
         raise NotImplementedError(
             "the gradient of svd needs full_matrices=False: the extra columns of U or Vh "
             "are not unique"
         )
-    da = _svd_adjoint(dU, dS, dVh, U, S, Vh)
+    else:
+        da = _svd_adjoint(dU, dS, dVh, U, S, Vh)
 
 
 @adjoint(np.linalg.svdvals)

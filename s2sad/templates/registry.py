@@ -51,6 +51,8 @@ class Template:
     source: str
     outputs: tuple[str, ...] = ()
     sequences: tuple[str, ...] = ()
+    single_output: tuple[str, object] | None = None
+    """(option, value): given as that literal, the call returns one array (svd's compute_uv=False)."""
 
     def propagates_to(self) -> set[str]:
         """The inputs this rule assigns an adjoint to, and the options it does (an option
@@ -95,6 +97,7 @@ def adjoint(
     methods: tuple[str, ...] = (),
     outputs: tuple[str, ...] = (),
     sequences: tuple[str, ...] = (),
+    single_output: tuple[str, object] | None = None,
 ) -> Callable[[Callable], Callable]:
     """Register the decorated template as the adjoint rule of `fn`.
 
@@ -102,8 +105,10 @@ def adjoint(
     adjoint is summed back to that input's shape. `elementwise`: one input,
     output of the same shape. `methods`: array methods that are the same
     operation with the array as first argument (`x.sum()`). `outputs`: the
-    names of the components of a tuple result. `sequences`: the inputs that are
-    lists or tuples of arrays.
+    names of the components of a tuple result; `single_output=(option, value)`:
+    with that option given as that literal, the result is one array instead, read
+    as the output and its adjoint (svd's compute_uv=False). `sequences`: the
+    inputs that are lists or tuples of arrays.
     """
 
     def register(template: Callable) -> Callable:
@@ -133,6 +138,7 @@ def adjoint(
             source=source,
             outputs=tuple(outputs),
             sequences=tuple(sequences),
+            single_output=single_output,
         )
         for method in methods:
             METHODS[method] = key

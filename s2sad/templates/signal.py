@@ -5,7 +5,7 @@ Real arrays: correlate's conjugation of its second argument is not differentiate
 
 import numpy as np
 
-from .registry import REGISTRY, adjoint, key_of
+from .registry import adjoint
 
 
 @adjoint(np.convolve)
@@ -42,7 +42,3 @@ def interp(y, x, xp, fp, left=None, right=None, period=None):
     dleft = _interp_outside_adjoint(dy, x, xp, period, True)
     dright = _interp_outside_adjoint(dy, x, xp, period, False)
     dxp = _interp_knots_refused(xp)
-
-
-# interp's left= and right= fill values have defaults, yet carry adjoints when differentiated.
-REGISTRY[key_of(np.interp)].inputs += ("left", "right")
