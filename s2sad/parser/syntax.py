@@ -43,10 +43,14 @@ VIEW_OPS = {
     "numpy.transpose", "numpy.reshape", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
     "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to",
     "numpy.lib.stride_tricks.sliding_window_view",
+    "attribute.mT", "method.swapaxes", "method.squeeze", "method.diagonal", "numpy.diagonal",
+    "numpy.matrix_transpose", "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90",
+    "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d",
 }
 
 # Views that NumPy makes read-only: a write through them fails.
-READ_ONLY_VIEW_OPS = {"numpy.lib.stride_tricks.sliding_window_view"}
+READ_ONLY_VIEW_OPS = {"numpy.lib.stride_tricks.sliding_window_view", "numpy.broadcast_to",
+                      "numpy.diagonal", "method.diagonal"}
 
 # How error messages name a construct: `an if statement`, not `a If statement`.
 CONSTRUCT_NAMES = {

@@ -78,17 +78,17 @@ def squeeze(y, a, axis=None):
 
 @adjoint(np.atleast_1d)
 def atleast_1d(y, ary):
-    dary = xp.reshape(dy, xp.shape(ary))
+    dary = dy.reshape(xp.shape(ary))
 
 
 @adjoint(np.atleast_2d)
 def atleast_2d(y, ary):
-    dary = xp.reshape(dy, xp.shape(ary))
+    dary = dy.reshape(xp.shape(ary))
 
 
 @adjoint(np.atleast_3d)
 def atleast_3d(y, ary):
-    dary = xp.reshape(dy, xp.shape(ary))
+    dary = dy.reshape(xp.shape(ary))
 
 
 # ---- the same elements in another order -------------------------------------------------

@@ -108,9 +108,10 @@ def _diagonal_adjoint(g, a, offset, axis1, axis2):
 
 def _cast_adjoint(g, x, y):
     """Adjoint of `x.astype(...)`: `g` cast back to `x`'s dtype; none through integers."""
-    g = _namespace(g).asarray(g)
+    xp = _namespace(g, x, y)
+    g = xp.asarray(g)
     if y.dtype.kind not in "fc" or x.dtype.kind not in "fc":
-        return _namespace(g).zeros(x.shape, dtype=g.dtype if g.dtype.kind in "fc" else float)
+        return xp.zeros(x.shape, dtype=g.dtype if g.dtype.kind in "fc" else float)
     return g.astype(x.dtype)
 
 
@@ -174,15 +175,34 @@ def _write_labels(g, index, value):
     so where the index repeats an element, the write NumPy keeps is the one it numbers.
     """
     xp = _namespace(g)
-    labels = xp.full(g.shape, -1, dtype=xp.int64)
     shape = tuple(_shape_of(value))
     if hasattr(value, "shape"):
         numbers = xp.empty_like(value, dtype=xp.int64)
     else:
         numbers = xp.empty((), dtype=xp.int64)
     numbers[...] = xp.arange(_elements(shape)).reshape(shape)
+    labels = xp.full(g.shape, -1, dtype=xp.int64)
     labels[index] = numbers
+    if xp is not numpy:
+        _check_one_write_kept(labels, index, numbers)
     return labels
+
+
+def _check_one_write_kept(labels, index, numbers):
+    """Refuse an index that writes different elements of the value into one element:
+    NumPy keeps the last write, other array libraries (CuPy) any of them."""
+    xp = _namespace(labels)
+    while numbers.ndim and numbers.shape[0] == 1:
+        numbers = numbers[0]
+    lowest, highest = labels.copy(), labels.copy()
+    xp.minimum.at(lowest, index, numbers)
+    xp.maximum.at(highest, index, numbers)
+    if bool((lowest != highest).any()):
+        raise ValueError(
+            "this assignment writes different values into the same element, and "
+            f"{xp.__name__} does not say which one it keeps; use an index without "
+            "repeated elements"
+        )
 
 
 def _written(g, index, value):
@@ -209,14 +229,7 @@ def _kept_writes(g, labels, kept, shape):
     """The adjoints of the writes an index with repeated elements kept, summed per element
     of the value written."""
     xp = _namespace(g)
-    size = _elements(shape)
-    if xp is not numpy and size > 1:
-        raise ValueError(
-            "this assignment writes some elements more than once, and "
-            f"{xp.__name__} does not say which write it keeps; use an index without "
-            "repeated elements"
-        )
-    sums = xp.bincount(labels[kept], weights=g[kept], minlength=size)
+    sums = xp.bincount(labels[kept], weights=g[kept], minlength=_elements(shape))
     return sums.reshape(shape).astype(g.dtype, copy=False)
 
 
