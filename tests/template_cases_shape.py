@@ -435,8 +435,32 @@ add_cases(
     Case(repeat_method, ((2, 2),)),
     Case(repeat_method_list, ((3, 2),)),
 )
+def pad_edge(x):
+    return np.pad(x, ((1, 2), (0, 3)), mode="edge")
+
+
+def pad_reflect(x):
+    return np.pad(x, 2, "reflect")
+
+
+def pad_symmetric(x):
+    return np.pad(x, (3, 1), mode="symmetric", reflect_type="even")
+
+
+def pad_wrap(x):
+    return np.pad(x, ((4, 1), (1, 2)), mode="wrap") + 1.0
+
+
 add_cases(
     "numpy.pad",
+    Case(pad_edge, ((2, 3),)),
+    Case(pad_edge, ((3, 1),)),
+    Case(pad_reflect, ((4,),)),
+    Case(pad_reflect, ((3, 3),)),
+    Case(pad_symmetric, ((2,),)),
+    Case(pad_symmetric, ((2, 2, 3),)),
+    Case(pad_wrap, ((2, 3),)),
+    Case(pad_wrap, ((3, 2),)),
     Case(pad_int, ((3,),)),
     Case(pad_int, ((2, 3),)),
     Case(pad_pairs, ((2, 3),)),

@@ -273,8 +273,12 @@ def flatten_any_order(x):
     return x.flatten("A")
 
 
-def pad_edge(x):
-    return np.pad(x, 1, mode="edge")
+def pad_mean(x):
+    return np.pad(x, 1, mode="mean")
+
+
+def pad_odd_reflection(x):
+    return np.pad(x, 1, mode="reflect", reflect_type="odd")
 
 
 def pad_stat_length(x):
@@ -323,7 +327,8 @@ REFUSED = [
     (reshape_copy, "unsupported arguments"),
     (ravel_memory_order, "order='C' or order='F'"),
     (flatten_any_order, "order='C' or order='F'"),
-    (pad_edge, "mode='constant'"),
+    (pad_mean, "only the modes 'constant', 'edge'"),
+    (pad_odd_reflection, "reflect_type='even'"),
     (pad_stat_length, "unsupported arguments"),
     (pad_mode_variable, "literal constant"),
     (take_wrap, "mode='raise'"),

@@ -140,11 +140,18 @@ def repeat(y, a, repeats, axis=None):
 
 
 @adjoint(np.pad)
-def pad(y, array, pad_width, mode="constant", constant_values=0):
-    if mode != "constant":
-        raise NotImplementedError("only mode='constant' is supported")
-    darray = dy[_unpadded(array, pad_width)]
-    dconstant_values = _pad_fill_adjoint(dy, array, pad_width, constant_values)
+def pad(y, array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
+    if mode == "constant":
+        darray = dy[_unpadded(array, pad_width)]
+        dconstant_values = _pad_fill_adjoint(dy, array, pad_width, constant_values)
+    elif mode in ("edge", "reflect", "symmetric", "wrap"):
+        if reflect_type != "even":
+            raise NotImplementedError("only reflect_type='even' is supported")
+        darray = _pad_copies_adjoint(dy, array, pad_width, mode)
+    else:
+        raise NotImplementedError(
+            "only the modes 'constant', 'edge', 'reflect', 'symmetric' and 'wrap' are supported"
+        )
 
 
 # ---- diagonals and triangles ---------------------------------------------------------------

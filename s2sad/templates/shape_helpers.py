@@ -88,6 +88,17 @@ def _pad_fill_adjoint(g, a, pad_width, constant_values):
     return _unbroadcast(xp.stack(sums), _shape_of(constant_values))
 
 
+def _pad_copies_adjoint(g, a, pad_width, mode):
+    """Adjoint of `pad(a, pad_width, mode)` for a mode that fills with copies of `a`'s
+    elements (edge, reflect, symmetric, wrap): each element's copies in `g` summed."""
+    xp = _namespace(g)
+    shape = tuple(_shape_of(a))
+    size = _elements(shape)
+    sources = xp.pad(xp.arange(size).reshape(shape), pad_width, mode=mode)
+    summed = xp.bincount(sources.reshape(-1), weights=g.reshape(-1), minlength=size)
+    return summed.reshape(shape).astype(g.dtype, copy=False)
+
+
 def _diag_adjoint(g, v, k):
     """Adjoint of `diag(v, k)`: the k-th diagonal of `g` for a vector `v`, else `g` on it."""
     if len(_shape_of(v)) == 1:
