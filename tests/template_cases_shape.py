@@ -896,3 +896,64 @@ add_cases(
     Case(second_writes, ((4, 2), (2,), REPEATED)),
     Case(second_writes, ((3, 2), (), Value((slice(None), 0)))),
 )
+
+
+# ---- gradients of gradients through the shape helpers --------------------------------------
+
+
+def _inner_copies(x, w):
+    tiled = np.tile(x, (2, 1)) * w
+    repeated = np.repeat(x, 2, axis=-1)
+    padded = np.pad(x, 1, mode="wrap")
+    return np.sum(np.sin(tiled)) + np.sum(repeated ** 3) + np.sum(np.cos(padded) * padded)
+
+
+def _inner_orders(x, c):
+    ordered = np.sort(x, axis=0) * c
+    wide = x.astype("longdouble") * 2.0
+    return np.sum(np.sin(ordered)) + np.sum(np.cos(wide)).astype("float64")
+
+
+def _inner_diagonals(m, v):
+    return np.sum(np.sin(np.diagonal(m, 1))) + np.sum(np.diag(v) * m[:3, :3] ** 2) \
+        + np.sum(np.cos(np.diag(m)))
+
+
+_copies_gradient = s2sad.grad(_inner_copies, wrt=(0, 1))
+_orders_gradient = s2sad.grad(_inner_orders)
+_diagonals_gradient = s2sad.grad(_inner_diagonals, wrt=(0, 1))
+
+
+def second_copies(x, w):
+    dx, dw = _copies_gradient(x, w)
+    return np.sum(dx * dx) + np.sum(np.sin(dw))
+
+
+def second_orders(x, c):
+    dx = _orders_gradient(x, c)
+    return np.sum(dx * dx * c[0])
+
+
+def second_diagonals(m, v):
+    dm, dv = _diagonals_gradient(m, v)
+    return np.sum(dm * dm) + np.sum(np.sin(dv))
+
+
+for key in ("helper._untile", "helper._unrepeat", "helper._pad_copies_adjoint"):
+    add_cases(
+        key,
+        Case(second_copies, ((3,), (2, 3))),
+        Case(second_copies, ((2, 2), (4, 2))),
+    )
+for key in ("helper._sort_adjoint", "helper._cast_adjoint"):
+    add_cases(
+        key,
+        Case(second_orders, ((3, 2), (3, 2)), domain="distinct"),
+        Case(second_orders, ((4,), (4,)), domain="distinct"),
+    )
+for key in ("helper._diag_adjoint", "helper._diagonal_adjoint"):
+    add_cases(
+        key,
+        Case(second_diagonals, ((3, 4), (3,))),
+        Case(second_diagonals, ((4, 4), (3,))),
+    )

@@ -21,7 +21,8 @@ from .shapes import Shapes
 
 # Functions of the array namespace whose result may share memory with their first argument.
 _VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
-          "expand_dims", "ravel", "asarray", "permute_dims", "flip", "fliplr", "flipud", "rot90"}
+          "expand_dims", "ravel", "asarray", "permute_dims", "flip", "fliplr", "flipud", "rot90",
+          "diag", "diagonal"}
 _PASS_THROUGH_HELPERS = {"_unbroadcast", "_joined_part"}  # may return a view of their first argument
 
 # Calls that read an argument only for its shape, or for its shape and dtype:

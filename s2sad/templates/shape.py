@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .registry import adjoint
+from .registry import adjoint, nondifferentiable
 
 # ---- transposes --------------------------------------------------------------------------
 
@@ -211,3 +211,46 @@ def astype(y, x, dtype, copy=True, device=None):
     if device is not None:
         raise NotImplementedError("device= is not supported")
     dx = _cast_adjoint(dy, x, y)
+
+
+# ---- the helpers above, in gradients of gradients --------------------------------------------
+# Each is linear in the adjoint it takes; its own adjoint is the forward operation it reverses.
+
+
+@adjoint("helper._untile")
+def untile(y, g, a, reps):
+    dg = xp.tile(dy, reps)
+
+
+@adjoint("helper._unrepeat")
+def unrepeat(y, g, a, repeats, axis):
+    dg = xp.repeat(dy, repeats, axis=axis)
+
+
+@adjoint("helper._pad_copies_adjoint")
+def pad_copies_adjoint(y, g, a, pad_width, mode):
+    dg = xp.pad(dy, pad_width, mode=mode)
+
+
+@adjoint("helper._diag_adjoint")
+def diag_adjoint(y, g, v, k):
+    dg = xp.diag(dy, k)
+
+
+@adjoint("helper._diagonal_adjoint")
+def diagonal_adjoint(y, g, a, offset, axis1, axis2):
+    dg = xp.diagonal(dy, offset, axis1, axis2)
+
+
+@adjoint("helper._sort_adjoint")
+def sort_adjoint(y, g, a, axis):
+    dg = _in_sorted_order(dy, a, axis)
+
+
+@adjoint("helper._cast_adjoint")
+def cast_adjoint(z, g, x, y):
+    dg = _cast_adjoint(dz, y, x)
+
+
+nondifferentiable("helper._negated", "helper._unpadded", "helper._take_index",
+                  "helper._along_axis_index")

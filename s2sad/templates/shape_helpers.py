@@ -138,6 +138,14 @@ def _sort_adjoint(g, a, axis):
     return xp.take_along_axis(g, xp.argsort(order, axis=axis), axis=axis)
 
 
+def _in_sorted_order(g, a, axis):
+    """The elements of `g` in the order `sort(a, axis)` puts `a`'s."""
+    xp = _namespace(g)
+    if axis is None:
+        return g.reshape(-1)[xp.argsort(a, axis=None)]
+    return xp.take_along_axis(g, xp.argsort(a, axis=axis), axis=axis)
+
+
 def _take_index(indices, a, axis):
     """The index of `a` that selects what `take(a, indices, axis)` does."""
     xp = _namespace(a)
