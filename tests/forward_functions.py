@@ -8,6 +8,7 @@ find the line by its marker, so adding functions above does not break them.
 
 import math
 
+import custom_rules_module as crm
 import numpy as np
 
 import s2sad
@@ -361,3 +362,15 @@ def uses_class(x):
 
 async def uses_async(x):  # E:async
     return np.sum(x)
+
+
+def passes_a_varied_option(x):
+    return np.sum(crm.log_gamma(x, scale=np.sum(x)))  # E:varied_option
+
+
+def returns_a_multi_output_tuple(a):
+    return np.linalg.slogdet(a)  # E:tuple_return
+
+
+def writes_into_out(x, buffer):
+    return np.sum(np.tanh(x, out=buffer))  # E:out_variable

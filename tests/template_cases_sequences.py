@@ -127,3 +127,56 @@ add_cases(
     Case(array_split_uneven, ((5,),)),
     Case(array_split_one_part_read, ((2, 7),)),
 )
+
+
+def list_display_stacked(a, b):
+    ys = [a, np.tanh(b)]
+    return np.stack(ys)
+
+
+def tuple_display_unpacked(a, b):
+    pair = (a * 2.0, b)
+    first, second = pair
+    return first * second
+
+
+def appended_then_stacked(a, b):
+    ys = []
+    ys.append(a)
+    ys.append(a * b)
+    return np.stack(ys, axis=-1)
+
+
+def appended_in_a_loop_then_concatenated(a, b):
+    ys = [b]
+    for i in range(3):
+        ys.append(a * float(i))
+    return np.concatenate(ys)
+
+
+def appended_then_vstacked(a, b):
+    rows = []
+    rows.append(a)
+    rows.append(b)
+    return np.vstack(rows)
+
+
+def appended_then_hstacked(a, b):
+    parts = []
+    parts.append(a)
+    parts.append(b * b)
+    return np.hstack(parts)
+
+
+add_cases(
+    "sequence",
+    Case(list_display_stacked, ((3,), (3,))),
+    Case(tuple_display_unpacked, ((2, 2), (2, 2))),
+)
+add_cases(
+    "list.append",
+    Case(appended_then_stacked, ((2, 3), (2, 3))),
+    Case(appended_in_a_loop_then_concatenated, ((2,), (3,))),
+    Case(appended_then_vstacked, ((3,), (2, 3))),
+    Case(appended_then_hstacked, ((2, 2), (2, 1))),
+)

@@ -167,13 +167,13 @@ def norm_ord_variable(x, p):
 
 REFUSED = [
     (sum_out, "out="),
-    (sum_method_out, "`out` as a literal"),  # positional: no keyword to name
+    (sum_method_out, "with `out=`"),
     (sum_dtype, "dtype="),
     (sum_where_false, "where="),
     (sum_where_mask, "`where` as a literal"),
     (nansum_out, "out="),
     (nansum_where, "where="),
-    (mean_out, "`out` as a literal"),  # positional: no keyword to name
+    (mean_out, "with `out=`"),
     (mean_dtype, "dtype="),
     (mean_where, "where="),
     (nanmean_dtype, "dtype="),
@@ -197,7 +197,7 @@ REFUSED = [
     (std_correction, "correction="),
     (cumsum_out, "out="),
     (cumsum_method_dtype, "dtype="),
-    (cumprod_out, "`out` as a literal"),  # positional: no keyword to name
+    (cumprod_out, "with `out=`"),
     (cumprod_dtype, "dtype="),
     (trace_out, "out="),
     (trace_method_dtype, "dtype="),

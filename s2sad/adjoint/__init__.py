@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from ..errors import UnsupportedSyntaxError
 from ..ir import Branch, Loop, Parameter, Program
 from ..names import NameAllocator
 from .activity import analyze, useful
@@ -33,6 +34,8 @@ class Gradient:
     helpers: set[str] = field(default_factory=set)
     scalar_check: str | None = None
     cotangent_checks: list[tuple[str, str]] = field(default_factory=list)
+    containers: list[str] = field(default_factory=list)
+    """The `wrt` parameters that may be lists or tuples of arrays (the function only indexes them)."""
 
 
 def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> Gradient:
@@ -42,6 +45,15 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     """
     assert mode in MODES
     activity = analyze(program, wrt)
+    for output in program.outputs:
+        if isinstance(output, ast.Name) and output.id in activity.tuples:
+            raise UnsupportedSyntaxError(
+                "the function returns the tuple a multi-output function made; s2sad follows "
+                "such a tuple only into its components",
+                program.return_origin,
+                "unpack it into names and return those: `w, v = np.linalg.eigh(a)`, "
+                "`return w, v`",
+            )
     namespace = program.namespace
     names = NameAllocator(program.taken_names, namespace)
     output_names = [o.id for o in program.outputs if isinstance(o, ast.Name)]
@@ -52,6 +64,9 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     if seed_lines:
         result.blocks.insert(0, Block("the outputs' cotangents", seed_lines))
     finals, gradients = _final_gradients(wrt, sweep, result.state, namespace, program.leaves)
+    containers = [w for w in wrt if w in sweep.containers]
+    if containers:
+        result.helpers |= {"_check_differentiable_items", "_as_argument"}
 
     needed_outputs = set(output_names) if mode == "value_and_grad" else set()
     scalar_check = None
@@ -107,6 +122,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
         finals=finals,
         result=returned,
         helpers=result.helpers | {"_namespace", "_check_differentiable"},
+        containers=containers,
         scalar_check=scalar_check,
         cotangent_checks=cotangent_checks,
     )
@@ -151,13 +167,16 @@ def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str],
                             [ast.Name(parameter, ast.Load()), ast.Dict(keys, values)], [])
             finals.append(Line(_assign(name, tree), "zeros for the keys the output does not read"))
         elif parameter not in state:
-            zeros = ast.Call(ast.Attribute(xp, "zeros_like", ast.Load()),
-                             [ast.Name(parameter, ast.Load())], [])
-            finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
+            finals.append(Line(_assign(name, sweep.zeros(parameter)),
+                               f"{parameter} does not affect the output"))
         elif state[parameter] == BORROWED:
             copy = ast.Call(ast.Attribute(xp, "array", ast.Load()), [ast.Name(name, ast.Load())],
                             [ast.keyword("copy", ast.Constant(True))])
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
+        if parameter in sweep.containers:
+            restructured = ast.Call(ast.Name("_as_argument", ast.Load()),
+                                    [ast.Name(name, ast.Load()), ast.Name(parameter, ast.Load())], [])
+            finals.append(Line(_assign(name, restructured), f"a tuple where {parameter} is one"))
         gradients.append(ast.Name(name, ast.Load()))
     return finals, gradients
 

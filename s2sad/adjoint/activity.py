@@ -10,8 +10,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 
-from ..errors import UnknownFunctionError, UnsupportedSyntaxError
+from ..errors import UnknownFunctionError, UnsupportedArgumentError, UnsupportedSyntaxError
 from ..ir import Assignment, Program, assignments
+from ..parser.rules import rule_hint
 from ..templates import Template, is_nondifferentiable, lookup
 from .instantiate import bind, element_key
 
@@ -102,10 +103,30 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
                     assignment.origin,
                     "pass the arrays themselves, or build the array with np.stack first",
                 )
+        _refuse_varied_options(assignment, template, bound, activity)
         if activity.active_inputs(assignment):
             activity.varied.add(assignment.target)
             if template.outputs:
                 activity.tuples[assignment.target] = template
+
+
+def _refuse_varied_options(assignment: Assignment, template: Template,
+                           bound: dict[str, ast.expr], activity: Activity) -> None:
+    """An option (a parameter with a default) that the rule gives no adjoint must not carry
+    a gradient: dropping it would make the gradient silently wrong."""
+    propagated = template.propagates_to()
+    for name, param in template.signature.parameters.items():
+        if param.default is param.empty or name in propagated:
+            continue
+        if _names([bound.get(name, ast.Constant(None))]) & activity.varied:
+            shown = assignment.op.removeprefix("numpy.").removeprefix("method.")
+            raise UnsupportedArgumentError(
+                f"`{name}` of `{shown}` depends on the differentiated arguments, and s2sad has "
+                f"no gradient with respect to `{name}`",
+                assignment.origin,
+                f"compute `{name}` from values that do not depend on them, or pass "
+                f"`s2sad.stop_gradient(...)` to say that no gradient flows through it",
+            )
 
 
 def _as_called(template: Template, bound: dict[str, ast.expr]) -> Template:
@@ -182,10 +203,15 @@ def _unknown(assignment: Assignment) -> UnknownFunctionError:
         shown, kind = f".{op[len('attribute.'):]}", "attribute"
     else:
         shown, kind = op, "function"
+    if kind == "function":
+        shown = shown.replace("numpy.", "np.", 1)
+        hint = rule_hint(shown)
+    else:
+        hint = ("rewrite it with supported operations (docs/operators.md lists them), or "
+                "compute it outside the function if it does not need a gradient")
     return UnknownFunctionError(
         f"s2sad has no adjoint rule for the {kind} `{shown}`, which this line applies "
         "to a value that depends on the differentiated arguments",
         assignment.origin,
-        "rewrite it with supported operations (see README), or compute it outside the "
-        "function if it does not need a gradient",
+        hint,
     )

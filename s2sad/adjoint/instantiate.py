@@ -84,6 +84,8 @@ def instantiate(
     kept = []
     for stmt in body:
         param = _assigned_adjoint(stmt, adjoint_params)
+        if param in template.sequences and _per_element(stmt) != _is_display(bound.get(param)):
+            continue  # the other form of a sequence input's rule: per element, or whole
         if param is None or param in active or any(
                 element_key(param, i) in active for i in range(_length(bound.get(param)))):
             kept.append(stmt)
@@ -104,7 +106,7 @@ def instantiate(
     items: list[Contribution | Scatter | Local] = []
     for stmt in kept:
         param = _assigned_adjoint(stmt, adjoint_params)
-        if isinstance(stmt, ast.Assign) and param in template.sequences:
+        if isinstance(stmt, ast.Assign) and param in template.sequences and _per_element(stmt):
             for position in range(_length(bound[param])):  # `darrays[i] = ...`: each element's
                 if element_key(param, position) in active:
                     value = _substitute(stmt.value, renames | {"i": ast.Constant(position)}, helpers)
@@ -141,6 +143,15 @@ def element_key(param: str, position: int) -> str:
     """The key of one element of a sequence input (`np.stack([a, b])`) in an operation's
     active inputs."""
     return f"{param}[{position}]"
+
+
+def _per_element(stmt: ast.stmt) -> bool:
+    """`darrays[i] = ...`: one element's adjoint, not the whole sequence's."""
+    return isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
+
+
+def _is_display(operand: ast.expr | None) -> bool:
+    return isinstance(operand, (ast.List, ast.Tuple))
 
 
 def _length(operand: ast.expr | None) -> int:
@@ -195,6 +206,12 @@ def _evaluate(test: ast.expr, bound: dict[str, ast.expr], assignment: Assignment
         try:
             env[name] = ast.literal_eval(_infinity_as_literal(value))
         except (ValueError, KeyError, TypeError, SyntaxError):
+            if name == "out":
+                raise UnsupportedArgumentError(
+                    f"`{_shown(assignment.op)}` with `out=`: s2sad writes every result into "
+                    "new memory", assignment.origin,
+                    "assign the result instead: `y = f(...)` rather than `f(..., out=y)`",
+                ) from None
             raise UnsupportedArgumentError(
                 f"`{_shown(assignment.op)}` needs `{name}` as a literal constant "
                 f"(a number, tuple, string or None), not `{ast.unparse(bound[name])}`",

@@ -139,6 +139,15 @@ class ReverseSweep:
         self.loop_invariants: set[str] = set()
         self.loop_locals: list[set[str]] = []
         self.shape_names: dict[str, str] = {}
+        self.containers = possible_containers(program, activity)
+
+    def zeros(self, variable: str) -> ast.Call:
+        """Zeros for the adjoint of `variable`: `xp.zeros_like`, or `_zeros_like` where the
+        variable may be a list or tuple of arrays."""
+        if variable in self.containers:
+            self.helpers.add("_zeros_like")
+            return ast.Call(ast.Name("_zeros_like", ast.Load()), [_load(variable)], [])
+        return ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
 
     def adjoint(self, variable: str) -> str:
         """`d<variable>`, or a variant that collides with nothing."""
@@ -181,7 +190,7 @@ class ReverseSweep:
             states = (then_state.get(variable), else_state.get(variable))
             for state, blocks in zip(states, (then_blocks, else_blocks)):
                 if state is None:
-                    zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
+                    zeros = self.zeros(variable)
                     if not blocks:
                         blocks.append(Block("nothing flows back through this arm"))
                     blocks[-1].lines.append(Line(_assign(self.adjoint(variable), zeros)))
@@ -231,8 +240,7 @@ class ReverseSweep:
             state = self.state.get(variable)
             name = self.adjoint(variable)
             if state is None:
-                zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
-                setup.append(Line(_assign(name, zeros)))
+                setup.append(Line(_assign(name, self.zeros(variable))))
             elif state == BORROWED and variable not in carried:
                 copy = ast.Call(_attribute(self.namespace, "array"), [_load(name)],
                                 [ast.keyword("copy", ast.Constant(True))])
@@ -245,7 +253,7 @@ class ReverseSweep:
         self.loop_locals.pop()
         for variable in sorted(carried & self.useful):
             if variable not in self.state:
-                zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
+                zeros = self.zeros(variable)
                 body.append(Block("the loop reads no earlier value", [Line(_assign(self.adjoint(variable),
                                                                                     zeros))]))
             self.state[variable] = BORROWED
@@ -268,10 +276,15 @@ class ReverseSweep:
 
     def _fill_tapes(self, blocks: list[Block]) -> None:
         """Decide what each loop saves: the values its iterations' backward reads."""
-        everywhere = {n.id for b in blocks for line in b.lines for node in line_nodes(line)
-                      for n in ast.walk(node) if isinstance(n, ast.Name)}
+        everywhere = _names_read(blocks)
+        top_level = {id(line.statement): position for position, b in enumerate(blocks)
+                     for line in b.lines}
         for lines in self.loops:
             loop = lines.loop
+            # What the backward reads once this loop's backward is done: the loop must leave
+            # those carried values as they were before it. (A nested loop runs again and again.)
+            position = top_level.get(id(lines))
+            later = everywhere if position is None else _names_read(blocks[position:])
             carried_new = {new: old for old, new in loop.carried}
             nested = _assigned_in_loops(loop.body)
             inside = {a.target for a in assignments(loop.body)} - {old for old, _ in loop.carried}
@@ -280,7 +293,7 @@ class ReverseSweep:
                     for n in ast.walk(node) if isinstance(n, ast.Name)}
             lines.restored = [(carried_new[n], n) for n in sorted(read & set(carried_new))]
             # Restoring `h_1 = h` needs the earlier h back from the tape.
-            carried_read = {old for old, _ in loop.carried} & (everywhere | read) | {
+            carried_read = {old for old, _ in loop.carried} & (later | read) | {
                 old for old, _ in lines.restored}
             shapes = {shape: variable for variable, shape in self.shape_names.items()
                       if variable in inside and shape in read}
@@ -292,7 +305,7 @@ class ReverseSweep:
             taped = sorted(values) + sorted(shapes)
             taped += sorted(carried_read)
             if lines.restore_only:
-                taped = sorted({old for old, _ in loop.carried} & everywhere)
+                taped = sorted({old for old, _ in loop.carried} & later)
             if taped:
                 lines.tape = self.names.fresh("tape")
                 lines.taped = taped
@@ -468,8 +481,7 @@ class ReverseSweep:
         lines = []
         comment = None
         if state is None:
-            zeros = ast.Call(_attribute(self.namespace, "zeros_like"), [_load(item.variable)], [])
-            lines.append(Line(_assign(name, zeros)))
+            lines.append(Line(_assign(name, self.zeros(item.variable))))
         else:
             comment = self._shared_comment(item.variable)
             if state == BORROWED:
@@ -478,6 +490,11 @@ class ReverseSweep:
         if _is_basic_index(item.index, self.shapes.integers):
             region = ast.Subscript(_load(name), item.index, ast.Store())
             lines.append(Line(ast.AugAssign(region, ast.Add(), item.value), comment))
+        elif item.variable in self.containers:
+            self.helpers.add("_add_at")
+            call = ast.Call(ast.Name("_add_at", ast.Load()),
+                            [_load(name), index_expression(item.index), item.value], [])
+            lines.append(Line(ast.Expr(call), comment))
         else:
             add_at = ast.Attribute(_attribute(self.namespace, "add"), "at", ast.Load())
             call = ast.Call(add_at, [_load(name), index_expression(item.index), item.value], [])
@@ -513,6 +530,39 @@ def _nested_carried(nodes: list[Node]) -> set[str]:
         elif isinstance(node, Branch):
             found |= _nested_carried(node.body) | _nested_carried(node.orelse)
     return found
+
+
+_LIST_OPS = {"sequence", "list.append"}
+_INDEXING_OPS = {"getitem", "builtins.len"}
+
+
+def possible_containers(program: Program, activity: Activity) -> set[str]:
+    """The variables that may hold a list or tuple of arrays: lists the function builds, and
+    parameters it only indexes, iterates or measures (their gradient is then a list too)."""
+    flat = assignments(program.body)
+    lists = {a.target for a in flat if a.op in _LIST_OPS}
+    grown = True
+    while grown:  # a list's new value at the end of a loop iteration, or where arms meet
+        grown = False
+        for a in flat:
+            if a.op in ("phi", "identity") and a.target not in lists and any(
+                    isinstance(n, ast.Name) and n.id in lists for n in a.args):
+                lists.add(a.target)
+                grown = True
+    indexed = set()
+    for parameter in program.params:
+        readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
+                                          for arg in a.args for n in ast.walk(arg))]
+        if readers and all(a.op in _INDEXING_OPS and isinstance(a.args[0], ast.Name)
+                           and a.args[0].id == parameter.name for a in readers):
+            indexed.add(parameter.name)
+    return (lists | indexed) & activity.varied
+
+
+def _names_read(blocks: list[Block]) -> set[str]:
+    """Every name the lines of `blocks` mention."""
+    return {n.id for b in blocks for line in b.lines for node in line_nodes(line)
+            for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def _component_key(whole: str, position: int) -> str:

@@ -106,7 +106,11 @@ def function_source(gradient: Gradient) -> list[str]:
     code.append(f"return {returned}")
     if _mentions(code, gradient.namespace):
         body.append(namespace_line)
-    body.append(f"_check_differentiable({', '.join(f'{n}={n}' for n in gradient.wrt)})")
+    arrays = [n for n in gradient.wrt if n not in gradient.containers]
+    if arrays:
+        body.append(f"_check_differentiable({', '.join(f'{n}={n}' for n in arrays)})")
+    if gradient.containers:
+        body.append(f"_check_differentiable_items({', '.join(f'{n}={n}' for n in gradient.containers)})")
     body += code
     signature = ", ".join(params + (["*"] + seeds if seeds else []))
     return [f"def {gradient.name}({signature}):", *("    " + line for line in body)]

@@ -473,6 +473,8 @@ class Normalizer:
             return
         if isinstance(stmt, (ast.Expr, ast.Assert)) and self.effect(stmt):
             return
+        if isinstance(stmt, ast.Expr) and self.list_append(stmt.value):
+            return
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
             read = ast.Subscript(copy.deepcopy(stmt.target.value), copy.deepcopy(stmt.target.slice),
                                  ast.Load())
@@ -495,6 +497,22 @@ class Normalizer:
             return
         hint = UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
         raise self.unsupported(stmt, f"s2sad cannot differentiate {construct(stmt)}", hint)
+
+    def list_append(self, call: ast.expr) -> bool:
+        """`ys.append(v)` on a list the function built: `ys` takes the value `ys + [v]`."""
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "append" and isinstance(call.func.value, ast.Name)
+                and len(call.args) == 1 and not call.keywords):
+            return False
+        name = call.func.value.id
+        if self.scope.lookup(name) is None:
+            return False
+        self.refuse_writes_to_the_callers_values(name, call)
+        start = len(self.body)
+        old, value = self.atom(call.func.value), self.atom(call.args[0])
+        appended = ast.BinOp(old, ast.Add(), ast.List([value], ast.Load()))
+        self.bind(name, (appended, "list.append", [old, value], {}), call, start)
+        return True
 
     def generated_bookkeeping(self, stmt: ast.stmt) -> bool:
         """In a gradient function's own source: its namespace line, checks and `del`s."""
@@ -675,7 +693,9 @@ class Normalizer:
 
     def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
                statement: str | None = None) -> None:
-        if isinstance(operation, ast.expr):  # a plain copy: `y = x`
+        if isinstance(operation, (ast.List, ast.Tuple)):  # `ys = [a, b]`: a list of values
+            operation = (operation, "sequence", [operation], {})
+        elif isinstance(operation, ast.expr):  # a plain copy: `y = x`
             operation = (operation, "identity", [operation], {})
         value, op, args, keywords = operation
         self.body.append(

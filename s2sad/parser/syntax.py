@@ -119,12 +119,17 @@ def range_of(sequences: list[ast.expr]) -> ast.expr:
 
 
 def assigned_names(statements: list[ast.stmt]) -> set[str]:
-    """Names the statements assign, in any nested block; `y[i] = ...` assigns `y`."""
+    """Names the statements assign, in any nested block; `y[i] = ...` and `y.append(v)`
+    assign `y`."""
     names = set()
     for stmt in statements:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(
+                    node.value.func, ast.Attribute) and node.value.func.attr == "append" \
+                    and isinstance(node.value.func.value, ast.Name):
+                names.add(node.value.func.value.id)
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
                 base = node.value
                 while isinstance(base, ast.Subscript):

@@ -31,7 +31,16 @@ from .registry import (
     lookup,
 )
 
-HELPER_MODULES = (helpers, sequences_helpers, elementwise_helpers, linalg_helpers, nn_helpers, shape_helpers, reductions_helpers, signal_helpers)
+HELPER_MODULES = (
+    helpers,
+    elementwise_helpers,
+    linalg_helpers,
+    nn_helpers,
+    reductions_helpers,
+    sequences_helpers,
+    shape_helpers,
+    signal_helpers,
+)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it. A family of templates with helpers of its own adds its module here."""
 
@@ -65,8 +74,10 @@ __all__ = [
     "is_nondifferentiable",
     "linalg",
     "lookup",
+    "nn",
     "nondifferentiable",
     "reductions",
     "sequences",
     "shape",
+    "signal",
 ]

@@ -14,8 +14,8 @@ def _namespace(*values):
     for value in values:
         if type(value) is numpy.ndarray:
             continue
-        if type(value) is dict:
-            namespace = _namespace(*value.values())
+        if type(value) is dict or type(value) is list or type(value) is tuple:
+            namespace = _namespace(*(value.values() if type(value) is dict else value))
             if namespace is not numpy:
                 return namespace
             continue
@@ -48,6 +48,45 @@ def _check_differentiable(**arguments):
         )
 
 
+def _check_differentiable_items(**arguments):
+    """Like `_check_differentiable`, for arguments the function only indexes: each may also be
+    a list or tuple of arrays (one level deep), whose gradient is a list or tuple of arrays."""
+    for name, value in arguments.items():
+        if type(value) is list or type(value) is tuple:
+            for position, item in enumerate(value):
+                if type(item) in (list, tuple, dict):
+                    raise TypeError(
+                        f"cannot differentiate with respect to {name}[{position}], a "
+                        f"{type(item).__name__} inside a {type(value).__name__}; pass a list "
+                        "or tuple of arrays"
+                    )
+                _check_differentiable(**{f"{name}[{position}]": item})
+        else:
+            _check_differentiable(**{name: value})
+
+
+def _zeros_like(x):
+    """Zeros shaped like `x`: an array for an array, a list of arrays for a list or tuple."""
+    if type(x) is list or type(x) is tuple:
+        return [_zeros_like(item) for item in x]
+    if type(x) is float:
+        return 0.0
+    return _namespace(x).zeros_like(x)
+
+
+def _add_at(g, index, value):
+    """`g[index] += value`, with repeated indices adding up, for an array or a list `g`."""
+    if type(g) is list:
+        g[index] = g[index] + value
+    else:
+        _namespace(g).add.at(g, index, value)
+
+
+def _as_argument(g, x):
+    """The gradient `g` in the container type of the argument `x`: a tuple for a tuple."""
+    return tuple(g) if type(x) is tuple else g
+
+
 def _check_cotangent(value, cotangent, name):
     """Refuse a cotangent whose shape is not the output's."""
     expected, given = getattr(value, "shape", ()), getattr(cotangent, "shape", ())
@@ -59,9 +98,12 @@ def _check_cotangent(value, cotangent, name):
 
 
 def _shape_of(value):
-    """The shape of an array, `()` for a number: what a loop saves where only a shape is read."""
+    """The shape of an array, `()` for a number, `(n, *row)` for a list of n equal-shape arrays:
+    what a loop saves where only a shape is read."""
     if type(value) is float or type(value) is numpy.float64:
         return ()
+    if type(value) is list or type(value) is tuple:
+        return (len(value), *_shape_of(value[0])) if value else (0,)
     return getattr(value, "shape", ())
 
 
@@ -112,7 +154,7 @@ def _without(g, index):
 
 def _reduced_shape(x, axis):
     """The shape of `x` reduced over `axis` with the reduced dimensions kept as 1."""
-    shape = list(x.shape)
+    shape = list(_shape_of(x))
     axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
     for a in axes:
         shape[a] = 1

@@ -1,14 +1,31 @@
-"""Adjoints of operations that join arrays or split one: stack, concatenate, split ...
+"""Adjoints of lists of arrays and of joining and splitting arrays: stack, concatenate, split ...
 
-Their inputs are lists or tuples of arrays (`sequences=`): each element's
-adjoint is assigned as `darrays[i] = ...`. The splits return a list whose
-length the rule does not know (`outputs=("*parts",)`): `dparts` is a dict from
-the positions of the parts whose adjoints flowed to those adjoints.
+The joins take a list or tuple of arrays (`sequences=`). Written out in the
+call (`np.stack([a, b])`), each element's adjoint is `darrays[i] = ...`; passed
+as one value (a list the function built with `append`, or an array), the
+whole adjoint is `darrays = ...`: the rule gives both forms. The adjoint of a
+list of equal-shape arrays is their stacked array, whose rows `append`'s rule
+takes apart. The splits return a list whose length the rule does not know
+(`outputs=("*parts",)`): `dparts` maps the positions of the parts whose
+adjoints flowed to those adjoints.
 """
 
 import numpy as np
 
 from .registry import adjoint
+
+
+@adjoint("sequence", sequences=("elements",))
+def sequence(y, elements):
+    """`ys = [a, b]`: a list (or tuple) of values."""
+    delements[i] = dy[i]
+
+
+@adjoint("list.append")
+def append(y, items, value):
+    """`ys.append(v)`, which s2sad reads as `ys = ys + [v]`."""
+    ditems = dy[:-1]
+    dvalue = dy[-1]
 
 
 @adjoint(np.stack, sequences=("arrays",))
@@ -17,8 +34,10 @@ def stack(y, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if axis == 0:
         darrays[i] = dy[i]
+        darrays = dy
     else:
         darrays[i] = xp.take(dy, i, axis=axis)
+        darrays = xp.moveaxis(dy, axis, 0)
 
 
 @adjoint("numpy.array(list)", sequences=("object",))
@@ -38,16 +57,19 @@ def concatenate(y, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     if out is not None:
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     darrays[i] = _joined_part(dy, arrays, i, axis, 0)
+    darrays = _joined_parts(dy, arrays, axis, 0)
 
 
 @adjoint(np.vstack, sequences=("tup",))
 def vstack(y, tup, dtype=None, casting="same_kind"):
     dtup[i] = _joined_part(dy, tup, i, 0, 2)
+    dtup = _joined_parts(dy, tup, 0, 2)
 
 
 @adjoint(np.hstack, sequences=("tup",))
 def hstack(y, tup, dtype=None, casting="same_kind"):
     dtup[i] = _joined_part(dy, tup, i, 1, 1)
+    dtup = _joined_parts(dy, tup, 1, 1)
 
 
 @adjoint(np.split, outputs=("*parts",))

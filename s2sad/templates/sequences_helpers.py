@@ -29,6 +29,15 @@ def _joined_part(g, arrays, i, axis, ndmin):
     return g[tuple(index)].reshape(shapes[i])
 
 
+def _joined_parts(g, arrays, axis, ndmin):
+    """The adjoint of a join's list input `arrays` (see `_joined_part`): a list of copies of the
+    parts of `g`, or their stacked array where `arrays` is one array."""
+    parts = [_joined_part(g, arrays, i, axis, ndmin).copy() for i in range(len(arrays))]
+    if type(arrays) in (list, tuple):
+        return parts
+    return _namespace(g).stack(parts)
+
+
 def _raised(shape, ndmin):
     """`shape` as numpy.atleast_1d (ndmin 1) or atleast_2d (ndmin 2) leaves it."""
     if len(shape) >= ndmin:
