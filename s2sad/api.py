@@ -7,7 +7,9 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .adjoint import differentiate
+import numpy
+
+from .adjoint import differentiate, specializable
 from .codegen import compile_function, module_source, save_source
 from .errors import NotScalarError, WrtError
 from .parser import parse
@@ -16,6 +18,7 @@ from .resolve import MISSING, Resolver
 Wrt = str | int | Sequence[str | int] | None
 
 _CACHE: dict[tuple, tuple[dict[str, object], str, Callable, Any, Any]] = {}
+_VARIANTS: dict[tuple, tuple[str, Callable]] = {}
 _SCALAR_MESSAGE = "grad needs a scalar output"
 
 
@@ -31,6 +34,7 @@ class GradFunction:
         self.mode = mode
         self._wrt = wrt
         self._function: Callable | None = None
+        self._candidates: tuple[list[str], list[str]] = ([], [])
         self._source: str | None = None
         self._program: Any = None
         self.__wrapped__ = fun
@@ -53,8 +57,19 @@ class GradFunction:
         """Write the generated module to `path`: it runs without s2sad installed."""
         save_source(self.source, path, overwrite)
 
+    def source_for(self, *args: Any) -> str:
+        """The source that runs for these arguments: `source`, or the variant specialized to
+        the Python floats and element-by-element read 1-D arrays among them."""
+        self._build()
+        facts = _facts(self._candidates, args)
+        return self._variant(facts)[0] if facts else self._source
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         function = self._function or self._build()
+        if self._candidates[0]:
+            facts = _facts(self._candidates, args)
+            if facts:
+                function = self._variant(facts)[1]
         if self.mode == "vjp":
             kwargs = self._seeds(kwargs)
         try:
@@ -103,10 +118,39 @@ class GradFunction:
         self._program = gradient.program
         self._wrt_names = gradient.wrt
         self._seed_names = [name for name, _ in gradient.seeds]
+        self._key = key
+        self._candidates = specializable(gradient.program)
         return self._function
+
+    def _variant(self, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
+        """The gradient specialized to `facts`, built once per forward function and facts."""
+        key = (self._key, facts)
+        if key not in _VARIANTS:
+            program = self._program
+            names, single = _normalize_wrt(program, self._wrt)
+            gradient = differentiate(program, names, self.mode, single, dict(facts))
+            source = module_source(gradient)
+            filename = f"<s2sad {gradient.name} for numbers, from {program.display_filename}>"
+            _VARIANTS[key] = (source, compile_function(source, gradient.name, filename))
+        return _VARIANTS[key]
 
     def __repr__(self) -> str:
         return f"<s2sad.GradFunction {self.mode} of {getattr(self.fun, '__qualname__', self.fun)}>"
+
+
+def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    """What the positional arguments hold, where a specialized gradient can use it: "number"
+    for a Python (or NumPy) float, "numbers" for a 1-D float64 NumPy array read only by index."""
+    params, indexed = candidates
+    facts = []
+    for name, value in zip(params, args):
+        kind = type(value)
+        if kind is float or kind is numpy.float64:
+            facts.append((name, "number"))
+        elif kind is numpy.ndarray and value.ndim == 1 and value.dtype == numpy.float64 \
+                and name in indexed:
+            facts.append((name, "numbers"))
+    return tuple(facts)
 
 
 def _make(fun: Callable | None, wrt: Wrt, mode: str):

@@ -346,6 +346,10 @@ class FakeArray:
         return self.data.ndim
 
     @property
+    def strides(self) -> tuple[int, ...]:
+        return self.data.strides
+
+    @property
     def size(self) -> int:
         return self.data.size
 

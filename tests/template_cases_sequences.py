@@ -180,3 +180,23 @@ add_cases(
     Case(appended_then_vstacked, ((3,), (2, 3))),
     Case(appended_then_hstacked, ((2, 2), (2, 1))),
 )
+
+
+def tolist_elements(x):
+    items = x.tolist()
+    return items[0] * items[2] + items[1]
+
+
+def tolist_in_a_loop(x, s):
+    items = x.tolist()
+    total = s
+    for i in range(len(items)):
+        total = total * 0.5 + items[i] * items[i]
+    return total
+
+
+add_cases(
+    "method.tolist",
+    Case(tolist_elements, ((3,),)),
+    Case(tolist_in_a_loop, ((4,), SCALAR)),
+)

@@ -14,7 +14,8 @@ import namespace_functions as nf
 import numpy as np
 import pytest
 from test_array_namespaces import CASE_BY_NAME, CASES, VJP_CASES, Case
-from test_templates import IDS, PAIRS, random_like, rng_for, wrt_argument
+from test_template_namespaces import ON_ANY_NAMESPACE
+from test_templates import random_like, rng_for, wrt_argument
 
 import s2sad
 
@@ -146,7 +147,8 @@ def test_dict_argument_gradient_on_cupy() -> None:
     assert_device_matches(result, expected, "gradient of dict_params")
 
 
-@pytest.mark.parametrize(("key", "i", "case"), PAIRS, ids=IDS)
+@pytest.mark.parametrize(("key", "i", "case"), ON_ANY_NAMESPACE,
+                         ids=[f"{key}-{i}" for key, i, _ in ON_ANY_NAMESPACE])
 def test_template_case_on_the_gpu(key, i, case):
     """Every template case of tests/template_cases*.py, on CuPy arrays."""
     rng = rng_for(key, i, salt="cupy")

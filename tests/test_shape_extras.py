@@ -333,7 +333,7 @@ REFUSED = [
     (pad_mode_variable, "literal constant"),
     (take_wrap, "mode='raise'"),
     (take_method_clip, "mode='raise'"),
-    (take_out, "`out`"),
+    (take_out, "with `out=`"),
     (sort_by_field, "structured array"),
     (atleast_two_arrays, "too many positional arguments"),
     (astype_no_copy, "copy=False"),

@@ -1,7 +1,7 @@
-"""The generated module for examples/dag.py:q, byte for byte, against a reviewed snapshot.
+"""Generated modules of the examples, byte for byte, against reviewed snapshots.
 
 When a change to s2sad changes the generated code on purpose, read the diff
-the failure shows, then regenerate the snapshot and review the new file:
+the failure shows, then regenerate the snapshots and review the new files:
 
     S2SAD_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshot.py
 """
@@ -20,40 +20,51 @@ SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "dag_grad.py"
 UPDATE_COMMAND = "S2SAD_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshot.py"
 
 
-def generated_dag_source(monkeypatch) -> str:
-    """`q.source` of a fresh import of examples/dag.py, generated from the repository root.
+SNAPSHOTS = {
+    # snapshot file: (example, the gradient function it defines)
+    "dag_grad.py": ("dag.py", "q"),
+    "rnn_grad.py": ("rnn.py", "loss"),
+    "piecewise_grad.py": ("piecewise.py", "loss"),
+    "second_order_grad.py": ("second_order.py", "s2"),
+    "convnet_grad.py": ("convnet.py", "loss"),
+}
 
-    The module's header names the file relative to the working directory, so
-    the snapshot is always taken from the root.
-    """
+
+def generated_source(monkeypatch, example: str, attribute: str) -> str:
+    """`.source` of a gradient function of a fresh import of an example, generated from the
+    repository root: the module's header names the file relative to the working directory."""
     monkeypatch.chdir(ROOT)
-    spec = importlib.util.spec_from_file_location("dag_for_snapshot", ROOT / "examples" / "dag.py")
+    name = f"{Path(example).stem}_for_snapshot"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / example)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.q.source
+    return getattr(module, attribute).source
 
 
-def test_dag_gradient_matches_the_reviewed_snapshot(monkeypatch):
-    source = generated_dag_source(monkeypatch)
+@pytest.mark.parametrize("snapshot", sorted(SNAPSHOTS))
+def test_generated_module_matches_the_reviewed_snapshot(monkeypatch, snapshot):
+    example, attribute = SNAPSHOTS[snapshot]
+    source = generated_source(monkeypatch, example, attribute)
+    path = SNAPSHOT.parent / snapshot
     if os.environ.get("S2SAD_UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.parent.mkdir(exist_ok=True)
-        SNAPSHOT.write_text(source, encoding="utf-8")
-    if not SNAPSHOT.exists():
-        pytest.fail(f"no snapshot at {SNAPSHOT}; create it with:\n    {UPDATE_COMMAND}")
-    expected = SNAPSHOT.read_text(encoding="utf-8")
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"no snapshot at {path}; create it with:\n    {UPDATE_COMMAND}")
+    expected = path.read_text(encoding="utf-8")
     if source != expected:
         diff = "".join(difflib.unified_diff(
             expected.splitlines(keepends=True),
             source.splitlines(keepends=True),
-            fromfile="tests/snapshots/dag_grad.py (reviewed)",
+            fromfile=f"tests/snapshots/{snapshot} (reviewed)",
             tofile="generated now",
         ))
         pytest.fail(
-            "the generated gradient of examples/dag.py:q changed:\n\n"
+            f"the generated gradient of examples/{example}:{attribute} changed:\n\n"
             f"{diff}\n"
-            "If the change is intended, review it, then regenerate the snapshot with:\n"
+            "If the change is intended, review it, then regenerate the snapshots with:\n"
             f"    {UPDATE_COMMAND}\n"
-            "and review tests/snapshots/dag_grad.py before committing it.",
+            f"and review tests/snapshots/{snapshot} before committing it.",
             pytrace=False,
         )
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass, field
 
 from ..errors import UnsupportedSyntaxError
-from ..ir import Branch, Loop, Parameter, Program
+from ..ir import Assignment, Branch, Loop, Parameter, Program, assignments
 from ..names import NameAllocator
 from .activity import analyze, useful
 from .forward import forward_statements
@@ -38,12 +39,21 @@ class Gradient:
     """The `wrt` parameters that may be lists or tuples of arrays (the function only indexes them)."""
 
 
-def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> Gradient:
+def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
+                  facts: dict[str, str] | None = None) -> Gradient:
     """Build the gradient of `program` with respect to the parameters `wrt`.
 
-    `mode` is one of MODES; `single` returns one gradient rather than a tuple.
+    `mode` is one of MODES; `single` returns one gradient rather than a tuple. `facts`
+    specializes the gradient to what some arguments hold: "number" (a Python float), or
+    "numbers" (a 1-D float NumPy array the function only reads element by element, which
+    the variant turns into a list of Python floats first).
     """
     assert mode in MODES
+    facts = facts or {}
+    names = NameAllocator(program.taken_names, program.namespace)
+    number_lists: frozenset[str] = frozenset()
+    if any(fact == "numbers" for fact in facts.values()):
+        program, number_lists = _as_number_lists(program, facts, names)
     activity = analyze(program, wrt)
     for output in program.outputs:
         if isinstance(output, ast.Name) and output.id in activity.tuples:
@@ -55,10 +65,11 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
                 "`return w, v`",
             )
     namespace = program.namespace
-    names = NameAllocator(program.taken_names, namespace)
     output_names = [o.id for o in program.outputs if isinstance(o, ast.Name)]
     reached = useful(program, activity, set(output_names))
-    sweep = ReverseSweep(program, activity, reached, names, dict(program.adjoint_names), namespace)
+    numbers = frozenset(p for p, fact in facts.items() if fact == "number")
+    sweep = ReverseSweep(program, activity, reached, names, dict(program.adjoint_names), namespace,
+                         numbers, number_lists)
     seeds, seed_lines = _seed_outputs(program, sweep, names, reached, mode)
     result = sweep.run()
     if seed_lines:
@@ -128,6 +139,59 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool) -> 
     )
 
 
+def specializable(program: Program) -> tuple[list[str], list[str]]:
+    """The parameters whose facts a specialized variant can use: (every parameter, for
+    "number"; the parameters the function only indexes, for "numbers"). Only a function
+    with a loop gains from a variant."""
+    if not any(isinstance(node, Loop) for node in _nodes(program.body)):
+        return [], []
+    flat = assignments(program.body)
+    indexed = []
+    for parameter in program.params:
+        readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
+                                          for arg in a.args for n in ast.walk(arg))]
+        if readers and all(a.op == "getitem" and isinstance(a.args[0], ast.Name)
+                           and a.args[0].id == parameter.name for a in readers):
+            indexed.append(parameter.name)
+    return [p.name for p in program.params], indexed
+
+
+def _as_number_lists(program: Program, facts: dict[str, str],
+                     names: NameAllocator) -> tuple[Program, frozenset[str]]:
+    """A copy of `program` that reads `k_items = k.tolist()` once and then `k_items[i]`,
+    for each parameter `k` whose fact is "numbers"."""
+    program = copy.deepcopy(program)
+    lists = {}
+    for parameter, fact in facts.items():
+        if fact == "numbers":
+            lists[parameter] = names.fresh(f"{parameter}_items")
+    first_read = {}
+    for assignment in assignments(program.body):
+        if assignment.op == "getitem" and isinstance(assignment.args[0], ast.Name) \
+                and assignment.args[0].id in lists:
+            first_read.setdefault(assignment.args[0].id, assignment.origin)
+            assignment.args[0] = ast.Name(lists[assignment.args[0].id], ast.Load())
+            assignment.value.value = ast.Name(assignment.args[0].id, ast.Load())
+    reads = [Assignment(target=items, value=ast.Call(ast.Attribute(ast.Name(parameter, ast.Load()),
+                                                                 "tolist", ast.Load()), [], []),
+                        op="method.tolist", args=[ast.Name(parameter, ast.Load())], keywords={},
+                        origin=first_read.get(parameter, program.return_origin),
+                        statement=f"{items} = {parameter}.tolist(), read element by element")
+             for parameter, items in lists.items()]
+    program.body = reads + program.body
+    return program, frozenset(lists.values())
+
+
+def _nodes(nodes):
+    for node in nodes:
+        yield node
+        if isinstance(node, Branch):
+            yield from _nodes(node.body)
+            yield from _nodes(node.orelse)
+        elif isinstance(node, Loop):
+            yield from _nodes(node.body)
+
+
 def _seed_outputs(program: Program, sweep: ReverseSweep, names: NameAllocator,
                   reached: set[str], mode: str) -> tuple[list[tuple[str, ast.expr | None]], list[Line]]:
     """One cotangent parameter per output: `d<output>`, 1.0 by default except for vjp."""
@@ -169,7 +233,7 @@ def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str],
         elif parameter not in state:
             finals.append(Line(_assign(name, sweep.zeros(parameter)),
                                f"{parameter} does not affect the output"))
-        elif state[parameter] == BORROWED:
+        elif state[parameter] == BORROWED and parameter not in sweep.shapes.scalars:
             copy = ast.Call(ast.Attribute(xp, "array", ast.Load()), [ast.Name(name, ast.Load())],
                             [ast.keyword("copy", ast.Constant(True))])
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))

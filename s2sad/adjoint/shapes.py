@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from ..ir import Branch, Loop, Program, assignments
+from ..templates import lookup
 from .activity import Activity
 
 _REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.max", "numpy.min", "numpy.linalg.norm",
@@ -20,14 +21,19 @@ _REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.max", "numpy.min", "numpy.linal
 class Shapes:
     """Same-shape classes and scalar values of a program's variables."""
 
-    def __init__(self, program: Program, activity: Activity):
+    def __init__(self, program: Program, activity: Activity, numbers: frozenset[str] = frozenset(),
+                 number_lists: frozenset[str] = frozenset()):
+        """`numbers`: parameters known to hold numbers; `number_lists`: variables known to hold
+        lists of numbers (a variant of the gradient specialized to them)."""
         self._parent: dict[str, str] = {}
         self._dtype_parent: dict[str, str] = {}
         self._points: set[tuple[str, str]] = set()
         self.integers: set[str] = _loop_indices(program.body)
-        self.scalars: set[str] = set()
         self._order = {p.name: -1 for p in program.params}
         flat = assignments(program.body)
+        parameters = {p.name for p in program.params}
+        self.scalars: set[str] = _numbers(flat, numbers, number_lists, self.integers, parameters) \
+            if numbers or number_lists else set()
         self._order.update({a.target: i for i, a in enumerate(flat)})
         targets = [p.name for p in program.params] + [a.target for a in flat]
         self._conditional = _assigned_in_blocks(program.body)
@@ -100,6 +106,42 @@ class Shapes:
         # Only a value that exists on every path can stand in for another.
         members = [n for n in self._order if _find(parent, n) == root and n not in self._conditional]
         return min(members, key=self._order.__getitem__) if members else name
+
+
+def _numbers(flat: list, numbers: frozenset[str], lists: frozenset[str], integers: set[str],
+             parameters: set[str]) -> set[str]:
+    """The variables that hold numbers wherever they are assigned, given parameters that do.
+
+    Numbers stay numbers through arithmetic and elementwise functions of numbers and
+    copies, and the elements of a list of numbers read by an integer index are numbers. A
+    variable a loop reassigns is a number only if every value it takes is: the answer is
+    the largest set consistent with every assignment, found by dropping until none breaks it.
+    """
+
+    def number(node: ast.expr, known: set[str]) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in known or node.id in integers
+        if isinstance(node, ast.UnaryOp):
+            return number(node.operand, known)
+        return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+    def gives_number(a, known: set[str]) -> bool:
+        if a.op == "getitem":
+            whole, index = a.args
+            return isinstance(whole, ast.Name) and whole.id in lists and number(index, set())
+        if a.op in ("identity", "phi", "builtins.float"):
+            return number(a.args[0], known)
+        template = lookup(a.op)
+        if template is None or not (template.elementwise or template.broadcasts) or a.keywords:
+            return False
+        return all(number(arg, known) for arg in a.args)
+
+    known = set(numbers) | ({a.target for a in flat} - (parameters - numbers))
+    while True:
+        broken = {a.target for a in flat if not gives_number(a, known)}
+        if not broken & known:
+            return known
+        known -= broken
 
 
 _INTEGER_ARITHMETIC = {"numpy.add", "numpy.subtract", "numpy.multiply", "numpy.floor_divide",

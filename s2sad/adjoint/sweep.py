@@ -123,14 +123,15 @@ class Sweep:
 
 class ReverseSweep:
     def __init__(self, program: Program, activity: Activity, useful: set[str],
-                 names: NameAllocator, adjoint_names: dict[str, str], namespace: str):
+                 names: NameAllocator, adjoint_names: dict[str, str], namespace: str,
+                 numbers: frozenset[str] = frozenset(), number_lists: frozenset[str] = frozenset()):
         self.program = program
         self.activity = activity
         self.useful = useful
         self.names = names
         self.adjoint_names = adjoint_names
         self.namespace = namespace
-        self.shapes = Shapes(program, activity)
+        self.shapes = Shapes(program, activity, numbers, number_lists)
         self.state: dict[str, str] = {}
         self.helpers: set[str] = set()
         self.readers = self._count_readers()
@@ -532,7 +533,7 @@ def _nested_carried(nodes: list[Node]) -> set[str]:
     return found
 
 
-_LIST_OPS = {"sequence", "list.append"}
+_LIST_OPS = {"sequence", "list.append", "method.tolist"}
 _INDEXING_OPS = {"getitem", "builtins.len"}
 
 

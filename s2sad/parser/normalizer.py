@@ -652,7 +652,9 @@ class Normalizer:
         producers = {a.target: a for a in assignments(self.body)}
         for _, old, stmt in self.augmented:
             assignment = producers.get(old)
-            while assignment is not None and assignment.op in VIEW_OPS:
+            seen: set[int] = set()
+            while assignment is not None and assignment.op in VIEW_OPS and id(assignment) not in seen:
+                seen.add(id(assignment))  # a loop's carried value can be a view of itself
                 if assignment.op in READ_ONLY_VIEW_OPS:
                     raise self.unsupported(
                         stmt, f"`{ast.unparse(stmt).strip()}` writes into a read-only view "

@@ -14,8 +14,9 @@ def _namespace(*values):
     for value in values:
         if type(value) is numpy.ndarray:
             continue
-        if type(value) is dict or type(value) is list or type(value) is tuple:
-            namespace = _namespace(*(value.values() if type(value) is dict else value))
+        if type(value) in (dict, list, tuple):
+            items = value.values() if type(value) is dict else value
+            namespace = _namespace(*items)
             if namespace is not numpy:
                 return namespace
             continue

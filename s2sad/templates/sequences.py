@@ -28,6 +28,12 @@ def append(y, items, value):
     dvalue = dy[-1]
 
 
+@adjoint("method.tolist")
+def tolist(y, x):
+    """`x.tolist()`: the array's elements as a (nested) list of Python numbers."""
+    dx = xp.asarray(dy)
+
+
 @adjoint(np.stack, sequences=("arrays",))
 def stack(y, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     if out is not None:
