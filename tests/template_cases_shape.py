@@ -957,3 +957,15 @@ for key in ("helper._diag_adjoint", "helper._diagonal_adjoint"):
         Case(second_diagonals, ((3, 4), (3,))),
         Case(second_diagonals, ((4, 4), (3,))),
     )
+
+
+def astype_builtin_float(x):
+    return x.astype(float) * x
+
+
+def astype_numpy_type(x):
+    return np.astype(x.astype(np.float64), np.float64) * 2.0
+
+
+add_cases("method.astype", Case(astype_builtin_float, ((2, 3),)))
+add_cases("numpy.astype", Case(astype_numpy_type, ((4,),)))

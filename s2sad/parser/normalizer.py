@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import types
 from dataclasses import dataclass, field
@@ -92,6 +93,10 @@ class Scope:
                 return scope.functions[name]
             scope = scope.parent
         return None
+
+
+_BUILTIN_TYPES = (float, int, bool, complex)
+"""Builtin types a function may pass as values, as dtypes: `x.astype(float)`."""
 
 
 class Normalizer:
@@ -817,6 +822,8 @@ class Normalizer:
             self.constants[node.id] = value
             self.names.taken.add(node.id)
             return ast.Name(node.id, ast.Load())
+        if any(value is t for t in _BUILTIN_TYPES) and value is getattr(builtins, node.id, None):
+            return ast.Name(node.id, ast.Load())  # a dtype: `x.astype(float)`
         if is_array_module(value):
             raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions",
                                    f"call one of its functions, such as `{node.id}.tanh(x)`")
@@ -855,8 +862,9 @@ class Normalizer:
             parent = self.module_attribute(node.value)
             if value is None:  # np.newaxis
                 return ast.Constant(None)
-            if is_array_module(parent) and not callable(value):
-                return self.namespace_expr(module_path(parent) + "." + node.attr)
+            if is_array_module(parent) and (not callable(value) or isinstance(value, type)
+                                            and issubclass(value, numpy.generic)):
+                return self.namespace_expr(module_path(parent) + "." + node.attr)  # np.pi, np.float32
             if is_constant_value(value):
                 return ast.Constant(value)
             raise self.unsupported(node, f"`{ast.unparse(node)}` can only be called here",

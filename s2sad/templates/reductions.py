@@ -95,6 +95,7 @@ def prod(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
         dx = _expand_reduced(dy, x, axis) * _product_of_others(x, axis)
 
 
+@adjoint(np.amax)
 @adjoint(np.max, methods=("max",))
 def max(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     if out is not None:
@@ -106,34 +107,13 @@ def max(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
 
 
-@adjoint(np.amax)
-def amax(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
-    if initial is not None:
-        raise NotImplementedError("initial= is not supported: use np.maximum(np.amax(x), initial)")
-    if where is not True:
-        raise NotImplementedError("where= is not supported: use np.where(mask, x, -np.inf)")
-    dx = _extremum_adjoint(dy, x, y, axis, keepdims)
-
-
+@adjoint(np.amin)
 @adjoint(np.min, methods=("min",))
 def min(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     if out is not None:
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if initial is not None:
         raise NotImplementedError("initial= is not supported: use np.minimum(np.min(x), initial)")
-    if where is not True:
-        raise NotImplementedError("where= is not supported: use np.where(mask, x, np.inf)")
-    dx = _extremum_adjoint(dy, x, y, axis, keepdims)
-
-
-@adjoint(np.amin)
-def amin(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
-    if initial is not None:
-        raise NotImplementedError("initial= is not supported: use np.minimum(np.amin(x), initial)")
     if where is not True:
         raise NotImplementedError("where= is not supported: use np.where(mask, x, np.inf)")
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
