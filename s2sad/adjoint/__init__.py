@@ -12,7 +12,7 @@ from ..names import NameAllocator
 from .activity import analyze, useful
 from .forward import forward_statements
 from .release import release_dead_values
-from .sweep import BORROWED, Block, Line, ReverseSweep, line_nodes
+from .sweep import BORROWED, Block, Line, ReverseSweep, is_element_index, line_nodes
 
 MODES = ("grad", "value_and_grad", "vjp")
 
@@ -151,7 +151,8 @@ def specializable(program: Program) -> tuple[list[str], list[str]]:
         readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
                                           for arg in a.args for n in ast.walk(arg))]
         if readers and all(a.op == "getitem" and isinstance(a.args[0], ast.Name)
-                           and a.args[0].id == parameter.name for a in readers):
+                           and a.args[0].id == parameter.name and is_element_index(a.args[1])
+                           for a in readers):
             indexed.append(parameter.name)
     return [p.name for p in program.params], indexed
 

@@ -555,9 +555,17 @@ def possible_containers(program: Program, activity: Activity) -> set[str]:
         readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
                                           for arg in a.args for n in ast.walk(arg))]
         if readers and all(a.op in _INDEXING_OPS and isinstance(a.args[0], ast.Name)
-                           and a.args[0].id == parameter.name for a in readers):
+                           and a.args[0].id == parameter.name
+                           and (a.op != "getitem" or is_element_index(a.args[1])) for a in readers):
             indexed.add(parameter.name)
     return (lists | indexed) & activity.varied
+
+
+def is_element_index(index: ast.expr) -> bool:
+    """An index that could pick one element of a list: a name or an integer, not `[:, None]`."""
+    if isinstance(index, ast.UnaryOp):
+        index = index.operand
+    return isinstance(index, ast.Name) or isinstance(index, ast.Constant) and type(index.value) is int
 
 
 def _names_read(blocks: list[Block]) -> set[str]:

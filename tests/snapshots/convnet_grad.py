@@ -5,8 +5,7 @@ import numpy
 def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dloss=1.0):
     """Value of loss and its gradient with respect to kernels, bias, weights, offsets."""
     xp = _namespace(kernels, bias, weights, offsets, images, labels)
-    _check_differentiable(kernels=kernels, weights=weights, offsets=offsets)
-    _check_differentiable_items(bias=bias)
+    _check_differentiable(kernels=kernels, bias=bias, weights=weights, offsets=offsets)
     # forward
     conv2d_images_kernels = conv2d(images, kernels, padding=1)
     bias_part = bias[:, None, None]
@@ -42,13 +41,12 @@ def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dlos
     del conv2d_images_kernels
     dbias_part = _unbroadcast(dplus, bias_part)
     del bias_part, dplus
-    dbias = _zeros_like(bias)
+    dbias = xp.zeros_like(bias)
     dbias[:, None, None] += dbias_part
     del dbias_part
     dkernels = _conv_dweight(
         dconv2d_images_kernels, images, kernels, stride=1, padding=1, dilation=1
     )
-    dbias = _as_argument(dbias, bias)  # a tuple where bias is one
     doffsets = xp.array(doffsets, copy=True)  # the caller gets memory of its own
     return loss, (dkernels, dbias, dweights, doffsets)
 
@@ -117,38 +115,6 @@ def _check_differentiable(**arguments):
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
         )
-
-
-def _check_differentiable_items(**arguments):
-    """Like `_check_differentiable`, for arguments the function only indexes: each may also be
-    a list or tuple of arrays (one level deep), whose gradient is a list or tuple of arrays.
-    """
-    for name, value in arguments.items():
-        if type(value) is list or type(value) is tuple:
-            for position, item in enumerate(value):
-                if type(item) in (list, tuple, dict):
-                    raise TypeError(
-                        f"cannot differentiate with respect to {name}[{position}], a "
-                        f"{type(item).__name__} inside a {type(value).__name__}; pass a list "
-                        "or tuple of arrays"
-                    )
-                _check_differentiable(**{f"{name}[{position}]": item})
-        else:
-            _check_differentiable(**{name: value})
-
-
-def _zeros_like(x):
-    """Zeros shaped like `x`: an array for an array, a list of arrays for a list or tuple."""
-    if type(x) is list or type(x) is tuple:
-        return [_zeros_like(item) for item in x]
-    if type(x) is float:
-        return 0.0
-    return _namespace(x).zeros_like(x)
-
-
-def _as_argument(g, x):
-    """The gradient `g` in the container type of the argument `x`: a tuple for a tuple."""
-    return tuple(g) if type(x) is tuple else g
 
 
 def _unbroadcast(g, x):
