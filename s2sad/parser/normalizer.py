@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import math
+import operator
 import types
 from dataclasses import dataclass, field
 
@@ -747,6 +749,9 @@ class Normalizer:
                 raise self.unsupported(node, f"the operator `{op_symbol(node)}` is not supported",
                                        "write it with + - * / ** @ or a NumPy function")
             left, right = self.atom(node.left), self.atom(node.right)
+            folded = _fold_numbers(node.op, left, right)
+            if folded is not None:  # `0.5 * delta` with delta=1.0, from an inlined default
+                return folded
             return ast.BinOp(left, node.op, right), op, [left, right], {}
         if isinstance(node, ast.UnaryOp):
             operand = self.atom(node.operand)
@@ -1020,6 +1025,34 @@ class Normalizer:
             parts = [self.atom(p) if p is not None else None for p in (node.lower, node.upper, node.step)]
             return ast.Slice(*parts)
         return self.atom(node)
+
+
+_NUMBER_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+                     ast.Div: operator.truediv, ast.Pow: operator.pow}
+
+
+def _fold_numbers(op: ast.operator, left: ast.expr, right: ast.expr) -> ast.expr | None:
+    """`left op right` as one literal where both are Python numbers, as Python computes it."""
+    numbers = [_literal_number(left), _literal_number(right)]
+    function = _NUMBER_OPERATORS.get(type(op))
+    if function is None or None in numbers:
+        return None
+    try:
+        value = function(*numbers)
+    except (ArithmeticError, ValueError):
+        return None
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return ast.Constant(value) if value >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-value))
+
+
+def _literal_number(node: ast.expr) -> int | float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _literal_number(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
 
 
 def _any_path(paths: list[list[ast.expr]]) -> ast.expr:

@@ -22,8 +22,8 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
             huber_result = times * r
         else:
             abs_r = abs(r)
-            abs_r_times_2 = abs_r - 0.5 * 1.0
-            huber_result = 1.0 * abs_r_times_2
+            abs_r_minus_0_5 = abs_r - 0.5
+            huber_result = 1.0 * abs_r_minus_0_5
         total_1 = total + huber_result
         tape.append(
             (
@@ -31,8 +31,7 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
                 r,
                 times if abs_r_cmp else None,
                 xi,
-                _shape_of(abs_r) if not abs_r_cmp else None,
-                _shape_of(abs_r_times_2) if not abs_r_cmp else None,
+                _shape_of(abs_r_minus_0_5) if not abs_r_cmp else None,
                 _shape_of(dot_w_xi_b),
                 _shape_of(dot_w_xi),
                 _shape_of(huber_result),
@@ -56,8 +55,7 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
             r,
             times,
             xi,
-            abs_r_shape,
-            abs_r_times_2_shape,
+            abs_r_minus_0_5_shape,
             dot_w_xi_b_shape,
             dot_w_xi_shape,
             huber_result_shape,
@@ -76,8 +74,8 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
             dr += dtimes * 0.5  # r is read 3 times
         else:
             # line 19 (huber, called on line 27): return delta * (abs(r) - 0.5 * delta)
-            dabs_r_times_2 = _unbroadcast(dhuber_result, abs_r_times_2_shape)
-            dabs_r = _unbroadcast(dabs_r_times_2, abs_r_shape)
+            dabs_r_minus_0_5 = _unbroadcast(dhuber_result, abs_r_minus_0_5_shape)
+            dabs_r = dabs_r_minus_0_5
             dr = dabs_r * xp.sign(r)
         # line 26: r = np.dot(w, xi) + b - yi
         ddot_w_xi_b = _unbroadcast(dr, dot_w_xi_b_shape)
