@@ -146,12 +146,15 @@ def specializable(program: Program) -> tuple[list[str], list[str]]:
     if not any(isinstance(node, Loop) for node in _nodes(program.body)):
         return [], []
     flat = assignments(program.body)
+    loop_indices = {node.index for node in _nodes(program.body) if isinstance(node, Loop)}
     indexed = []
     for parameter in program.params:
         readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
                                           for arg in a.args for n in ast.walk(arg))]
+        # Read as k[i], with i a loop's index or an integer: a list of numbers reads the same.
         if readers and all(a.op == "getitem" and isinstance(a.args[0], ast.Name)
                            and a.args[0].id == parameter.name and is_element_index(a.args[1])
+                           and (not isinstance(a.args[1], ast.Name) or a.args[1].id in loop_indices)
                            for a in readers):
             indexed.append(parameter.name)
     return [p.name for p in program.params], indexed
