@@ -12,7 +12,7 @@ from ..names import NameAllocator
 from .activity import analyze, useful
 from .forward import forward_statements
 from .release import release_dead_values
-from .sweep import BORROWED, Block, Line, ReverseSweep, is_element_index, line_nodes
+from .sweep import BORROWED, Block, Line, ReverseSweep, indexed_parameters, line_nodes
 
 MODES = ("grad", "value_and_grad", "vjp")
 
@@ -145,18 +145,9 @@ def specializable(program: Program) -> tuple[list[str], list[str]]:
     with a loop gains from a variant."""
     if not any(isinstance(node, Loop) for node in _nodes(program.body)):
         return [], []
-    flat = assignments(program.body)
     loop_indices = {node.index for node in _nodes(program.body) if isinstance(node, Loop)}
-    indexed = []
-    for parameter in program.params:
-        readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
-                                          for arg in a.args for n in ast.walk(arg))]
-        # Read as k[i], with i a loop's index or an integer: a list of numbers reads the same.
-        if readers and all(a.op == "getitem" and isinstance(a.args[0], ast.Name)
-                           and a.args[0].id == parameter.name and is_element_index(a.args[1])
-                           and (not isinstance(a.args[1], ast.Name) or a.args[1].id in loop_indices)
-                           for a in readers):
-            indexed.append(parameter.name)
+    # Read as k[i], with i a loop's index or an integer: a list of numbers reads the same.
+    indexed = indexed_parameters(program, loop_indices)
     return [p.name for p in program.params], indexed
 
 

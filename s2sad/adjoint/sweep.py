@@ -534,7 +534,6 @@ def _nested_carried(nodes: list[Node]) -> set[str]:
 
 
 _LIST_OPS = {"sequence", "list.append", "method.tolist"}
-_INDEXING_OPS = {"getitem", "builtins.len"}
 
 
 def possible_containers(program: Program, activity: Activity) -> set[str]:
@@ -550,15 +549,30 @@ def possible_containers(program: Program, activity: Activity) -> set[str]:
                     isinstance(n, ast.Name) and n.id in lists for n in a.args):
                 lists.add(a.target)
                 grown = True
-    indexed = set()
+    return (lists | set(indexed_parameters(program))) & activity.varied
+
+
+def indexed_parameters(program: Program, indices: set[str] | None = None) -> list[str]:
+    """The parameters the function reads only one element at a time (`k[i]`, `k[0]`) or
+    measures (`len(k)`): they may be lists. `indices`, if given, are the only names an
+    index may be (a loop's index); integers always may."""
+    flat = assignments(program.body)
+
+    def element_read(a: Assignment) -> bool:
+        if a.op == "builtins.len" and indices is None:
+            return True
+        index = a.args[1] if a.op == "getitem" else None
+        return index is not None and is_element_index(index) and (
+            indices is None or not isinstance(index, ast.Name) or index.id in indices)
+
+    found = []
     for parameter in program.params:
         readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
                                           for arg in a.args for n in ast.walk(arg))]
-        if readers and all(a.op in _INDEXING_OPS and isinstance(a.args[0], ast.Name)
-                           and a.args[0].id == parameter.name
-                           and (a.op != "getitem" or is_element_index(a.args[1])) for a in readers):
-            indexed.add(parameter.name)
-    return (lists | indexed) & activity.varied
+        if readers and all(isinstance(a.args[0], ast.Name) and a.args[0].id == parameter.name
+                           and element_read(a) for a in readers):
+            found.append(parameter.name)
+    return found
 
 
 def is_element_index(index: ast.expr) -> bool:
