@@ -292,13 +292,17 @@ class ReverseSweep:
             inside -= nested
             read = {n.id for b in lines.body for line in b.lines for node in line_nodes(line)
                     for n in ast.walk(node) if isinstance(n, ast.Name)}
+            # A value a nested loop leaves behind (its accumulator's last value), read where that
+            # loop's backward has not yet restored it: each iteration saves its own.
+            exits = (_names_read_around_loops(lines.body) & nested) - {
+                old for old, _ in loop.carried}
             lines.restored = [(carried_new[n], n) for n in sorted(read & set(carried_new))]
             # Restoring `h_1 = h` needs the earlier h back from the tape.
             carried_read = {old for old, _ in loop.carried} & (later | read) | {
                 old for old, _ in lines.restored}
             shapes = {shape: variable for variable, shape in self.shape_names.items()
                       if variable in inside and shape in read}
-            values = (read & inside) - set(carried_new) - {loop.index}
+            values = ((read & inside) | exits) - set(carried_new) - {loop.index}
             for shape, variable in list(shapes.items()):
                 if variable in values:  # the value itself is saved: read its shape from it
                     _rename(lines.body, shape, variable)
@@ -588,6 +592,26 @@ def _names_read(blocks: list[Block]) -> set[str]:
             for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+def _names_read_around_loops(blocks: list[Block]) -> set[str]:
+    """The names the lines of `blocks` read outside the bodies of the loops among them: what
+    a nested loop's backward reads once it has restored its own values is left out."""
+    found: set[str] = set()
+    for block in blocks:
+        for line in block.lines:
+            statement = line.statement
+            if isinstance(statement, LoopLines):
+                loop = statement.loop
+                nodes: list[ast.AST] = [loop.steps, *statement.restore_lines()]
+                nodes += [n for n in (loop.test, loop.trips and _load(loop.trips)) if n]
+            elif isinstance(statement, BranchLines):
+                found |= _names_read_around_loops(statement.body + statement.orelse)
+                nodes = [statement.test]
+            else:
+                nodes = [statement]
+            found |= {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return found
+
+
 def _component_key(whole: str, position: int) -> str:
     """The sweep's name for one component of a multi-output rule's tuple."""
     return f"{whole}[{position}]"
@@ -670,6 +694,8 @@ def _guards(nodes: list[Node], path: tuple = (), found: dict | None = None) -> d
         elif isinstance(node, Branch):
             _guards(node.body, (*path, (node.test.id, True)), found)
             _guards(node.orelse, (*path, (node.test.id, False)), found)
+        elif isinstance(node, Loop):
+            _guards(node.body, path, found)
     return found
 
 

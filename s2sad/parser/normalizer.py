@@ -313,12 +313,11 @@ class Normalizer:
             self.assign(steps, (items.steps, "range", [], {}), stmt.iter)
         else:
             index_name, items, steps = "_", LoopItems(ast.Constant(None), []), self.names.fresh("trips")
-        carried = sorted(
-            name for name in assigned_names(stmt.body) if self.scope.lookup(name) is not None
-            and isinstance(self.scope.lookup(name), ast.Name)
-        )
-        entry = {name: self.scope.versions[name] if name in self.scope.versions
-                 else self.scope.lookup(name) for name in carried}
+        carried = sorted(name for name in assigned_names(stmt.body)
+                         if self.scope.lookup(name) is not None)
+        for name in carried:
+            self.own_value(name, stmt)
+        entry = {name: self.scope.versions[name] for name in carried}
         outer = self.body
         self.body = []
         for name in carried:
@@ -351,6 +350,23 @@ class Normalizer:
             trips = steps if isinstance(stmt, ast.While) else self.names.fresh("trips")
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
                               header, self.scope.call_site, test, exit_test, trips))
+
+    def own_value(self, name: str, stmt: ast.For | ast.While) -> None:
+        """Give `name` a value under a name of its own before a loop carries it.
+
+        A loop writes each new value back into the name the variable held when it began. A
+        literal has no name, and an inlined function's parameter holds its caller's value
+        under the caller's name: writing there would change the caller's variable.
+        """
+        current = self.scope.lookup(name)
+        bound = self.scope.arguments.get(name)
+        if isinstance(current, ast.Name) and name in self.scope.versions and (
+                bound is None or ast.dump(bound) != ast.dump(current)):
+            return
+        own = self.new_version(name)
+        self.assign(own, copy.copy(current), stmt, user_variable=True,
+                    statement=f"{name} = {ast.unparse(current)}, before the loop")
+        self.scope.versions[name] = ast.Name(own, ast.Load())
 
     def iterated(self, node: ast.expr, stmt: ast.For) -> ast.expr:
         """What a loop iterates over; a snapshot where the body rebinds that name, since
