@@ -97,6 +97,20 @@ def assignments(nodes: list[Node]) -> list[Assignment]:
     return result
 
 
+def control_nodes(nodes: list[Node]) -> list[Branch | Loop | Effect]:
+    """Every branch, loop and effect in program order, through the nested bodies."""
+    result: list[Branch | Loop | Effect] = []
+    for node in nodes:
+        if isinstance(node, Assignment):
+            continue
+        result.append(node)
+        if isinstance(node, Branch):
+            result += control_nodes(node.body) + control_nodes(node.orelse)
+        elif isinstance(node, Loop):
+            result += control_nodes(node.body)
+    return result
+
+
 @dataclass
 class Parameter:
     """A parameter of the forward function; `default` is a literal or None."""
@@ -127,6 +141,14 @@ class Program:
     taken_names: set[str] = field(default_factory=set)
     functions: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Functions the generated module imports (or copies): its name → (module, attribute)."""
+    dependencies: list = field(default_factory=list)
+    """What the program was built from beyond its own source: the names it resolved in
+    each function's globals and closure, and the gradient functions it differentiates
+    again. Each has `unchanged()`."""
+
+    def unchanged(self) -> bool:
+        """Whether every name the program resolved still holds what it held."""
+        return all(dependency.unchanged() for dependency in self.dependencies)
 
 
 def index_expression(index: ast.expr) -> ast.expr:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import itertools
 import keyword
 
@@ -20,6 +21,8 @@ _OP_WORDS = {
     ast.Not: "not",
 }
 _MAX_LENGTH = 24
+_READ_BY_GENERATED_CODE = frozenset(dir(builtins)) | {"numpy", "cupy"}
+"""Names generated code may read without defining them: a temporary must not hide them."""
 
 
 def describe(node: ast.expr, namespace: str = "xp") -> str | None:
@@ -107,6 +110,8 @@ class NameAllocator:
             base = "t_" + base if base.isidentifier() else "t"
         if keyword.iskeyword(base):
             base += "_"
+        elif base in _READ_BY_GENERATED_CODE:
+            base += "_value"  # `abs_value = abs(x)`, never `abs = abs(x)`
         if base not in self.taken:
             self.taken.add(base)
             return base

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import inspect
 import sys
 import types
 
@@ -32,21 +31,52 @@ def is_constant_value(value: object) -> bool:
 
 
 class Resolver:
-    """Looks up the global and closure names a function reads."""
+    """Looks up the global and closure names a function reads, and remembers what it found.
+
+    `unchanged()` then tells whether every name still holds what it held: a gradient
+    generated from those values is the gradient of the code the function would run now.
+    """
 
     def __init__(self, fun: types.FunctionType):
         self.globals = fun.__globals__
-        try:
-            self.nonlocals = dict(inspect.getclosurevars(fun).nonlocals)
-        except (TypeError, ValueError):
-            self.nonlocals = {}
+        code = getattr(fun, "__code__", None)
+        self.cells = dict(zip(code.co_freevars, fun.__closure__ or ())) if code else {}
+        self.found: dict[tuple[str, ...], tuple[object, object]] = {}
 
-    def lookup(self, name: str) -> object:
-        """The value of a free name, or `MISSING`."""
-        for scope in (self.nonlocals, self.globals, vars(builtins)):
-            if name in scope:
-                return scope[name]
-        return _MISSING
+    def lookup(self, name: str, *attributes: str) -> object:
+        """The value of a free name (through `attributes`, `name.a.b`), or `MISSING`."""
+        value = self._resolve(name, attributes)
+        self.found.setdefault((name, *attributes), (value, getattr(value, "__code__", None)))
+        return value
+
+    def unchanged(self) -> bool:
+        """Whether every name looked up still holds the same object (or an equal constant)."""
+        for (name, *attributes), (value, code) in self.found.items():
+            current = self._resolve(name, attributes)
+            if current is value:
+                if getattr(current, "__code__", None) is not code:
+                    return False
+            elif not (type(current) is type(value) and current == value and (
+                    is_constant_value(value) or isinstance(value, types.MethodType))):
+                return False
+        return True
+
+    def _resolve(self, name: str, attributes) -> object:
+        cell = self.cells.get(name)
+        if cell is not None:
+            try:
+                value = cell.cell_contents
+            except ValueError:  # a closure variable not assigned yet
+                value = _MISSING
+        else:
+            value = self.globals.get(name, _MISSING)
+            if value is _MISSING:
+                value = vars(builtins).get(name, _MISSING)
+        for attribute in attributes:
+            if value is _MISSING:
+                break
+            value = getattr(value, attribute, _MISSING)
+        return value
 
     def canonical_name(self, obj: object) -> str | None:
         """`numpy.tanh` for numpy.tanh, cupy.tanh and `from numpy import tanh` alike."""

@@ -6,7 +6,7 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
-from ..errors import UnsupportedSyntaxError
+from ..errors import NotScalarError, UnsupportedSyntaxError
 from ..ir import Assignment, Branch, Loop, Parameter, Program, assignments
 from ..names import NameAllocator
 from .activity import analyze, useful
@@ -37,25 +37,31 @@ class Gradient:
     cotangent_checks: list[tuple[str, str]] = field(default_factory=list)
     containers: list[str] = field(default_factory=list)
     """The `wrt` parameters that may be lists or tuples of arrays (the function only indexes them)."""
+    has_aux: bool = False
+    """The function returns `(loss, aux)`: only the loss is differentiated."""
 
 
 def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
-                  facts: dict[str, str] | None = None) -> Gradient:
+                  facts: dict[str, str] | None = None, has_aux: bool = False) -> Gradient:
     """Build the gradient of `program` with respect to the parameters `wrt`.
 
-    `mode` is one of MODES; `single` returns one gradient rather than a tuple. `facts`
+    `mode` is one of MODES; `single` returns one gradient rather than a tuple; `has_aux`:
+    the function returns `(loss, aux)`, and aux comes back beside the gradients. `facts`
     specializes the gradient to what some arguments hold: "number" (a Python float), or
     "numbers" (a 1-D float NumPy array the function only reads element by element, which
     the variant turns into a list of Python floats first).
     """
     assert mode in MODES
     facts = facts or {}
+    if mode != "vjp":
+        _refuse_tuple_outputs(program, has_aux)
     names = NameAllocator(program.taken_names, program.namespace)
     number_lists: frozenset[str] = frozenset()
     if any(fact == "numbers" for fact in facts.values()):
         program, number_lists = _as_number_lists(program, facts, names)
     activity = analyze(program, wrt)
-    for output in program.outputs:
+    differentiated = program.outputs[:1] if has_aux else program.outputs
+    for output in differentiated:
         if isinstance(output, ast.Name) and output.id in activity.tuples:
             raise UnsupportedSyntaxError(
                 "the function returns the tuple a multi-output function made; s2sad follows "
@@ -65,12 +71,15 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
                 "`return w, v`",
             )
     namespace = program.namespace
-    output_names = [o.id for o in program.outputs if isinstance(o, ast.Name)]
+    aux_names = {n.id for o in program.outputs[1:] for n in ast.walk(o)
+                 if isinstance(n, ast.Name)} if has_aux else set()
+    output_names = [o.id for o in differentiated if isinstance(o, ast.Name)]
     reached = useful(program, activity, set(output_names))
+    activity.refuse_unruled(reached)
     numbers = frozenset(p for p, fact in facts.items() if fact == "number")
     sweep = ReverseSweep(program, activity, reached, names, dict(program.adjoint_names), namespace,
                          numbers, number_lists)
-    seeds, seed_lines = _seed_outputs(program, sweep, names, reached, mode)
+    seeds, seed_lines = _seed_outputs(differentiated, sweep, names, reached, mode)
     result = sweep.run()
     if seed_lines:
         result.blocks.insert(0, Block("the outputs' cotangents", seed_lines))
@@ -80,8 +89,9 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         result.helpers |= {"_check_differentiable_items", "_as_argument"}
 
     needed_outputs = set(output_names) if mode == "value_and_grad" else set()
+    needed_outputs |= aux_names
     scalar_check = None
-    output = output_names[0] if len(output_names) == 1 == len(program.outputs) else None
+    output = output_names[0] if len(output_names) == 1 == len(differentiated) else None
     if mode != "vjp" and output in reached and output not in sweep.shapes.scalars:
         scalar_check = output
         needed_outputs.add(output)
@@ -101,7 +111,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
              for lines in result.loops if lines.tape}
     forward = forward_statements(program, backward_reads | needed_outputs, activity.varied, tapes)
     keep = (
-        {g.id for g in gradients} | set(output_names) | {p.name for p in program.params}
+        {g.id for g in gradients} | set(output_names) | aux_names | {p.name for p in program.params}
         | sweep.shapes.scalars | {namespace} | set(program.constants) | result.helpers
         | {seed for seed, _ in seeds}
         | {n.id for line in finals for n in ast.walk(line.statement) if isinstance(n, ast.Name)}
@@ -109,7 +119,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     forward = release_dead_values(forward, result.blocks, keep)
 
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
-    if mode == "value_and_grad":
+    if mode == "value_and_grad" or has_aux:
         outputs = list(program.outputs)
         carried = _carried(program.body)
         for position, output in enumerate(outputs):
@@ -118,8 +128,11 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
                 kept = names.fresh(f"{output.id}_value")
                 forward.append(_assign(kept, ast.Name(output.id, ast.Load())))
                 outputs[position] = ast.Name(kept, ast.Load())
-        value = ast.Tuple(outputs, ast.Load()) if program.returns_tuple else outputs[0]
-        returned = ast.Tuple([value, returned], ast.Load())
+        if mode == "grad":
+            returned = ast.Tuple([returned, outputs[1]], ast.Load())
+        else:
+            value = ast.Tuple(outputs, ast.Load()) if program.returns_tuple else outputs[0]
+            returned = ast.Tuple([value, returned], ast.Load())
     return Gradient(
         name=names.fresh(f"{program.name}_{mode}"),
         program=program,
@@ -134,6 +147,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         result=returned,
         helpers=result.helpers | {"_namespace", "_check_differentiable"},
         containers=containers,
+        has_aux=has_aux,
         scalar_check=scalar_check,
         cotangent_checks=cotangent_checks,
     )
@@ -187,14 +201,32 @@ def _nodes(nodes):
             yield from _nodes(node.body)
 
 
-def _seed_outputs(program: Program, sweep: ReverseSweep, names: NameAllocator,
+def _refuse_tuple_outputs(program: Program, has_aux: bool) -> None:
+    """grad and value_and_grad differentiate one scalar: `(loss, aux)` only with has_aux."""
+    count = len(program.outputs) if program.returns_tuple else 1
+    if has_aux and count != 2:
+        raise NotScalarError(
+            f"with has_aux=True, {program.name} must return a pair `(loss, aux)`, but it "
+            + (f"returns {count} values" if program.returns_tuple else "returns one value"),
+            program.return_origin,
+            "return `loss, aux`, with aux any value or container that needs no gradient")
+    if not has_aux and count != 1:
+        raise NotScalarError(
+            f"grad needs a scalar output, but {program.name} returns a tuple of {count} values",
+            program.return_origin,
+            "to differentiate the first and return the rest beside the gradients, pass "
+            "has_aux=True and return `loss, aux`; for the gradients of several outputs use "
+            "s2sad.vjp(f)(..., cotangent=...)")
+
+
+def _seed_outputs(outputs: list[ast.expr], sweep: ReverseSweep, names: NameAllocator,
                   reached: set[str], mode: str) -> tuple[list[tuple[str, ast.expr | None]], list[Line]]:
     """One cotangent parameter per output: `d<output>`, 1.0 by default except for vjp."""
-    output_names = [o.id for o in program.outputs if isinstance(o, ast.Name)]
+    output_names = [o.id for o in outputs if isinstance(o, ast.Name)]
     default = ast.Constant(1.0) if mode != "vjp" else None
     seeds: list[tuple[str, ast.expr | None]] = []
     lines: list[Line] = []
-    for position, output in enumerate(program.outputs):
+    for position, output in enumerate(outputs):
         name = output.id if isinstance(output, ast.Name) else None
         if name is not None and output_names.count(name) == 1:
             seed = sweep.adjoint(name)

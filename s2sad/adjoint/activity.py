@@ -30,6 +30,16 @@ class Activity:
     """Assignments that read one component of such a tuple: (tuple variable, position)."""
     component_values: dict[tuple[str, int], str] = field(default_factory=dict)
     """(tuple variable, position) → the first variable that component is read into."""
+    unruled: dict[str, UnknownFunctionError] = field(default_factory=dict)
+    """Values computed from varied ones where s2sad cannot follow the gradient, with the
+    error to raise if the output depends on them: what only feeds an `aux` output, a print
+    or a branch condition needs no rule."""
+
+    def refuse_unruled(self, reached: set[str]) -> None:
+        """Raise the error of the first value the output depends on and s2sad cannot follow."""
+        for target, error in self.unruled.items():
+            if target in reached:
+                raise error
 
     def component(self, assignment: Assignment) -> tuple[str, int] | None:
         """(tuple variable, position) where `assignment` reads one component of a tuple result."""
@@ -87,22 +97,25 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
             continue
         template = lookup(assignment.op)
         if template is None:
-            raise _unknown(assignment)
+            activity.unruled.setdefault(assignment.target, _unknown(assignment))
+            activity.varied.add(assignment.target)
+            continue
         activity.bindings[id(assignment)] = bound = bind(assignment, template)
         activity.templates[id(assignment)] = template = _as_called(template, bound)
         for param in template.propagates_to():
             operand = bound.get(param)
             if param in template.sequences and isinstance(operand, (ast.List, ast.Tuple)) and all(
-                    isinstance(e, (ast.Name, ast.Constant)) for e in operand.elts):
+                    isinstance(e, ast.Name) or _is_literal(e) for e in operand.elts):
                 continue
             if not isinstance(operand, ast.Name) and _names([operand]) & activity.varied:
-                raise UnknownFunctionError(
+                activity.unruled.setdefault(assignment.target, UnknownFunctionError(
                     f"a value that depends on the differentiated arguments reaches "
                     f"`{assignment.op.removeprefix('numpy.')}` inside `{ast.unparse(operand)}`, "
                     "and s2sad cannot follow it there",
                     assignment.origin,
                     "pass the arrays themselves, or build the array with np.stack first",
-                )
+                ))
+                activity.varied.add(assignment.target)
         _refuse_varied_options(assignment, template, bound, activity)
         if activity.active_inputs(assignment):
             activity.varied.add(assignment.target)
@@ -189,6 +202,13 @@ def useful(program: Program, activity: Activity, outputs: set[str]) -> set[str]:
                 reached |= set(activity.active_inputs(assignment).values())
         if len(reached) == known:
             return reached
+
+
+def _is_literal(node: ast.expr) -> bool:
+    """A number as written: `0.5`, or `-0.36`, which Python reads as minus applied to 0.36."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant)
 
 
 def _names(nodes) -> set[str]:

@@ -608,7 +608,8 @@ def _names_read_around_loops(blocks: list[Block]) -> set[str]:
                 nodes = [statement.test]
             else:
                 nodes = [statement]
-            found |= {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+            found |= {n.id for node in nodes for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     return found
 
 
@@ -681,22 +682,31 @@ def _guards(nodes: list[Node], path: tuple = (), found: dict | None = None) -> d
     found = {} if found is None else found
     for node in nodes:
         if isinstance(node, Assignment):
-            known = found.get(node.target)
-            if known is None:
-                found[node.target] = list(path)
-            else:
-                common = []
-                for a, b in zip(known, path):
-                    if a != b:
-                        break
-                    common.append(a)
-                found[node.target] = common
+            _meet(found, node.target, list(path))
         elif isinstance(node, Branch):
             _guards(node.body, (*path, (node.test.id, True)), found)
             _guards(node.orelse, (*path, (node.test.id, False)), found)
         elif isinstance(node, Loop):
-            _guards(node.body, path, found)
+            # A variable the loop carries existed before it: its own assignment says where.
+            carried = {old for old, _ in node.carried} | _nested_carried(node.body)
+            for name, inner in _guards(node.body, path).items():
+                if name not in carried:
+                    _meet(found, name, inner)
     return found
+
+
+def _meet(found: dict[str, list], name: str, path: list) -> None:
+    """`name` is also defined on `path`: it exists under the conditions both paths share."""
+    known = found.get(name)
+    if known is None:
+        found[name] = path
+        return
+    common = []
+    for a, b in zip(known, path):
+        if a != b:
+            break
+        common.append(a)
+    found[name] = common
 
 
 def _guarded(value: ast.expr, guards: list[tuple[str, bool]]) -> ast.expr:

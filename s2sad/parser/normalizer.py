@@ -22,13 +22,16 @@ from ..ir import (
     Parameter,
     Program,
     assignments,
+    control_nodes,
     index_expression,
 )
 from ..names import NameAllocator
 from ..resolve import MISSING, canonical_name, is_array_module, is_constant_value, module_path
 from ..templates import HELPER_NAMES
+from .aliasing import Write, refuse_read_only_writes, refuse_stale_views
 from .rules import rule_hint, ruled_call
 from .source import (
+    GeneratedDependency,
     Source,
     display_name,
     is_generated_helper,
@@ -39,11 +42,9 @@ from .source import (
 from .syntax import (
     BINARY_OPS,
     BUILTIN_OPERATIONS,
-    READ_ONLY_VIEW_OPS,
     RESERVED_NAMES,
     UNARY_OPS,
     UNSUPPORTED_HINTS,
-    VIEW_OPS,
     LoopItems,
     ResultNames,
     always_exits,
@@ -107,8 +108,12 @@ class Normalizer:
         source = load(fun)
         self.definition = source.definition
         self.scope = Scope(source)
+        self.dependencies: list = [source.resolver]
         self.call_stack: list[tuple[str, int]] = []
-        self.augmented: list[tuple[int, str, ast.AST]] = []
+        self.writes: list[Write] = []
+        """The in-place updates of the user's code, which s2sad writes into new memory."""
+        self.spelling: dict[str, str] = {}
+        """How the user wrote each value: a variable's name, or a temporary's expression."""
         taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}
         taken |= {a.arg for a in ast.walk(self.definition) if isinstance(a, ast.arg)}
         self.check_reserved(self.definition)
@@ -160,8 +165,8 @@ class Normalizer:
         name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
         outputs = self.function_body(definition, name)
         self.body[:0] = list(self.leaves.values())
-        self.check_read_only_writes()
-        self.check_augmented_aliases(outputs)
+        refuse_read_only_writes(self.body, self.writes)
+        refuse_stale_views(self.body, outputs, self.writes, self.spelling)
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
             filename=self.scope.source.filename,
@@ -175,6 +180,7 @@ class Normalizer:
             namespace=self.namespace,
             constants=self.constants,
             functions=self.functions,
+            dependencies=self.dependencies,
             taken_names=self.names.taken,
             adjoint_names=self.adjoint_names,
             leaves={key: a.target for key, a in self.leaves.items()},
@@ -420,7 +426,7 @@ class Normalizer:
 
     def condition(self, test: ast.expr, stmt: ast.AST) -> ast.Name:
         """Record the condition of a branch, as written: it carries no gradient."""
-        value = Verbatim(self).visit(copy.deepcopy(test))
+        value = Verbatim(self, inline_calls=True).visit(copy.deepcopy(test))
         name = self.names.temporary(value)
         self.assign(name, (value, "condition", [], {}), test)
         return ast.Name(name, ast.Load())
@@ -509,14 +515,13 @@ class Normalizer:
             if not isinstance(stmt.target, ast.Name):
                 raise self.unsupported(stmt.target, "augmented assignments to attributes are not "
                                        "supported", "assign to a name")
-            self.refuse_writes_to_the_callers_values(stmt.target.id, stmt)
             old = self.name(ast.Name(stmt.target.id, ast.Load()))
             value = ast.copy_location(ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value),
                                       stmt)
             self.assign_statement(stmt.target, value)
             new = self.scope.versions[stmt.target.id]
             if isinstance(old, ast.Name) and isinstance(new, ast.Name):
-                self.augmented.append((new.id, old.id, stmt))
+                self.record_write(new.id, old.id, stmt)
             return
         hint = UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
         raise self.unsupported(stmt, f"s2sad cannot differentiate {construct(stmt)}", hint)
@@ -530,11 +535,13 @@ class Normalizer:
         name = call.func.value.id
         if self.scope.lookup(name) is None:
             return False
-        self.refuse_writes_to_the_callers_values(name, call)
         start = len(self.body)
         old, value = self.atom(call.func.value), self.atom(call.args[0])
         appended = ast.BinOp(old, ast.Add(), ast.List([value], ast.Load()))
         self.bind(name, (appended, "list.append", [old, value], {}), call, start)
+        new = self.scope.versions[name]
+        if isinstance(old, ast.Name) and isinstance(new, ast.Name):
+            self.record_write(new.id, old.id, call)
         return True
 
     def generated_bookkeeping(self, stmt: ast.stmt) -> bool:
@@ -565,23 +572,11 @@ class Normalizer:
         self.body.append(Effect(kept))
         return True
 
-    def refuse_writes_to_the_callers_values(self, name: str, node: ast.AST) -> None:
-        """In NumPy, writing into a called function's argument changes the caller's array."""
-        bound = self.scope.arguments.get(name)
-        current = self.scope.versions.get(name)
-        if bound is not None and current is not None and ast.dump(bound) == ast.dump(current):
-            raise self.unsupported(node, f"this writes into `{name}`, an argument of "
-                                   f"`{self.scope.source.name}`: NumPy would change the caller's "
-                                   "array too, and s2sad writes updates into new memory",
-                                   f"write `{name} = {name} * ...` style updates into a new name, "
-                                   "or return the new value")
-
     def subscript_write(self, target: ast.Subscript, value_node: ast.expr, node: ast.stmt) -> None:
         """`y[index] = value`: a new version of `y`, a copy with the region replaced."""
         if not isinstance(target.value, ast.Name) or self.scope.lookup(target.value.id) is None:
             raise self.unsupported(target, "only parts of local arrays can be assigned",
                                    "assign to a part of an array variable, `y[i] = ...`")
-        self.refuse_writes_to_the_callers_values(target.value.id, node)
         old = self.name(target.value)
         index = self.index(target.slice)
         value = self.atom(value_node)
@@ -591,7 +586,7 @@ class Normalizer:
         self.assign(new, (call, "setitem", [old, index, value], {}), target, user_variable=True)
         self.scope.versions[name] = ast.Name(new, ast.Load())
         if isinstance(old, ast.Name):
-            self.augmented.append((new, old.id, node))
+            self.record_write(new, old.id, node)
 
     def assign_statement(self, target: ast.expr, value_node: ast.expr) -> None:
         """`target = value_node` for a name or a tuple of names."""
@@ -642,9 +637,13 @@ class Normalizer:
         self.scope.versions[name] = ast.Name(new, ast.Load())
 
     def new_version(self, name: str) -> str:
+        """A name for a new value of the user's variable `name`."""
         if self.scope.call_site is not None:
-            return self.names.fresh(name)
-        return self.names.version(name) if self.scope.lookup(name) is not None else name
+            version = self.names.fresh(name)
+        else:
+            version = self.names.version(name) if self.scope.lookup(name) is not None else name
+        self.spelling[version] = name
+        return version
 
     def rename(self, old: str, new: str, start: int) -> None:
         """Rename the variable `old`, defined at or after body[start], to `new`."""
@@ -652,17 +651,25 @@ class Normalizer:
             if assignment.target == old:
                 assignment.target = new
                 assignment.user_variable = True
-            nodes = [assignment.value, *assignment.args, *assignment.keywords.values()]
-            for node in nodes:
-                for name in ast.walk(node):
-                    if isinstance(name, ast.Name) and name.id == old:
-                        name.id = new
+            _rename_in([assignment.value, *assignment.args, *assignment.keywords.values()], old, new)
+        for node in control_nodes(self.body[start:]):
+            if isinstance(node, Loop):
+                node.carried = [(new if a == old else a, new if b == old else b)
+                                for a, b in node.carried]
+                _rename_in([e for e in (node.test, node.exit) if e is not None], old, new)
+            elif isinstance(node, Branch):
+                _rename_in([node.test], old, new)
+            else:
+                _rename_in([node.statement], old, new)
         for scope in self._scopes():
             for key, value in scope.versions.items():
                 if isinstance(value, ast.Name) and value.id == old:
                     scope.versions[key] = ast.Name(new, ast.Load())
-        self.augmented = [(new if n == old else n, new if o == old else o, stmt)
-                          for n, o, stmt in self.augmented]
+        for write in self.writes:
+            write.new = new if write.new == old else write.new
+            write.old = new if write.old == old else write.old
+        if old in self.spelling:
+            self.spelling.setdefault(new, self.spelling[old])
 
     def _scopes(self):
         scope: Scope | None = self.scope
@@ -670,51 +677,9 @@ class Normalizer:
             yield scope
             scope = scope.parent
 
-    def check_read_only_writes(self) -> None:
-        """Refuse a write into a read-only view (`sliding_window_view`): NumPy refuses it too."""
-        producers = {a.target: a for a in assignments(self.body)}
-        for _, old, stmt in self.augmented:
-            assignment = producers.get(old)
-            seen: set[int] = set()
-            while assignment is not None and assignment.op in VIEW_OPS and id(assignment) not in seen:
-                seen.add(id(assignment))  # a loop's carried value can be a view of itself
-                if assignment.op in READ_ONLY_VIEW_OPS:
-                    raise self.unsupported(
-                        stmt, f"`{ast.unparse(stmt).strip()}` writes into a read-only view "
-                        f"(`{assignment.op.removeprefix('numpy.')}`), which NumPy refuses",
-                        "write into a copy of it (`.copy()`)")
-                source = assignment.args[0] if assignment.args else None
-                assignment = producers.get(source.id) if isinstance(source, ast.Name) else None
-
-    def check_augmented_aliases(self, outputs: list[ast.expr]) -> None:
-        """Refuse `x += y` where NumPy would also change another name that shares x's memory.
-
-        s2sad's forward computes `x + y` into new memory, so a second name
-        viewing the old array (`v = x`, `v = x[0]`, `v = x.T`) would keep the
-        old values that the original function's in-place update changes.
-        """
-        flat = assignments(self.body)
-        for new, old, stmt in self.augmented:
-            index = next(i for i, a in enumerate(flat) if a.target == new)
-            sharing = {old}
-            grown = True
-            while grown:  # `v = x` makes v share x's memory, and x share v's
-                grown = False
-                for assignment in flat:
-                    source = assignment.args[0] if assignment.args else None
-                    if assignment.op in VIEW_OPS and isinstance(source, ast.Name) and (
-                            (source.id in sharing) != (assignment.target in sharing)):
-                        sharing |= {source.id, assignment.target}
-                        grown = True
-            reads = {n.id for a in flat[index:] for n in ast.walk(a.value) if isinstance(n, ast.Name)}
-            reads |= {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)}
-            aliases = sorted((sharing - {old, new}) & reads)
-            if aliases:
-                raise self.unsupported(
-                    stmt, f"`{ast.unparse(stmt).strip()}` would also change `{aliases[0]}` in NumPy, "
-                    "which shares memory with it, but s2sad writes the update into new memory",
-                    f"compute `{aliases[0]}` after the update, or from a copy (`.copy()`)",
-                )
+    def record_write(self, new: str, old: str, node: ast.AST) -> None:
+        """`new` is `old` updated in place by the statement `node`."""
+        self.writes.append(Write(new, old, self.origin(node), " ".join(ast.unparse(node).split())))
 
     def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
                statement: str | None = None) -> None:
@@ -740,6 +705,7 @@ class Normalizer:
     def temporary(self, operation, node: ast.expr) -> ast.Name:
         """Assign one operation to a temporary named after what it computes."""
         temp = self.names.temporary(operation[0])
+        self.spelling[temp] = self.source_of(node)
         self.assign(temp, operation, node)
         return ast.Name(temp, ast.Load())
 
@@ -807,10 +773,11 @@ class Normalizer:
                 and isinstance(root.slice.value, str):
             path.insert(0, root.slice.value)
             root = root.value
-        parameter = root.id if isinstance(root, ast.Name) else None
-        if parameter is None or parameter not in self.adjoint_names or self.scope.call_site is not None \
-                or ast.dump(self.scope.versions.get(parameter, root)) != ast.dump(
-                    ast.Name(parameter, ast.Load())):
+        # The dict is the function's own argument, read here directly, through a closure, or
+        # passed to an inlined function.
+        bound = self.scope.lookup(root.id) if isinstance(root, ast.Name) else None
+        parameter = bound.id if isinstance(bound, ast.Name) else None
+        if parameter not in self.adjoint_names:
             raise self.unsupported(node, "only the function's own dict arguments can be read by key",
                                    "read the dict's values with constant keys in the function "
                                    "that takes it, `params[\"w\"]`")
@@ -870,12 +837,7 @@ class Normalizer:
             return value
         if not isinstance(node, ast.Name) or self.scope.lookup(node.id) is not None:
             return MISSING
-        value = self.scope.source.resolver.lookup(node.id)
-        for attr in reversed(chain):
-            if value is MISSING:
-                return MISSING
-            value = getattr(value, attr, MISSING)
-        return value
+        return self.scope.source.resolver.lookup(node.id, *reversed(chain))
 
     def attribute(self, node: ast.Attribute):
         value = self.module_attribute(node)
@@ -932,7 +894,9 @@ class Normalizer:
                                    "import it at module level or pass its value as an argument")
         canonical = self.scope.source.resolver.canonical_name(target)
         if is_gradient_function(target):
-            return self.inline(None, load_generated(target, node, self), None, node)
+            source = load_generated(target, node, self)
+            self.dependencies.append(GeneratedDependency(target, target.source))
+            return self.inline(None, source, None, node)
         if is_generated_helper(target):
             args = [self.atom(a) for a in node.args]
             keywords = {k.arg: self.atom(k.value) for k in node.keywords}
@@ -972,10 +936,18 @@ class Normalizer:
         value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
         return value, op, args, keywords
 
+    def is_user_function(self, func: ast.expr, target: object, canonical: str | None) -> bool:
+        """Whether a call of `func` (resolved to `target`) runs the user's own code."""
+        if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
+            return True
+        return canonical is None and isinstance(target, types.FunctionType)
+
     def inline(self, definition, source: Source | None, parent: Scope | None, node: ast.Call):
         """The value of calling a user function: its body, normalized into this program."""
         if definition is None:
             definition = source.definition
+        if all(source.resolver is not known for known in self.dependencies):
+            self.dependencies.append(source.resolver)
         name = getattr(definition, "name", "lambda")
         key = (source.filename, source.first_line + definition.lineno)
         if key in self.call_stack:
@@ -1071,6 +1043,13 @@ def _literal_number(node: ast.expr) -> int | float | None:
     return None
 
 
+def _rename_in(nodes: list[ast.AST], old: str, new: str) -> None:
+    for node in nodes:
+        for name in ast.walk(node):
+            if isinstance(name, ast.Name) and name.id == old:
+                name.id = new
+
+
 def _any_path(paths: list[list[ast.expr]]) -> ast.expr:
     """True where one of `paths` (each a list of conditions, in the order they are tested) was
     taken; `and` tests each condition only where the ones before it held, as the `if`s did."""
@@ -1083,10 +1062,34 @@ def _any_path(paths: list[list[ast.expr]]) -> ast.expr:
 
 
 class Verbatim(ast.NodeTransformer):
-    """A condition as written, its names resolved: it is computed, never differentiated."""
+    """A condition as written, its names resolved: it is computed, never differentiated.
 
-    def __init__(self, normalizer: Normalizer):
+    With `inline_calls`, a call of the user's own function is computed before the condition
+    (an `if`'s is tested once); not where `and`/`or` may skip it, nor in a `while` condition,
+    which is tested again at each iteration.
+    """
+
+    def __init__(self, normalizer: Normalizer, inline_calls: bool = False):
         self.normalizer = normalizer
+        self.inline_calls = inline_calls
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
+        node.values[0] = self.visit(node.values[0])
+        inline, self.inline_calls = self.inline_calls, False
+        try:
+            node.values[1:] = [self.visit(v) for v in node.values[1:]]
+        finally:
+            self.inline_calls = inline
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
+        node.test = self.visit(node.test)
+        inline, self.inline_calls = self.inline_calls, False
+        try:
+            node.body, node.orelse = self.visit(node.body), self.visit(node.orelse)
+        finally:
+            self.inline_calls = inline
+        return node
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         return self.normalizer.name(node)
@@ -1103,6 +1106,8 @@ class Verbatim(ast.NodeTransformer):
         func = node.func
         target = self.normalizer.module_attribute(func)
         canonical = canonical_name(target) if target is not MISSING else None
+        if self.inline_calls and self.normalizer.is_user_function(func, target, canonical):
+            return self.normalizer.atom(node)
         if canonical is not None and not canonical.startswith("builtins."):
             node.func = self.normalizer.namespace_expr(canonical)
         elif canonical is None and not (isinstance(func, ast.Attribute) and target is MISSING):

@@ -104,6 +104,17 @@ def is_generated_helper(target: object) -> bool:
         target.__module__ or "").startswith("s2sad_generated")
 
 
+@dataclass
+class GeneratedDependency:
+    """A gradient function whose generated source a program differentiates again."""
+
+    gradient: object
+    source: str
+
+    def unchanged(self) -> bool:
+        return self.gradient.unchanged() and self.gradient.source is self.source
+
+
 def load_generated(gradient, node: ast.AST, normalizer) -> Source:
     """The source of a gradient function, to differentiate it again (second order)."""
     if gradient.mode != "grad":

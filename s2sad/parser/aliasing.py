@@ -1,0 +1,132 @@
+"""In-place writes that s2sad writes into new memory: where NumPy's result would differ.
+
+NumPy's `y[i] = v` and `y += v` change y's memory, so every other name viewing that
+memory (`v = y`, `v = y[0]`, `v = y.T`) sees the change. s2sad's forward computes the
+updated array as a new value instead. The two agree unless a view of the old memory is
+still read after the write: `refuse_stale_views` finds those, and `refuse_read_only_writes`
+the writes into views that NumPy makes read-only.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..errors import Origin, UnsupportedSyntaxError
+from ..ir import Assignment, Branch, Effect, Loop, Node, assignments
+from .syntax import READ_ONLY_VIEW_OPS, VIEW_OPS
+
+
+@dataclass
+class Write:
+    """An in-place update in the user's code: `new` is `old` with the update applied."""
+
+    new: str
+    old: str
+    origin: Origin
+    statement: str
+
+
+def refuse_read_only_writes(body: list[Node], writes: list[Write]) -> None:
+    """Refuse a write into a read-only view (`sliding_window_view`): NumPy refuses it too."""
+    producers = {a.target: a for a in assignments(body)}
+    for write in writes:
+        assignment = producers.get(write.old)
+        seen: set[int] = set()
+        while assignment is not None and assignment.op in VIEW_OPS and id(assignment) not in seen:
+            seen.add(id(assignment))  # a loop's carried value can be a view of itself
+            if assignment.op in READ_ONLY_VIEW_OPS:
+                raise UnsupportedSyntaxError(
+                    f"`{write.statement}` writes into a read-only view "
+                    f"(`{assignment.op.removeprefix('numpy.')}`), which NumPy refuses",
+                    write.origin, "write into a copy of it (`.copy()`)")
+            source = assignment.args[0] if assignment.args else None
+            assignment = producers.get(source.id) if isinstance(source, ast.Name) else None
+
+
+def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[Write],
+                       spelling: dict[str, str]) -> None:
+    """Refuse a write after which NumPy would show the update through another name that
+    s2sad's forward leaves holding the old values: a view of the old memory, made before
+    the write and read after it. `spelling` says how the user wrote each value."""
+    if not writes:
+        return
+    flat = assignments(body)
+    producers = {a.target: a for a in flat}
+    live_after: dict[int, set[str]] = {}
+    _live(body, {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)},
+          live_after)
+    for write in writes:
+        assignment = producers.get(write.new)
+        if assignment is None:
+            continue
+        sharing = _sharing(flat, write.old)
+        stale = sorted((sharing - {write.new}) & live_after.get(id(assignment), set()))
+        if stale:
+            view = stale[0]
+            shown = spelling.get(view, view)
+            made = producers.get(view)
+            where = f" (line {made.origin.lineno})" if made is not None else ""
+            raise UnsupportedSyntaxError(
+                f"`{write.statement}` would also change `{shown}`{where} in NumPy, which shares "
+                f"memory with it and is read after the update, but s2sad writes the update into "
+                "new memory",
+                write.origin,
+                f"compute `{shown}` after the update, or from a copy (`.copy()`)")
+
+
+def _sharing(flat: list[Assignment], name: str) -> set[str]:
+    """The names that may view the memory of `name`, through views in either direction."""
+    sharing = {name}
+    grown = True
+    while grown:  # `v = x` makes v share x's memory, and x share v's
+        grown = False
+        for assignment in flat:
+            source = assignment.args[0] if assignment.args else None
+            if _may_view(assignment) and isinstance(source, ast.Name) and (
+                    (source.id in sharing) != (assignment.target in sharing)):
+                sharing |= {source.id, assignment.target}
+                grown = True
+    return sharing
+
+
+def _may_view(assignment: Assignment) -> bool:
+    """Whether the value may be a view of its first operand: indexing by a list copies."""
+    if assignment.op != "getitem":
+        return assignment.op in VIEW_OPS
+    index = assignment.args[1]
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    return not any(isinstance(part, (ast.List, ast.Tuple)) for part in parts)
+
+
+def _reads(node: ast.AST | None) -> set[str]:
+    if node is None:
+        return set()
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _live(nodes: list[Node], live_out: set[str], live_after: dict[int, set[str]]) -> set[str]:
+    """The names live before `nodes`, given those live after them; records in `live_after`
+    the names live just after each assignment (by id)."""
+    live = set(live_out)
+    for node in reversed(nodes):
+        if isinstance(node, Assignment):
+            live_after[id(node)] = set(live)
+            live.discard(node.target)
+            live |= set().union(*map(_reads, [node.value, *node.args, *node.keywords.values()]))
+        elif isinstance(node, Effect):
+            live |= _reads(node.statement)
+        elif isinstance(node, Branch):
+            live = (_live(node.body, live, live_after) | _live(node.orelse, live, live_after)
+                    | {node.test.id})
+        elif isinstance(node, Loop):
+            tested = _reads(node.steps) | _reads(node.test) | _reads(node.exit)
+            around = live | tested
+            while True:  # what the next iteration reads is live at the end of this one
+                entry = _live(node.body, around, live_after)
+                grown = around | entry
+                if grown == around:
+                    break
+                around = grown
+            live = around
+    return live
