@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import types
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
@@ -13,30 +14,47 @@ from .adjoint import differentiate, specializable
 from .codegen import compile_function, module_source, save_source
 from .errors import NotScalarError, WrtError
 from .parser import parse
-from .resolve import MISSING, Resolver
 
 Wrt = str | int | Sequence[str | int] | None
 
-_CACHE: dict[tuple, tuple[dict[str, object], str, Callable, Any, Any]] = {}
-_VARIANTS: dict[tuple, tuple[str, Callable]] = {}
 _SCALAR_MESSAGE = "grad needs a scalar output"
+_LOCK = threading.RLock()
+"""Generation runs one function at a time: the caches and the parser's lazy imports are shared."""
+
+
+@dataclass
+class _Build:
+    """One generated gradient, valid while the names its program resolved are unchanged."""
+
+    source: str
+    function: Callable
+    gradient: Any
+    globals: dict | None
+    variants: dict[tuple, tuple[str, Callable]] = field(default_factory=dict)
+
+    def unchanged(self) -> bool:
+        return self.gradient.program.unchanged()
+
+
+_CACHE: dict[tuple, _Build] = {}
 
 
 class GradFunction:
     """A generated gradient function, callable like the forward function.
 
     `source` is the generated module, `save(path)` writes it to disk, and
-    `fun` is the original forward function.
+    `fun` is the original forward function. Each call checks that the functions and
+    constants the forward reads are the ones the gradient was generated from, and
+    generates it again where they changed.
     """
 
-    def __init__(self, fun: Callable, wrt: Wrt, mode: str):
+    def __init__(self, fun: Callable, wrt: Wrt, mode: str, has_aux: bool = False):
         self.fun = fun
         self.mode = mode
+        self.has_aux = has_aux
         self._wrt = wrt
-        self._function: Callable | None = None
+        self._built: _Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
-        self._source: str | None = None
-        self._program: Any = None
         self.__wrapped__ = fun
         self.__name__ = getattr(fun, "__name__", "function") + "_" + mode
         self.__doc__ = getattr(fun, "__doc__", None)
@@ -44,40 +62,44 @@ class GradFunction:
     @property
     def wrt(self) -> tuple[str, ...]:
         """The names of the parameters the gradient is taken with respect to."""
-        self._build()
-        return tuple(self._wrt_names)
+        return tuple(self._build().gradient.wrt)
 
     @property
     def source(self) -> str:
         """The generated module's source."""
-        self._build()
-        return self._source
+        return self._build().source
 
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
         """Write the generated module to `path`: it runs without s2sad installed."""
         save_source(self.source, path, overwrite)
 
+    def unchanged(self) -> bool:
+        """Whether the generated gradient is still that of the code the forward would run."""
+        return self._built is not None and self._built.unchanged()
+
     def source_for(self, *args: Any) -> str:
         """The source that runs for these arguments: `source`, or the variant specialized to
         the Python floats and element-by-element read 1-D arrays among them."""
-        self._build()
+        built = self._build()
         facts = _facts(self._candidates, args)
-        return self._variant(facts)[0] if facts else self._source
+        return self._variant(built, facts)[0] if facts else built.source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        function = self._function or self._build()
+        built = self._build()
+        function = built.function
         if self._candidates[0]:
             facts = _facts(self._candidates, args)
             if facts:
-                function = self._variant(facts)[1]
+                function = self._variant(built, facts)[1]
         if self.mode == "vjp":
             kwargs = self._seeds(kwargs)
         try:
             return function(*args, **kwargs)
         except ValueError as error:
             if error.args and str(error.args[0]).startswith(_SCALAR_MESSAGE):
-                raise NotScalarError(str(error.args[0]), self._program.return_origin,
-                                     "use s2sad.vjp(f)(..., cotangent=...) for non-scalar outputs"
+                raise NotScalarError(str(error.args[0]), built.gradient.program.return_origin,
+                                     "use s2sad.vjp(f)(..., cotangent=...) for non-scalar outputs, "
+                                     "or has_aux=True to return other values beside the loss"
                                      ) from None
             raise
 
@@ -85,57 +107,62 @@ class GradFunction:
         if "cotangent" not in kwargs:
             raise TypeError(f"{self.__name__}() needs the output's cotangent as `cotangent=`")
         cotangent = kwargs.pop("cotangent")
-        if len(self._seed_names) == 1:
-            kwargs[self._seed_names[0]] = cotangent
+        seed_names = [name for name, _ in self._built.gradient.seeds]
+        if len(seed_names) == 1:
+            kwargs[seed_names[0]] = cotangent
         else:
-            if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(self._seed_names):
-                raise TypeError(f"the function returns {len(self._seed_names)} values: pass "
-                                f"a tuple of {len(self._seed_names)} cotangents")
-            kwargs.update(zip(self._seed_names, cotangent))
+            if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(seed_names):
+                raise TypeError(f"the function returns {len(seed_names)} values: pass "
+                                f"a tuple of {len(seed_names)} cotangents")
+            kwargs.update(zip(seed_names, cotangent))
         return kwargs
 
-    def _build(self) -> Callable:
-        if self._function is not None:
-            return self._function
-        fun = self.fun
-        code = getattr(fun, "__code__", None)
-        # Code objects compare equal across modules when their text does: key on the file
-        # too, and reuse only for the same module's globals.
-        key = (code, getattr(code, "co_filename", None), _hashable(self._wrt), self.mode)
-        cached = _CACHE.get(key)
-        if cached is not None and cached[4] is getattr(fun, "__globals__", None) \
-                and _constants_unchanged(fun, cached[0]):
-            _, self._source, self._function, gradient, _ = cached
-        else:
-            program = parse(fun)
-            names, single = _normalize_wrt(program, self._wrt)
-            gradient = differentiate(program, names, self.mode, single)
-            self._source = module_source(gradient)
-            filename = f"<s2sad {gradient.name} from {program.display_filename}>"
-            self._function = compile_function(self._source, gradient.name, filename)
-            _CACHE[key] = (program.constants, self._source, self._function, gradient,
-                           getattr(fun, "__globals__", None))
-        self._program = gradient.program
-        self._wrt_names = gradient.wrt
-        self._seed_names = [name for name, _ in gradient.seeds]
-        self._key = key
-        self._candidates = specializable(gradient.program)
-        return self._function
+    def _build(self) -> _Build:
+        built = self._built
+        if built is not None and built.unchanged():
+            return built
+        with _LOCK:
+            self._built = built = _generate(self.fun, self._wrt, self.mode, self.has_aux)
+        self._candidates = specializable(built.gradient.program)
+        return built
 
-    def _variant(self, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
-        """The gradient specialized to `facts`, built once per forward function and facts."""
-        key = (self._key, facts)
-        if key not in _VARIANTS:
-            program = self._program
-            names, single = _normalize_wrt(program, self._wrt)
-            gradient = differentiate(program, names, self.mode, single, dict(facts))
-            source = module_source(gradient)
-            filename = f"<s2sad {gradient.name} for numbers, from {program.display_filename}>"
-            _VARIANTS[key] = (source, compile_function(source, gradient.name, filename))
-        return _VARIANTS[key]
+    def _variant(self, built: _Build, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
+        """The gradient specialized to `facts`, built once per build and facts."""
+        variant = built.variants.get(facts)
+        if variant is None:
+            with _LOCK:
+                program = built.gradient.program
+                names, single = _normalize_wrt(program, self._wrt)
+                gradient = differentiate(program, names, self.mode, single, dict(facts),
+                                         self.has_aux)
+                source = module_source(gradient)
+                filename = f"<s2sad {gradient.name} for numbers, from {program.display_filename}>"
+                variant = (source, compile_function(source, gradient.name, filename))
+                built.variants[facts] = variant
+        return variant
 
     def __repr__(self) -> str:
         return f"<s2sad.GradFunction {self.mode} of {getattr(self.fun, '__qualname__', self.fun)}>"
+
+
+def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> _Build:
+    """The gradient of `fun`, from the cache where nothing it was built from has changed."""
+    code = getattr(fun, "__code__", None)
+    # Code objects compare equal across modules when their text does: key on the file
+    # too, and reuse only for the same module's globals.
+    key = (code, getattr(code, "co_filename", None), _hashable(wrt), mode, has_aux)
+    namespace = getattr(fun, "__globals__", None)
+    cached = _CACHE.get(key)
+    if cached is not None and cached.globals is namespace and cached.unchanged():
+        return cached
+    program = parse(fun)
+    names, single = _normalize_wrt(program, wrt)
+    gradient = differentiate(program, names, mode, single, has_aux=has_aux)
+    source = module_source(gradient)
+    filename = f"<s2sad {gradient.name} from {program.display_filename}>"
+    built = _Build(source, compile_function(source, gradient.name, filename), gradient, namespace)
+    _CACHE[key] = built
+    return built
 
 
 def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
@@ -153,30 +180,36 @@ def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tu
     return tuple(facts)
 
 
-def _make(fun: Callable | None, wrt: Wrt, mode: str):
+def _make(fun: Callable | None, wrt: Wrt, mode: str, has_aux: bool = False):
     if not (wrt is None or isinstance(wrt, (str, int)) or (
             isinstance(wrt, (tuple, list)) and all(isinstance(w, (str, int)) for w in wrt))):
         raise WrtError(f"wrt must be an argument name, an index, or a tuple of them; got {wrt!r}")
+    if not isinstance(has_aux, bool):
+        raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
     if fun is None:
-        return lambda f: GradFunction(f, wrt, mode)
+        return lambda f: GradFunction(f, wrt, mode, has_aux)
     if not callable(fun):
         raise TypeError(f"expected a function to differentiate, got {type(fun).__name__}")
-    return GradFunction(fun, wrt, mode)
+    return GradFunction(fun, wrt, mode, has_aux)
 
 
-def grad(fun: Callable | None = None, wrt: Wrt = None) -> GradFunction | Callable[[Callable], GradFunction]:
+def grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False
+         ) -> GradFunction | Callable[[Callable], GradFunction]:
     """The gradient of the scalar-valued `fun` with respect to the arguments `wrt`.
 
     `wrt` names arguments by name or position; the default is the first
     argument. A single name gives one gradient, a tuple gives a tuple. Use as
-    `grad(f)`, `grad(f, wrt=...)`, `@grad` or `@grad(wrt=...)`.
+    `grad(f)`, `grad(f, wrt=...)`, `@grad` or `@grad(wrt=...)`. With
+    `has_aux=True`, `fun` returns `(loss, aux)` and the call returns
+    `(gradients, aux)`; aux may be any value and gets no gradient.
     """
-    return _make(fun, wrt, "grad")
+    return _make(fun, wrt, "grad", has_aux)
 
 
-def value_and_grad(fun: Callable | None = None, wrt: Wrt = None):
-    """Like `grad`, but the call returns `(value, gradients)`."""
-    return _make(fun, wrt, "value_and_grad")
+def value_and_grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False):
+    """Like `grad`, but the call returns `(value, gradients)`; with `has_aux=True`,
+    `((loss, aux), gradients)`."""
+    return _make(fun, wrt, "value_and_grad", has_aux)
 
 
 def vjp(fun: Callable | None = None, wrt: Wrt = None):
@@ -220,14 +253,3 @@ def _hashable(wrt: Wrt) -> Any:
     if wrt is None or isinstance(wrt, (str, int)):
         return (type(wrt), wrt)
     return ("sequence", *((type(item), item) for item in wrt))
-
-
-def _constants_unchanged(fun: Callable, constants: dict[str, object]) -> bool:
-    if not isinstance(fun, types.FunctionType):
-        return False
-    resolver = Resolver(fun)
-    for name, value in constants.items():
-        current = resolver.lookup(name)
-        if current is MISSING or type(current) is not type(value) or current != value:
-            return False
-    return True

@@ -141,6 +141,6 @@ def _build_index() -> dict[int, str]:
                     value = _attribute(module, attr)
                     if value is not None:
                         index.setdefault(id(value), name)
-    for name in ("abs", "sum", "len", "range", "float", "int", "max", "min", "print"):
+    for name in ("abs", "sum", "len", "range", "float", "int", "max", "min", "round", "print"):
         index[id(getattr(builtins, name))] = "builtins." + name
     return index

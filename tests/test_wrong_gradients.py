@@ -1,5 +1,9 @@
 """Issue 8's silent wrong gradients, crashes and refusals, each against central differences."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import wrong_gradient_functions as fns
@@ -46,3 +50,229 @@ def test_random_program_with_a_tuple_argument():
     first = numerical_vjp(lambda p0: fns.random_program_3(x, (p0, pair[1])), [pair[0]], [0], 1.0)
     assert_close(dpair[0], first[0], rtol=1e-6, atol=1e-8, name="dpair[0]")
     assert_close(dpair[1], np.cos(pair[1]), rtol=1e-12, atol=1e-12, name="dpair[1]")
+
+
+# ---- 1: tuple returns, has_aux ----------------------------------------------------------
+
+
+def test_grad_of_a_tuple_return_is_refused_with_a_located_hint():
+    with pytest.raises(s2sad.NotScalarError) as info:
+        s2sad.grad(fns.loss_and_activations)(RNG.normal(size=(3, 3)), RNG.normal(size=3))
+    text = str(info.value)
+    assert "has_aux=True" in text and "vjp" in text
+    assert fns.__file__ in text and "return np.sum(y**2), y" in text
+    with pytest.raises(s2sad.NotScalarError, match="has_aux"):
+        _ = s2sad.value_and_grad(fns.loss_and_activations).source
+
+
+def test_has_aux_returns_the_gradient_of_the_loss_and_the_aux_value():
+    w, x = RNG.normal(size=(3, 3)), RNG.normal(size=3)
+    dw, y = s2sad.grad(fns.loss_and_activations, has_aux=True)(w, x)
+    np.testing.assert_array_equal(y, np.tanh(w @ x))
+    expected = numerical_vjp(lambda w, x: fns.loss_and_activations(w, x)[0], [w, x], [0], 1.0)
+    assert_close(dw, expected[0], rtol=1e-6, atol=1e-8)
+    (loss, aux), dw2 = s2sad.value_and_grad(fns.loss_and_activations, has_aux=True)(w, x)
+    assert loss == pytest.approx(np.sum(np.tanh(w @ x) ** 2))
+    np.testing.assert_array_equal(aux, y)
+    assert_close(dw2, expected[0], rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("fun", [fns.loss_and_stats, fns.loss_and_carried,
+                                 fns.loss_with_unruled_diagnostic])
+def test_aux_may_be_any_value_and_needs_no_rule(fun):
+    w, x = RNG.normal(size=(3, 3)) * 0.5, RNG.normal(size=3)
+    dw, aux = s2sad.grad(fun, has_aux=True)(w, x)
+    expected_aux = fun(w, x)[1]
+    assert type(aux) is type(expected_aux)
+    np.testing.assert_equal(aux, expected_aux)
+    expected = numerical_vjp(lambda w, x: fun(w, x)[0], [w, x], [0], 1.0)
+    assert_close(dw, expected[0], rtol=1e-6, atol=1e-8)
+
+
+def test_has_aux_needs_a_pair():
+    with pytest.raises(s2sad.NotScalarError, match="pair"):
+        _ = s2sad.grad(fns.three_values, has_aux=True).source
+    with pytest.raises(s2sad.NotScalarError, match="pair"):
+        _ = s2sad.grad(fns.positive_sum, has_aux=True).source
+
+
+def test_a_diagnostic_without_a_rule_is_still_refused_where_the_loss_needs_it():
+    with pytest.raises(s2sad.UnknownFunctionError, match="fft"):
+        _ = s2sad.grad(fns.spectrum_loss).source
+
+
+# ---- 2: stale gradients -----------------------------------------------------------------
+
+
+def test_a_redefined_helper_or_changed_constant_is_used_at_the_next_call(monkeypatch):
+    x = np.array([1.0, 2.0, -1.5])
+    gradient = s2sad.grad(fns.calls_changing_helper)
+    assert_close(gradient(x), 4.0 * x)
+    monkeypatch.setattr(fns, "changing_helper", lambda x: x**3)
+    assert_close(gradient(x), 6.0 * x * x)
+    assert_close(s2sad.grad(fns.calls_changing_helper)(x), 6.0 * x * x)
+    monkeypatch.setattr(fns, "SCALE", 0.5)
+    assert_close(gradient(x), 1.5 * x * x)
+    assert "SCALE = 0.5" in gradient.source
+    monkeypatch.undo()
+    assert_close(gradient(x), 4.0 * x)
+
+
+def test_a_closure_variable_rebound_between_calls_is_read_again():
+    def make():
+        factor = 2.0
+
+        def f(x):
+            return np.sum(x * factor)
+
+        def rebind(value):
+            nonlocal factor
+            factor = value
+
+        return f, rebind
+
+    f, rebind = make()
+    gradient = s2sad.grad(f)
+    assert_close(gradient(np.ones(2)), np.full(2, 2.0))
+    rebind(5.0)
+    assert_close(gradient(np.ones(2)), np.full(2, 5.0))
+
+
+# ---- 7, 8: generated names, loops inlined twice ----------------------------------------
+
+
+@pytest.mark.parametrize("fun", [fns.reads_builtin_in_callee, fns.builtins_in_callee])
+def test_temporaries_never_shadow_the_builtins_the_code_calls(fun):
+    args = [RNG.normal(size=3), 0.4][: fun.__code__.co_argcount]
+    source = s2sad.grad(fun).source
+    assert "abs = " not in source and "min = " not in source
+    check(fun, args)
+
+
+def test_a_loop_inlined_twice_with_different_trip_counts():
+    args = [RNG.normal(size=(3, 3)) * 0.5, RNG.normal(size=3), RNG.normal(size=3)]
+    check(fns.loop_inlined_twice, args, wrt=(0, 1, 2))
+
+
+# ---- 9, 12: writes NumPy's memory sharing does not make visible ------------------------
+
+
+@pytest.mark.parametrize("fun, args, wrt", [
+    (fns.rnn, [RNG.normal(size=(3, 2)), RNG.normal(size=(2, 3))], (0, 1)),
+    (fns.weighted_then_product, [RNG.normal(size=3)], (0,)),
+    (fns.tanh_recurrence, [RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3))], (0, 1)),
+    (fns.renamed_after_loop, [RNG.normal(size=3)], (0,)),
+    (fns.rewrites_own_slice, [RNG.normal(size=3)], (0,)),
+    (fns.bumps_a_float_parameter, [RNG.normal(size=3)], (0,)),
+    (fns.literal_in_list, [RNG.normal(size=3)], (0,)),
+    (fns.helper_in_condition, [np.array([0.5, -0.2, 0.4])], (0,)),
+    (fns.helper_in_condition, [np.array([-0.5, -0.2, 0.4])], (0,)),
+])
+def test_supported_code_is_differentiated(fun, args, wrt):
+    check(fun, args, wrt)
+
+
+def test_a_closure_reads_its_enclosing_functions_dict_argument():
+    p = {"w": RNG.normal(size=2), "b": RNG.normal(size=2)}
+    got = s2sad.grad(fns.closure_reads_dict)(p)
+    assert set(got) == {"w", "b"}
+    assert_close(got["w"], p["b"])
+    assert_close(got["b"], p["w"])
+
+
+def test_a_view_read_after_the_write_is_refused_in_the_users_words():
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        _ = s2sad.grad(fns.view_read_after_write).source
+    text = str(info.value)
+    assert "`y[0] = 5.0` would also change `y[0:2]`" not in text
+    assert "would also change `v`" in text and "y[0] = 5.0" in text
+    assert "_part" not in text and "y_1" not in text
+
+
+# ---- 13: errors inside inlined helpers point into the helper's file --------------------
+
+
+@pytest.mark.parametrize("fun, line", [(fns.calls_stale_view, "a[0] = 5.0"),
+                                       (fns.calls_read_only, "w[0] = 1.0")])
+def test_an_error_in_an_inlined_helper_quotes_the_helpers_line(fun, line):
+    import wrong_gradient_callees as callees
+
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        _ = s2sad.grad(fun).source
+    origin = info.value.origin
+    assert origin.filename == callees.__file__
+    lines = open(callees.__file__).read().splitlines()
+    assert lines[origin.lineno - 1].strip() == line
+    assert line in str(info.value)
+
+
+# ---- 4: arguments the output does not read ---------------------------------------------
+
+
+def _assert_zeros_like(got, argument, where="gradient"):
+    assert type(got) is type(argument) or (isinstance(argument, np.generic)
+                                           and isinstance(got, (np.ndarray, np.generic))), where
+    if isinstance(argument, dict):
+        assert list(got) == list(argument), where
+        for key in argument:
+            _assert_zeros_like(got[key], argument[key], f"{where}[{key!r}]")
+    elif isinstance(argument, (list, tuple)):
+        assert len(got) == len(argument), where
+        for position, (g, a) in enumerate(zip(got, argument)):
+            _assert_zeros_like(g, a, f"{where}[{position}]")
+    else:
+        assert np.shape(got) == np.shape(argument), where
+        assert np.asarray(got).dtype == np.asarray(argument).dtype, where
+        assert not np.any(got), where
+
+
+@pytest.mark.parametrize("argument", [
+    {"a": np.ones(2), "b": {"c": np.ones((1, 3), dtype=np.float32)}},
+    [np.ones(2), np.ones(3)],
+    (np.ones(2), [np.ones((2, 2)), 2.0]),
+    np.ones((2, 3), dtype=np.float32),
+    2.5,
+])
+def test_an_unread_argument_gets_zeros_in_its_own_structure(argument):
+    _assert_zeros_like(s2sad.grad(fns.ignores_its_argument, wrt="ws")(argument), argument)
+    x = RNG.normal(size=3)
+    dx, dws = s2sad.grad(fns.reads_only_x, wrt=(0, 1))(x, argument)
+    assert_close(dx, np.cos(x))
+    _assert_zeros_like(dws, argument)
+
+
+def test_an_unread_argument_holding_integers_is_refused():
+    with pytest.raises(TypeError, match=r"ws\[1\]"):
+        s2sad.grad(fns.ignores_its_argument, wrt="ws")([np.ones(2), 3])
+
+
+# ---- 10: generation from several threads at once ---------------------------------------
+
+
+def test_gradients_generated_from_eight_threads_at_once_without_warm_up(tmp_path):
+    """In a fresh interpreter, so that nothing (black, the name index) is imported yet."""
+    script = tmp_path / "threads.py"
+    script.write_text(
+        "import sys, threading\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "import numpy as np\n"
+        "import wrong_gradient_functions as fns\n"
+        "import s2sad\n"
+        "funs = [fns.rebinds_in_callee, fns.reset_accumulator_rows, fns.rnn, fns.literal_in_list,\n"
+        "        fns.weighted_then_product, fns.renamed_after_loop, fns.helper_in_condition,\n"
+        "        fns.bumps_a_float_parameter]\n"
+        "errors, barrier = [], threading.Barrier(len(funs))\n"
+        "def run(f):\n"
+        "    barrier.wait()\n"
+        "    try:\n"
+        "        _ = s2sad.grad(f).source\n"
+        "    except Exception as error:\n"
+        "        errors.append(repr(error))\n"
+        "threads = [threading.Thread(target=run, args=(f,)) for f in funs]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print('errors:', errors)\n"
+        "sys.exit(1 if errors else 0)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr

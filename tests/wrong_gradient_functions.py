@@ -5,6 +5,7 @@ reads source; `tests/test_wrong_gradients.py` checks each against central differ
 """
 
 import numpy as np
+import wrong_gradient_callees as callees
 
 
 # ---- a helper that rebinds its parameter in a loop -------------------------------------
@@ -137,3 +138,176 @@ def random_program_3(x, pair):
     z6 = pair[1]
     m10, m11 = _stats2(pair[0], pair[0])
     return 1.74 * np.mean(np.cos(m10)) + np.sum(np.sin(x)) + np.sum(np.sin(z6))
+
+
+# ---- tuple returns and has_aux ---------------------------------------------------------
+
+
+def loss_and_activations(w, x):
+    y = np.tanh(w @ x)
+    return np.sum(y**2), y
+
+
+def loss_and_stats(w, x):
+    y = np.tanh(w @ x)
+    stats = {"mean": np.mean(y), "peak": np.max(y)}
+    return np.sum(y**2), (stats, y.shape)
+
+
+def loss_and_carried(w, x):
+    h = x
+    for t in range(3):
+        h = np.tanh(w @ h)
+    return np.sum(h * h), h
+
+
+def loss_with_unruled_diagnostic(w, x):
+    y = np.tanh(w @ x)
+    spectrum = np.abs(np.fft.fft(y))
+    return np.sum(y**2), spectrum
+
+
+def spectrum_loss(w, x):
+    return np.sum(loss_with_unruled_diagnostic(w, x)[1])
+
+
+def three_values(w, x):
+    return np.sum(w), np.sum(x), 1.0
+
+
+# ---- a helper whose code or constant changes between calls -----------------------------
+
+
+SCALE = 2.0
+
+
+def changing_helper(x):
+    return x**2
+
+
+def calls_changing_helper(x):
+    return np.sum(changing_helper(x)) * SCALE
+
+
+# ---- generated names, loops inlined twice ----------------------------------------------
+
+
+def mix1(a, scale=0.5):
+    return abs(scale) < 0.51
+
+
+def reads_builtin_in_callee(x, alpha):
+    return np.sum(x) + mix1(alpha, scale=0.79)
+
+
+def smallest_scale(a, b=0.3):
+    return min(abs(a), b) + max(round(b, 1), 0.1) + len([a, b])
+
+
+def builtins_in_callee(x):
+    return np.sum(x) * smallest_scale(-0.2)
+
+
+def deep(w, n, x):
+    for i in range(n):
+        x = np.tanh(w @ x)
+    return x
+
+
+def loop_inlined_twice(w, xa, xb):
+    u = deep(w, 1, xa)
+    v = deep(w, 3, xb)
+    return np.sum(u) + np.sum(v)
+
+
+# ---- writes that NumPy's memory sharing does not make visible --------------------------
+
+
+def rnn(inputs, W):
+    """google/tangent's `rnn` test function."""
+    h = np.zeros((4, 3))
+    for t in range(3):
+        h[t + 1] = np.dot(inputs[t], W) + h[t]
+    return np.sum(h[1:])
+
+
+def weighted_then_product(x):
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = x[i] * (i + 1.0)
+    y[0] = y[0] * y[1]
+    return np.sum(y)
+
+
+def tanh_recurrence(x, w):
+    hs = np.zeros((4, 3))
+    for t in range(3):
+        hs[t + 1] = np.tanh(hs[t] @ w + x[t])
+    return np.sum(hs[1:])
+
+
+def renamed_after_loop(x):
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = x[i] * 2.0
+    z = y
+    return np.sum(z * z)
+
+
+def rewrites_own_slice(x):
+    y = x * 1.0
+    y[0:2] = y[:2] * y[1:3]
+    return np.sum(y)
+
+
+def bumped(a, scale):
+    scale += 1.0
+    return a * scale
+
+
+def bumps_a_float_parameter(x):
+    return np.sum(bumped(x, 2.0))
+
+
+def literal_in_list(x):
+    return np.sum(np.array([x[0], -0.36, x[1]]) ** 2)
+
+
+def closure_reads_dict(p):
+    def inner(x):
+        return x * p["w"]
+
+    return np.sum(inner(p["b"]))
+
+
+def positive_sum(x):
+    return np.sum(x)
+
+
+def helper_in_condition(x):
+    if positive_sum(x) > 0.0:
+        return np.sum(x**2)
+    return np.sum(x)
+
+
+def view_read_after_write(x):
+    y = x * 1.0
+    v = y[0:2]
+    y[0] = 5.0
+    return np.sum(v)
+
+
+def calls_stale_view(x):
+    return callees.stale_view(x * 1.0)
+
+
+def calls_read_only(x):
+    return callees.read_only(x * 1.0)
+
+
+def ignores_its_argument(ws):
+    return 1.11
+
+
+def reads_only_x(x, ws):
+    return np.sum(np.sin(x))

@@ -39,6 +39,9 @@ class Gradient:
     """The `wrt` parameters that may be lists or tuples of arrays (the function only indexes them)."""
     has_aux: bool = False
     """The function returns `(loss, aux)`: only the loss is differentiated."""
+    unread: list[str] = field(default_factory=list)
+    """The `wrt` parameters the output does not depend on: their gradient is zeros in their
+    structure, and `_zero_gradient` checks them."""
 
 
 def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
@@ -84,9 +87,13 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     if seed_lines:
         result.blocks.insert(0, Block("the outputs' cotangents", seed_lines))
     finals, gradients = _final_gradients(wrt, sweep, result.state, namespace, program.leaves)
-    containers = [w for w in wrt if w in sweep.containers]
+    unread = [w for w in wrt if w not in result.state
+              and not any(owner == w for owner, _ in program.leaves)]
+    containers = [w for w in wrt if w in sweep.containers and w not in unread]
     if containers:
         result.helpers |= {"_check_differentiable_items", "_as_argument"}
+    if unread:
+        result.helpers.add("_zero_gradient")
 
     needed_outputs = set(output_names) if mode == "value_and_grad" else set()
     needed_outputs |= aux_names
@@ -147,6 +154,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         result=returned,
         helpers=result.helpers | {"_namespace", "_check_differentiable"},
         containers=containers,
+        unread=unread,
         has_aux=has_aux,
         scalar_check=scalar_check,
         cotangent_checks=cotangent_checks,
@@ -169,7 +177,8 @@ def _as_number_lists(program: Program, facts: dict[str, str],
                      names: NameAllocator) -> tuple[Program, frozenset[str]]:
     """A copy of `program` that reads `k_items = k.tolist()` once and then `k_items[i]`,
     for each parameter `k` whose fact is "numbers"."""
-    program = copy.deepcopy(program)
+    # The dependencies hold the user's modules: the copy shares them.
+    program = copy.deepcopy(program, {id(program.dependencies): program.dependencies})
     lists = {}
     for parameter, fact in facts.items():
         if fact == "numbers":
@@ -258,13 +267,14 @@ def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str],
                             [ast.Name(parameter, ast.Load()), ast.Dict(keys, values)], [])
             finals.append(Line(_assign(name, tree), "zeros for the keys the output does not read"))
         elif parameter not in state:
-            finals.append(Line(_assign(name, sweep.zeros(parameter)),
-                               f"{parameter} does not affect the output"))
+            zeros = ast.Call(ast.Name("_zero_gradient", ast.Load()),
+                             [ast.Name(parameter, ast.Load()), ast.Constant(parameter)], [])
+            finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
         elif state[parameter] == BORROWED and parameter not in sweep.shapes.scalars:
             copy = ast.Call(ast.Attribute(xp, "array", ast.Load()), [ast.Name(name, ast.Load())],
                             [ast.keyword("copy", ast.Constant(True))])
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
-        if parameter in sweep.containers:
+        if parameter in sweep.containers and parameter in state:
             restructured = ast.Call(ast.Name("_as_argument", ast.Load()),
                                     [ast.Name(name, ast.Load()), ast.Name(parameter, ast.Load())], [])
             finals.append(Line(_assign(name, restructured), f"a tuple where {parameter} is one"))

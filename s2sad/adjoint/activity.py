@@ -217,6 +217,12 @@ def _names(nodes) -> set[str]:
 
 def _unknown(assignment: Assignment) -> UnknownFunctionError:
     op = assignment.op
+    if op == "dict":
+        return UnknownFunctionError(
+            "s2sad does not follow a gradient into a dict the function builds",
+            assignment.origin,
+            "use the values themselves; a dict that only goes back to the caller beside the "
+            "loss can be returned as aux (`grad(f, has_aux=True)`)")
     if op.startswith("method."):
         shown, kind = f".{op[len('method.'):]}()", "method"
     elif op.startswith("attribute."):

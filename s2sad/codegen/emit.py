@@ -106,7 +106,7 @@ def function_source(gradient: Gradient) -> list[str]:
     code.append(f"return {returned}")
     if _mentions(code, gradient.namespace):
         body.append(namespace_line)
-    arrays = [n for n in gradient.wrt if n not in gradient.containers]
+    arrays = [n for n in gradient.wrt if n not in gradient.containers and n not in gradient.unread]
     if arrays:
         body.append(f"_check_differentiable({', '.join(f'{n}={n}' for n in arrays)})")
     if gradient.containers:

@@ -754,6 +754,10 @@ class Normalizer:
                 return self.leaf(node)
             value = self.atom(node.value)
             index = self.index(node.slice)
+            position = _literal_number(index)
+            if isinstance(value, (ast.Tuple, ast.List)) and type(position) is int \
+                    and -len(value.elts) <= position < len(value.elts):
+                return value.elts[position]  # `pair(x)[0]`, of a call returning a tuple
             return ast.Subscript(value, index, ast.Load()), "getitem", [value, index], {}
         if isinstance(node, ast.Call):
             return self.call(node)
@@ -762,6 +766,9 @@ class Normalizer:
             return type(node)(elements, ast.Load())
         if isinstance(node, ast.IfExp):
             return self.conditional_expression(node)
+        if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
+            values = [self.atom(v) for v in node.values]  # a dict display, `{"loss": loss}`
+            return ast.Dict(list(node.keys), values), "dict", values, {}
         hint = UNSUPPORTED_HINTS.get(type(node), "rewrite it with array operations")
         raise self.unsupported(node, f"s2sad cannot differentiate {construct(node)}", hint)
 

@@ -15,6 +15,7 @@ import sys
 from ..errors import UnknownFunctionError
 from ..nn import stop_gradient
 from ..templates import HELPER_NAMES, REGISTRY, Template
+from ..templates.registry import home_of
 
 NN_MODULE = "s2sad.nn"
 STOP_GRADIENT = "s2sad.nn.stop_gradient"
@@ -34,11 +35,10 @@ def rule_hint(shown: str) -> str:
 
 
 def rule_key(target: object) -> str | None:
-    """The registry key of a function that is not NumPy's: `module.qualname`."""
-    module, qualname = getattr(target, "__module__", None), getattr(target, "__qualname__", None)
-    if not isinstance(module, str) or not isinstance(qualname, str):
-        return None
-    return f"{module}.{qualname}"
+    """The registry key of a function that is not NumPy's: `module.qualname` (for a ufunc
+    given a rule, such as scipy.special.erf, the module it was found in when registered)."""
+    home = home_of(target, search=False)
+    return None if home is None else ".".join(home)
 
 
 def ruled_call(normalizer, target: object, node: ast.Call):
@@ -53,7 +53,7 @@ def ruled_call(normalizer, target: object, node: ast.Call):
     template = REGISTRY.get(key) if key is not None else None
     if template is None:
         return None
-    if target.__module__ == NN_MODULE:
+    if home_of(target)[0] == NN_MODULE:
         name = _function_name(normalizer, target.__name__, (NN_MODULE, target.__name__))
     else:
         name = _imported_name(normalizer, target, node)
@@ -68,7 +68,7 @@ def ruled_call(normalizer, target: object, node: ast.Call):
 def _imported_name(normalizer, target, node: ast.Call) -> str:
     """The name the generated module imports a user's function by; refuses what has none."""
     shown = ast.unparse(node.func)
-    qualname, module = target.__qualname__, target.__module__
+    module, qualname = home_of(target)
     if "<" in qualname or "." in qualname:
         kind = "a lambda" if "<lambda>" in qualname else "defined inside a function or class"
         raise normalizer.unsupported(
@@ -85,15 +85,16 @@ def _imported_name(normalizer, target, node: ast.Call) -> str:
 
 def _import_rule_names(normalizer, template: Template, target, node: ast.Call) -> None:
     """Import the functions a user's rule calls (from the module of the function it is for)."""
-    module = sys.modules[target.__module__]
+    home = home_of(target)[0]
+    module = sys.modules[home]
     for name in sorted(_free_names(template)):
         if not hasattr(module, name):
             raise UnknownFunctionError(
                 f"the rule of `{target.__name__}` reads `{name}`, which is not a name of "
-                f"the module {target.__module__}", normalizer.origin(node.func),
+                f"the module {home}", normalizer.origin(node.func),
                 "a rule may read its arguments, `xp`, s2sad's helpers and the names of the "
                 "module that defines the function it is for")
-        if _function_name(normalizer, name, (target.__module__, name)) != name:
+        if _function_name(normalizer, name, (home, name)) != name:
             raise normalizer.unsupported(
                 node.func, f"the rule of `{target.__name__}` calls `{name}`, a name this "
                 "function also uses for something else", f"rename the variable `{name}`")

@@ -34,15 +34,23 @@ def _namespace(*values):
 
 
 def _check_differentiable(**arguments):
-    """Refuse integer, boolean and non-array arguments: they have no gradient."""
+    """Refuse integer, boolean and non-array arguments, which have no gradient, and complex
+    ones, whose gradient s2sad does not compute."""
     for name, value in arguments.items():
         if type(value) is dict:
             _check_differentiable(**{f"{name}[{key!r}]": v for key, v in value.items()})
             continue
         dtype = getattr(value, "dtype", None)
-        if getattr(dtype, "kind", None) in ("f", "c") or isinstance(value, (float, complex)):
-            continue
         held = dtype if dtype is not None else type(value).__name__
+        if getattr(dtype, "kind", None) == "c" or isinstance(value, complex):
+            raise TypeError(
+                f"cannot differentiate with respect to {name}, which holds {held} values: "
+                "s2sad differentiates real floating-point values only; pass the real and "
+                f"imaginary parts as two real arguments ({name}.real, {name}.imag) and write "
+                "the function with real arithmetic on them"
+            )
+        if getattr(dtype, "kind", None) == "f" or isinstance(value, float):
+            continue
         raise TypeError(
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
@@ -70,6 +78,19 @@ def _zeros_like(x):
     """Zeros shaped like `x`: an array for an array, a list of arrays for a list or tuple."""
     if type(x) is list or type(x) is tuple:
         return [_zeros_like(item) for item in x]
+    if type(x) is float:
+        return 0.0
+    return _namespace(x).zeros_like(x)
+
+
+def _zero_gradient(x, name):
+    """The gradient of an argument the output does not depend on: zeros in the structure and
+    dtypes of `x` (an array, a number, or a dict, list or tuple of them)."""
+    if type(x) is dict:
+        return {key: _zero_gradient(value, f"{name}[{key!r}]") for key, value in x.items()}
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_zero_gradient(item, f"{name}[{i}]") for i, item in enumerate(x))
+    _check_differentiable(**{name: x})
     if type(x) is float:
         return 0.0
     return _namespace(x).zeros_like(x)
@@ -190,7 +211,7 @@ def _extremum_adjoint(dy, x, y, axis, keepdims):
         y = _expand_reduced(y, x, axis)
         dy = _expand_reduced(dy, x, axis)
     attains = x == y
-    return attains * (dy / attains.sum(axis=axis, keepdims=True))
+    return attains * (dy / attains.sum(axis=axis, keepdims=True, dtype=x.dtype))
 
 
 def _matmul_dlhs(g, a, b):

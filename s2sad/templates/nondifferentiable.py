@@ -22,6 +22,7 @@ nondifferentiable(
     "builtins.invert",
     "builtins.len",
     "builtins.int",
+    "builtins.round",
     "attribute.shape",
     "attribute.ndim",
     "attribute.size",

@@ -100,17 +100,23 @@ def _namespace(*values):
 
 
 def _check_differentiable(**arguments):
-    """Refuse integer, boolean and non-array arguments: they have no gradient."""
+    """Refuse integer, boolean and non-array arguments, which have no gradient, and complex
+    ones, whose gradient s2sad does not compute."""
     for name, value in arguments.items():
         if type(value) is dict:
             _check_differentiable(**{f"{name}[{key!r}]": v for key, v in value.items()})
             continue
         dtype = getattr(value, "dtype", None)
-        if getattr(dtype, "kind", None) in ("f", "c") or isinstance(
-            value, (float, complex)
-        ):
-            continue
         held = dtype if dtype is not None else type(value).__name__
+        if getattr(dtype, "kind", None) == "c" or isinstance(value, complex):
+            raise TypeError(
+                f"cannot differentiate with respect to {name}, which holds {held} values: "
+                "s2sad differentiates real floating-point values only; pass the real and "
+                f"imaginary parts as two real arguments ({name}.real, {name}.imag) and write "
+                "the function with real arithmetic on them"
+            )
+        if getattr(dtype, "kind", None) == "f" or isinstance(value, float):
+            continue
         raise TypeError(
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
