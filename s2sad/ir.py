@@ -148,7 +148,10 @@ class Program:
 
     def unchanged(self) -> bool:
         """Whether every name the program resolved still holds what it held."""
-        return all(dependency.unchanged() for dependency in self.dependencies)
+        for dependency in self.dependencies:
+            if not dependency.unchanged():
+                return False
+        return True
 
 
 def index_expression(index: ast.expr) -> ast.expr:

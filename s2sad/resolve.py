@@ -46,13 +46,16 @@ class Resolver:
     def lookup(self, name: str, *attributes: str) -> object:
         """The value of a free name (through `attributes`, `name.a.b`), or `MISSING`."""
         value = self._resolve(name, attributes)
-        self.found.setdefault((name, *attributes), (value, getattr(value, "__code__", None)))
+        if attributes and is_array_module(self._resolve(name, ())):
+            self.found.setdefault((name,), (self._resolve(name, ()), None))  # np.tanh: np suffices
+        else:
+            self.found.setdefault((name, *attributes), (value, getattr(value, "__code__", None)))
         return value
 
     def unchanged(self) -> bool:
         """Whether every name looked up still holds the same object (or an equal constant)."""
-        for (name, *attributes), (value, code) in self.found.items():
-            current = self._resolve(name, attributes)
+        for path, (value, code) in self.found.items():
+            current = self._resolve(path[0], path[1:])
             if current is value:
                 if getattr(current, "__code__", None) is not code:
                     return False

@@ -239,7 +239,7 @@ class Normalizer:
         parts = list(value.elts) if is_tuple else [value]
         atoms = []
         for position, part in enumerate(parts):
-            if not isinstance(part, ast.expr):
+            if not isinstance(part, ast.expr) or isinstance(part, (ast.List, ast.Tuple)):
                 atoms.append(ast.Name(self.result_names.name(position), ast.Load()))
                 self.assign(atoms[-1].id, part, stmt.value)
             elif isinstance(part, ast.Name) and part.id in {a.target for a in assignments(self.body[start:])}:

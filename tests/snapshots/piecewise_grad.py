@@ -188,6 +188,11 @@ def _dot_dlhs(g, a, b):
 
 def _check_scalar(value, name):
     """Refuse a non-scalar output: `grad` needs one number to differentiate."""
+    if type(value) in (list, tuple, dict):
+        raise ValueError(
+            f"grad needs a scalar output, but {name} returned a {type(value).__name__}; pass "
+            "has_aux=True to return other values beside the loss, or use s2sad.vjp"
+        )
     size = getattr(value, "size", 1)
     if size != 1:
         raise ValueError(
