@@ -95,6 +95,11 @@ class GradFunction:
             kwargs = self._seeds(kwargs)
         try:
             return function(*args, **kwargs)
+        except TypeError as error:
+            known = _in_place_error(error, built.gradient.program.in_place_errors)
+            if known is not None:
+                raise known from None
+            raise
         except ValueError as error:
             if error.args and str(error.args[0]).startswith(_SCALAR_MESSAGE):
                 raise NotScalarError(str(error.args[0]), built.gradient.program.return_origin,
@@ -163,6 +168,17 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> _Build:
     built = _Build(source, compile_function(source, gradient.name, filename), gradient, namespace)
     _CACHE[key] = built
     return built
+
+
+def _in_place_error(error: TypeError, errors: dict[tuple[str, str], Any]) -> Any:
+    """The located error for a refusal raised by the generated `_refuse_in_place` check."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    if trace is None or trace.tb_frame.f_code.co_name != "_refuse_in_place":
+        return None
+    local = trace.tb_frame.f_locals
+    return errors.get((local.get("update"), local.get("view")))
 
 
 def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:

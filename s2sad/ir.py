@@ -146,6 +146,10 @@ class Program:
     each function's globals and closure, and the gradient functions it differentiates
     again. Each has `unchanged()`."""
 
+    in_place_errors: dict[tuple[str, str], object] = field(default_factory=dict)
+    """The located errors for the `_refuse_in_place(s, update, view)` checks in the forward,
+    by (update, view): `s += v` where `view` shares s's memory, refused where s holds an array."""
+
     def unchanged(self) -> bool:
         """Whether every name the program resolved still holds what it held."""
         for dependency in self.dependencies:

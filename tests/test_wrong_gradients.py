@@ -276,3 +276,25 @@ def test_gradients_generated_from_eight_threads_at_once_without_warm_up(tmp_path
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# ---- `s += v` is in place only where s holds an array ----------------------------------
+
+
+def test_an_element_accumulated_in_place_is_a_number_and_differentiated():
+    check(fns.accumulates_from_first, [RNG.normal(size=3)])
+
+
+def test_a_row_accumulated_in_place_is_refused_when_the_gradient_runs(tmp_path):
+    gradient = s2sad.grad(fns.accumulates_from_first)
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        gradient(RNG.normal(size=(3, 2)))
+    assert info.value.origin.filename == fns.__file__
+    assert "s += x[i] * x[i]" in str(info.value) and "would also change `x`" in str(info.value)
+    path = tmp_path / "accumulates_grad.py"
+    gradient.save(path)
+    namespace = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    saved = namespace[gradient._build().gradient.name]
+    with pytest.raises(TypeError, match="would show through `x`"):
+        saved(RNG.normal(size=(3, 2)))

@@ -311,3 +311,10 @@ def ignores_its_argument(ws):
 
 def reads_only_x(x, ws):
     return np.sum(np.sin(x))
+
+
+def accumulates_from_first(x):
+    s = x[0]
+    for i in range(1, 3):
+        s += x[i] * x[i]
+    return np.sum(s) + np.sum(x)

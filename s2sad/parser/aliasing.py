@@ -25,6 +25,9 @@ class Write:
     old: str
     origin: Origin
     statement: str
+    arrays_only: bool = False
+    """`s += v` on a name: in place only where `s` holds an array (or a list), not a number;
+    which it holds is known when the gradient runs."""
 
 
 def refuse_read_only_writes(body: list[Node], writes: list[Write]) -> None:
@@ -45,12 +48,18 @@ def refuse_read_only_writes(body: list[Node], writes: list[Write]) -> None:
 
 
 def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[Write],
-                       spelling: dict[str, str]) -> None:
+                       spelling: dict[str, str]) -> list[tuple[Write, str, UnsupportedSyntaxError]]:
     """Refuse a write after which NumPy would show the update through another name that
     s2sad's forward leaves holding the old values: a view of the old memory, made before
-    the write and read after it. `spelling` says how the user wrote each value."""
+    the write and read after it. `spelling` says how the user wrote each value.
+
+    A write that is in place only for arrays is not refused here: it comes back with how
+    the user wrote the view and the error to raise when the gradient runs, if the value it
+    updates holds an array then.
+    """
+    guards: list[tuple[Write, str, UnsupportedSyntaxError]] = []
     if not writes:
-        return
+        return guards
     flat = assignments(body)
     producers = {a.target: a for a in flat}
     live_after: dict[int, set[str]] = {}
@@ -67,12 +76,18 @@ def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[W
             shown = spelling.get(view, view)
             made = producers.get(view)
             where = f" (line {made.origin.lineno})" if made is not None else ""
-            raise UnsupportedSyntaxError(
+            updated = spelling.get(write.old, write.old)
+            error = UnsupportedSyntaxError(
                 f"`{write.statement}` would also change `{shown}`{where} in NumPy, which shares "
                 f"memory with it and is read after the update, but s2sad writes the update into "
-                "new memory",
+                "new memory" + (f" (`{updated}` holds an array here, which `{write.statement}` "
+                                "updates in place)" if write.arrays_only else ""),
                 write.origin,
                 f"compute `{shown}` after the update, or from a copy (`.copy()`)")
+            if not write.arrays_only:
+                raise error
+            guards.append((write, shown, error))
+    return guards
 
 
 def _sharing(flat: list[Assignment], name: str) -> set[str]:

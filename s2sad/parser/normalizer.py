@@ -113,6 +113,7 @@ class Normalizer:
         self.writes: list[Write] = []
         """The in-place updates of the user's code, which s2sad writes into new memory."""
         self.spelling: dict[str, str] = {}
+        self.in_place_errors: dict[tuple[str, str], UnsupportedSyntaxError] = {}
         """How the user wrote each value: a variable's name, or a temporary's expression."""
         taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}
         taken |= {a.arg for a in ast.walk(self.definition) if isinstance(a, ast.arg)}
@@ -166,7 +167,8 @@ class Normalizer:
         outputs = self.function_body(definition, name)
         self.body[:0] = list(self.leaves.values())
         refuse_read_only_writes(self.body, self.writes)
-        refuse_stale_views(self.body, outputs, self.writes, self.spelling)
+        self.guard_in_place_writes(refuse_stale_views(self.body, outputs, self.writes,
+                                                      self.spelling))
         return Program(
             name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
             filename=self.scope.source.filename,
@@ -181,6 +183,7 @@ class Normalizer:
             constants=self.constants,
             functions=self.functions,
             dependencies=self.dependencies,
+            in_place_errors=self.in_place_errors,
             taken_names=self.names.taken,
             adjoint_names=self.adjoint_names,
             leaves={key: a.target for key, a in self.leaves.items()},
@@ -521,7 +524,7 @@ class Normalizer:
             self.assign_statement(stmt.target, value)
             new = self.scope.versions[stmt.target.id]
             if isinstance(old, ast.Name) and isinstance(new, ast.Name):
-                self.record_write(new.id, old.id, stmt)
+                self.record_write(new.id, old.id, stmt, arrays_only=True)
             return
         hint = UNSUPPORTED_HINTS.get(type(stmt), "rewrite it as assignments of array expressions")
         raise self.unsupported(stmt, f"s2sad cannot differentiate {construct(stmt)}", hint)
@@ -677,9 +680,23 @@ class Normalizer:
             yield scope
             scope = scope.parent
 
-    def record_write(self, new: str, old: str, node: ast.AST) -> None:
-        """`new` is `old` updated in place by the statement `node`."""
-        self.writes.append(Write(new, old, self.origin(node), " ".join(ast.unparse(node).split())))
+    def record_write(self, new: str, old: str, node: ast.AST, arrays_only: bool = False) -> None:
+        """`new` is `old` updated in place by the statement `node` (`arrays_only`: where `old`
+        holds an array)."""
+        self.writes.append(Write(new, old, self.origin(node), " ".join(ast.unparse(node).split()),
+                                 arrays_only))
+
+    def guard_in_place_writes(self, guards: list[tuple[Write, str, UnsupportedSyntaxError]]
+                              ) -> None:
+        """Before each write that NumPy makes in place only for arrays, a check that refuses
+        the call where the value holds one (a row `s = x[0]` of a matrix, not an element)."""
+        for write, view, error in guards:
+            nodes, position = _position_of(self.body, write.new)
+            check = ast.Call(ast.Name("_refuse_in_place", ast.Load()),
+                             [ast.Name(write.old, ast.Load()), ast.Constant(write.statement),
+                              ast.Constant(view)], [])
+            nodes.insert(position, Effect(ast.Expr(check)))
+            self.in_place_errors[(write.statement, view)] = error
 
     def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
                statement: str | None = None) -> None:
@@ -1048,6 +1065,20 @@ def _literal_number(node: ast.expr) -> int | float | None:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return node.value
     return None
+
+
+def _position_of(nodes: list[Node], target: str) -> tuple[list[Node], int]:
+    """The node list that assigns `target`, through branches and loops, and its position."""
+    for position, node in enumerate(nodes):
+        if isinstance(node, Assignment) and node.target == target:
+            return nodes, position
+        inner = [node.body, node.orelse] if isinstance(node, Branch) else [node.body] if \
+            isinstance(node, Loop) else []
+        for body in inner:
+            found = _position_of(body, target)
+            if found[1] >= 0:
+                return found
+    return nodes, -1
 
 
 def _rename_in(nodes: list[ast.AST], old: str, new: str) -> None:

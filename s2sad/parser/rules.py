@@ -25,7 +25,8 @@ def rule_hint(shown: str) -> str:
     """How to give `shown` a rule: the hint of every error about a function without one."""
     base = shown.rsplit(".", 1)[-1].lstrip("_") or "f"
     return (
-        f"give `{shown}` an adjoint rule, next to the function (y = {shown}(x)):\n"
+        f"give `{shown}` an adjoint rule, at the top level of one of your modules "
+        f"(y = {shown}(x)):\n"
         f"    @s2sad.adjoint({shown})\n"
         f"    def {base}_rule(y, x):\n"
         "        dx = dy * ...  # the adjoint of x, from dy (the adjoint of y), x and y\n"
@@ -53,7 +54,7 @@ def ruled_call(normalizer, target: object, node: ast.Call):
     template = REGISTRY.get(key) if key is not None else None
     if template is None:
         return None
-    if home_of(target)[0] == NN_MODULE:
+    if key.startswith(NN_MODULE + "."):
         name = _function_name(normalizer, target.__name__, (NN_MODULE, target.__name__))
     else:
         name = _imported_name(normalizer, target, node)

@@ -83,6 +83,17 @@ def _zeros_like(x):
     return _namespace(x).zeros_like(x)
 
 
+def _refuse_in_place(value, update, view):
+    """Refuse where NumPy's `update` (`s += ...`) would change an array (or a list) in place
+    that `view` still reads: s2sad writes the update into new memory. Numbers pass."""
+    if hasattr(type(value), "__iadd__"):
+        raise TypeError(
+            f"`{update}` updates an array in place here, which NumPy would show through "
+            f"`{view}` too, but s2sad writes the update into new memory; compute `{view}` "
+            "after the update, or from a copy (`.copy()`)"
+        )
+
+
 def _zero_gradient(x, name):
     """The gradient of an argument the output does not depend on: zeros in the structure and
     dtypes of `x` (an array, a number, or a dict, list or tuple of them)."""
