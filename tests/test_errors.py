@@ -157,7 +157,7 @@ def test_an_in_place_update_seen_through_a_view_is_refused_where_it_holds_an_arr
     assert "_refuse_in_place(" in g.source
     with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
         g(np.ones(3))
-    line = next(i for i, text in enumerate(open(ff.__file__).read().splitlines(), 1)
+    line = next(i for i, text in enumerate(Path(ff.__file__).read_text().splitlines(), 1)
                 if f"# E:{name.replace('on_a_', '')}" in text)
     assert info.value.origin.lineno == line
     assert "y +=" in str(info.value) and info.value.hint

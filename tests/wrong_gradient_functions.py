@@ -7,7 +7,6 @@ reads source; `tests/test_wrong_gradients.py` checks each against central differ
 import numpy as np
 import wrong_gradient_callees as callees
 
-
 # ---- a helper that rebinds its parameter in a loop -------------------------------------
 
 
@@ -136,7 +135,7 @@ def _stats2(a, w):
 
 def random_program_3(x, pair):
     z6 = pair[1]
-    m10, m11 = _stats2(pair[0], pair[0])
+    m10, _ = _stats2(pair[0], pair[0])
     return 1.74 * np.mean(np.cos(m10)) + np.sum(np.sin(x)) + np.sum(np.sin(z6))
 
 
