@@ -256,7 +256,7 @@ add_cases(
 
 
 def inv(m):
-    return np.linalg.inv(m + 3.0 * np.eye(m.shape[-1]))
+    return np.linalg.inv(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype))
 
 
 def inv_given(a):
@@ -264,11 +264,11 @@ def inv_given(a):
 
 
 def solve(m, b):
-    return np.linalg.solve(m + 3.0 * np.eye(m.shape[-1]), b)
+    return np.linalg.solve(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype), b)
 
 
 def det(m):
-    return np.linalg.det(m + 3.0 * np.eye(m.shape[-1]))
+    return np.linalg.det(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype))
 
 
 def det_given(a):
@@ -276,12 +276,12 @@ def det_given(a):
 
 
 def cholesky(m):
-    a = np.einsum("...ij,...kj->...ik", m, m) + 3.0 * np.eye(m.shape[-2])
+    a = np.einsum("...ij,...kj->...ik", m, m) + 3.0 * np.eye(m.shape[-2], dtype=m.dtype)
     return np.linalg.cholesky(a)
 
 
 def cholesky_upper(m):
-    a = m @ m.T + 3.0 * np.eye(m.shape[-1])
+    a = m @ m.T + 3.0 * np.eye(m.shape[-1], dtype=m.dtype)
     return np.linalg.cholesky(a, upper=True)
 
 
@@ -332,7 +332,7 @@ add_cases(
 
 
 def slogdet(m):
-    _sign, logabsdet = np.linalg.slogdet(m + 3.0 * np.eye(m.shape[-1]))
+    _sign, logabsdet = np.linalg.slogdet(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype))
     return logabsdet
 
 
@@ -342,7 +342,7 @@ def slogdet_given(a):
 
 
 def slogdet_attribute(m):
-    result = np.linalg.slogdet(m + 3.0 * np.eye(m.shape[-1]))
+    result = np.linalg.slogdet(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype))
     return result.logabsdet
 
 

@@ -3,6 +3,7 @@ error for a function without a rule."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -11,10 +12,13 @@ from pathlib import Path
 import custom_rules_module as custom
 import numpy as np
 import pytest
+import scipy.special
 from gradcheck import assert_close, numerical_vjp
+from scipy.special import erf
 
 import s2sad
 from s2sad.templates import REGISTRY
+from s2sad.templates.registry import home_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -173,3 +177,96 @@ def test_a_rule_defined_in_a_script_is_imported_from_main(tmp_path):
                             check=True, cwd=ROOT)
     assert result.stdout.startswith("[ 3. 12.]")
     assert "from __main__ import cube  # defined in the script" in result.stdout
+
+
+# ---- rules for ufuncs (scipy.special's have no __module__) --------------------------------
+
+
+def _erf_rule(y, x):
+    dx = dy * (2.0 / xp.pi**0.5) * xp.exp(-x * x)  # noqa: F841, F821
+
+
+def _gammaln_rule(y, x):
+    dx = dy * digamma(x)  # noqa: F841, F821
+
+
+def erf_attribute_loss(x, w):
+    return np.sum(scipy.special.erf(x * w) * w)
+
+
+def erf_name_loss(x):
+    return np.sum(erf(x) * erf(x * 0.5))
+
+
+def gammaln_loss(x):
+    return np.sum(scipy.special.gammaln(x * x + 1.0))
+
+
+def test_a_ufunc_is_found_in_the_package_that_holds_it_not_in_a_module_that_imported_it():
+    assert getattr(scipy.special.erf, "__module__", None) is None
+    assert custom.digamma is scipy.special.digamma  # custom_rules_module imported it
+    module, name = home_of(scipy.special.digamma)  # its __name__ is its alias, psi
+    assert module == "scipy.special" and getattr(scipy.special, name) is scipy.special.digamma
+    assert home_of(scipy.special.erf) == ("scipy.special", "erf")
+    assert home_of(np.frompyfunc(abs, 1, 1)) is None
+
+
+def test_a_rule_for_a_ufunc_without_a_home_is_refused_when_registered(registered):
+    with pytest.raises(TypeError, match="no imported module has it"):
+        s2sad.adjoint(np.frompyfunc(abs, 1, 1))(_erf_rule)
+
+
+@pytest.mark.parametrize(("fun", "shapes", "wrt"), [
+    (erf_attribute_loss, [(3, 4), (4,)], ("x", "w")),
+    (erf_name_loss, [(5,)], ("x",)),
+])
+def test_a_rule_for_scipy_special_erf_matches_its_derivative(registered, fun, shapes, wrt):
+    s2sad.adjoint(scipy.special.erf)(_erf_rule)  # the form the unknown-function hint shows
+    rng = np.random.default_rng(1)
+    args = [rng.standard_normal(s) for s in shapes]
+    gradient = s2sad.grad(fun, wrt=wrt)
+    grads = gradient(*args)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    for g, e in zip(grads, numerical_vjp(fun, args, range(len(wrt)), 1.0)):
+        assert_close(g, e)
+    assert "from scipy.special import erf\n" in gradient.source
+
+
+def test_erf_rule_is_two_over_root_pi_exp_minus_x_squared(registered):
+    s2sad.adjoint(scipy.special.erf, elementwise=True)(_erf_rule)
+    x = np.linspace(-2.0, 2.0, 9)
+    dx = s2sad.vjp(scipy_erf)(x, cotangent=np.ones_like(x))
+    assert_close(dx, 2.0 / np.sqrt(np.pi) * np.exp(-x * x))
+
+
+def scipy_erf(x):
+    return scipy.special.erf(x)
+
+
+def test_a_ufunc_rule_imports_what_it_calls_from_the_ufunc_s_module(registered):
+    s2sad.adjoint(scipy.special.gammaln, elementwise=True)(_gammaln_rule)
+    x = np.array([0.3, -1.2, 2.0])
+    gradient = s2sad.value_and_grad(gammaln_loss)
+    value, dx = gradient(x)
+    assert_close(value, gammaln_loss(x))
+    assert_close(dx, numerical_vjp(gammaln_loss, [x], [0], 1.0)[0])
+    assert "from scipy.special import digamma, gammaln" in gradient.source
+
+
+def test_a_saved_module_with_a_ufunc_rule_imports_it_and_runs(registered, tmp_path):
+    s2sad.adjoint(scipy.special.erf)(_erf_rule)
+    s2sad.grad(erf_attribute_loss, wrt=("x", "w")).save(tmp_path / "erf_ufunc_grad.py")
+    script = textwrap.dedent("""
+        import json
+        import numpy as np
+        import erf_ufunc_grad
+        x, w = np.linspace(-1, 1, 12).reshape(3, 4), np.linspace(0.5, -0.5, 4)
+        dx, dw = erf_ufunc_grad.erf_attribute_loss_grad(x, w)
+        print(json.dumps([dx.tolist(), dw.tolist()]))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=tmp_path, check=True)
+    x, w = np.linspace(-1, 1, 12).reshape(3, 4), np.linspace(0.5, -0.5, 4)
+    expected = numerical_vjp(erf_attribute_loss, [x, w], (0, 1), 1.0)
+    for g, e in zip(json.loads(result.stdout), expected):
+        assert_close(np.array(g), e)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from gradcheck import assert_close, numerical_vjp
-from template_cases import CASES, Case, np_sum, np_tanh
+from template_cases import CASES, Case, Scalar, np_sum, np_tanh
 
 import s2sad
 from s2sad.templates import METHODS, REGISTRY, is_nondifferentiable
@@ -70,8 +70,13 @@ def wrt_argument(case: Case) -> str | tuple[str, ...]:
     return case.wrt[0] if len(case.wrt) == 1 else case.wrt
 
 
+class DtypeDrift(AssertionError):
+    """A gradient whose dtype is not the one its argument's dtype calls for."""
+
+
 def check_gradients(case: Case, args: list[Any], grads: Any, expected: list[Any],
-                    context: str) -> None:
+                    context: str, dtype: type = np.float64, **tolerance: float) -> None:
+    """Shapes, then values against `expected`, then dtypes (a `DtypeDrift` if one is not `dtype`)."""
     if len(case.wrt) == 1:
         grads = (grads,)
     assert isinstance(grads, tuple) and len(grads) == len(case.wrt), (
@@ -82,10 +87,11 @@ def check_gradients(case: Case, args: list[Any], grads: Any, expected: list[Any]
             f"{context}\nd{name} has shape {np.shape(actual)}, "
             f"but {name} has shape {np.shape(args[index])}"
         )
-        assert np.asarray(actual).dtype == np.float64, (
-            f"{context}\nd{name} has dtype {np.asarray(actual).dtype}, expected float64"
-        )
-        assert_close(actual, wanted, name=f"{context}\nd{name}")
+        assert_close(actual, wanted, name=f"{context}\nd{name}", **tolerance)
+    for name, actual in zip(case.wrt, grads):
+        if np.asarray(actual).dtype != dtype:
+            raise DtypeDrift(f"{context}\nd{name} has dtype {np.asarray(actual).dtype}, "
+                             f"expected {np.dtype(dtype).name}")
 
 
 # ---- coverage of the registry ------------------------------------------------------------
@@ -181,3 +187,99 @@ def test_template_grad_on_scalar_loss(key: str, i: int, case: Case):
     reference = numerical_vjp(case.fun, args, case.wrt_indices, c)
     for name, g, r in zip(case.wrt, grads if len(case.wrt) > 1 else (grads,), reference):
         assert_close(g, r, name=f"{context}\nd{name} against the vjp of {case.name}")
+
+
+# ---- single precision --------------------------------------------------------------------
+# The same cases with every float argument in float32 (random arrays, float arrays given as
+# `Value`, Python floats as np.float32 scalars, and the cotangent): each gradient must be
+# float32 too, and match finite differences taken in float64 at the same (rounded) point.
+
+
+def single(value: Any) -> Any:
+    """`value` in float32 where it holds floats; integers, booleans and options unchanged."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+        return value.astype(np.float32)
+    if type(value) is float:
+        return np.float32(value)
+    if isinstance(value, tuple):
+        return tuple(single(v) for v in value)
+    return value
+
+
+def double(value: Any) -> Any:
+    """`value` back in float64 (exactly: every float32 is a float64)."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float32:
+        return value.astype(np.float64)
+    if isinstance(value, np.float32):
+        return float(value)
+    if isinstance(value, tuple):
+        return tuple(double(v) for v in value)
+    return value
+
+
+def single_args(case: Case, args: list[Any]) -> list[Any]:
+    """The case's float arguments in float32: the random ones and float arrays given exactly
+    (a float given exactly is an option, such as a bound, and stays a Python float)."""
+    return [single(a) if isinstance(spec, (tuple, Scalar)) or isinstance(a, np.ndarray) else a
+            for spec, a in zip(case.args, args)]
+
+
+def single_tolerance(expected: list[Any]) -> dict[str, float]:
+    """float32's tolerance, its absolute part scaled to the size of the gradients."""
+    scale = max([1.0, *(float(np.max(np.abs(e), initial=0.0)) for e in expected)])
+    return {"rtol": 1e-3, "atol": 1e-4 * scale}
+
+
+WIDENED = {
+    "method.astype-1": "x.astype('float64') * x computes in float64",
+    "method.astype-4": "x * x.astype('int64') computes in float64 (float32 with int64)",
+    "method.astype-6": "x.astype(float) * x computes in float64",
+    "numpy.average-8": "the weights [1.0, 2.0, 3.0] are float64",
+    "numpy.power-16": "the exponents np.array([1.0, 2.0, 3.0]) are float64",
+    "numpy.power-17": "the exponents np.array([1.0, 2.0, 3.0]) are float64",
+}
+"""Cases whose function computes in float64 from float32 arguments: their values are checked,
+but the gradient comes back float64 until the adjoint pass casts each gradient to its
+argument's dtype (strict, so the fix shows)."""
+
+
+def single_params(pairs: list[tuple[str, int, Case]]) -> list[Any]:
+    """The cases as test parameters, those in `WIDENED` expected to fail with a `DtypeDrift`."""
+    params = []
+    for key, i, case in pairs:
+        reason = WIDENED.get(f"{key}-{i}")
+        marks = [pytest.mark.xfail(raises=DtypeDrift, strict=True, reason=reason)] if reason else []
+        params.append(pytest.param(key, i, case, id=f"{key}-{i}", marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("key", "i", "case"), single_params(PAIRS))
+def test_template_keeps_float32(key: str, i: int, case: Case):
+    rng = rng_for(key, i, salt="float32")
+    args = single_args(case, case.make_args(rng))
+    cotangent = single(random_like(rng, case.fun(*args)))
+    context = f"[{key}-{i}] float32 {describe(case, args)}"
+
+    vjp = s2sad.vjp(case.fun, wrt=wrt_argument(case))
+    with np.errstate(divide="raise", invalid="raise"):
+        grads = vjp(*args, cotangent=cotangent)
+
+    expected = numerical_vjp(case.fun, [double(a) for a in args], case.wrt_indices,
+                             double(cotangent))
+    check_gradients(case, args, grads, expected, context, dtype=np.float32,
+                    **single_tolerance(expected))
+
+
+@pytest.mark.parametrize(("key", "i", "case"), single_params(LOSS_PAIRS))
+def test_template_grad_keeps_float32(key: str, i: int, case: Case):
+    rng = rng_for(key, i, salt="loss float32")
+    args = single_args(case, case.make_args(rng))
+    loss_args = [*args, single(random_like(rng, case.fun(*args)))]
+    context = f"[{key}-{i}] float32 loss {case.loss.__name__}\n{describe(case, args)}"
+
+    with np.errstate(divide="raise", invalid="raise"):
+        grads = s2sad.grad(case.loss, wrt=wrt_argument(case))(*loss_args)
+
+    expected = numerical_vjp(case.loss, [double(a) for a in loss_args], case.wrt_indices, 1.0)
+    check_gradients(case, args, grads, expected, context, dtype=np.float32,
+                    **single_tolerance(expected))

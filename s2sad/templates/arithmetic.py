@@ -56,13 +56,20 @@ def divide(z, x, y):
 
 
 @ufunc(np.power, broadcasts=True)
-@ufunc(np.float_power, broadcasts=True)
 def power(z, x, p):
     """Each line runs only for its differentiated input, so a base <= 0 is harmless when the
     exponent is a constant. Where it is differentiated, the exponent's adjoint is 0 at a base
     of 0 and NaN at negative bases, as in JAX and autograd; 0 ** 0 gives a NaN base adjoint."""
     dx = dz * p * x ** (p - 1)
     dp = dz * z * _log_or_zero(x)
+
+
+@ufunc(np.float_power, broadcasts=True)
+def float_power(z, x, p):
+    """As power; float_power computes in float64, so each adjoint is cast back to the dtype of
+    its input (a float32 input gets a float32 adjoint)."""
+    dx = _in_dtype_of(dz * p * x ** (p - 1), x)
+    dp = _in_dtype_of(dz * z * _log_or_zero(x), p)
 
 
 @adjoint("phi")

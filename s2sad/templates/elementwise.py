@@ -75,7 +75,8 @@ def exp(y, x):
 
 @ufunc(np.exp2, elementwise=True)
 def exp2(y, x):
-    dx = dy * y * xp.log(2.0)
+    """0.6931471805599453 is log(2), a Python float, so the adjoint keeps the dtype of `dy * y`."""
+    dx = dy * y * 0.6931471805599453
 
 
 @ufunc(np.expm1, elementwise=True)
@@ -90,12 +91,14 @@ def log(y, x):
 
 @ufunc(np.log2, elementwise=True)
 def log2(y, x):
-    dx = dy / (x * xp.log(2.0))
+    """0.6931471805599453 is log(2)."""
+    dx = dy / (x * 0.6931471805599453)
 
 
 @ufunc(np.log10, elementwise=True)
 def log10(y, x):
-    dx = dy / (x * xp.log(10.0))
+    """2.302585092994046 is log(10)."""
+    dx = dy / (x * 2.302585092994046)
 
 
 @ufunc(np.log1p, elementwise=True)
@@ -247,14 +250,14 @@ def minimum(z, x, y):
 @ufunc(np.fmax, broadcasts=True)
 def fmax(z, x, y):
     """As maximum, except that a NaN loses: the other side gets the whole adjoint."""
-    dx = dz * ((x > y) + (x == y) * 0.5 + xp.isnan(y))
-    dy = dz * ((y > x) + (x == y) * 0.5 + xp.isnan(x))
+    dx = dz * ((x > y) | xp.isnan(y)) + dz * (x == y) * 0.5
+    dy = dz * ((y > x) | xp.isnan(x)) + dz * (x == y) * 0.5
 
 
 @ufunc(np.fmin, broadcasts=True)
 def fmin(z, x, y):
-    dx = dz * ((x < y) + (x == y) * 0.5 + xp.isnan(y))
-    dy = dz * ((y < x) + (x == y) * 0.5 + xp.isnan(x))
+    dx = dz * ((x < y) | xp.isnan(y)) + dz * (x == y) * 0.5
+    dy = dz * ((y < x) | xp.isnan(x)) + dz * (x == y) * 0.5
 
 
 @ufunc(np.arctan2, broadcasts=True)

@@ -1,5 +1,7 @@
 """Runtime helpers of the elementwise rules, copied into the generated modules that call them."""
 
+import numpy
+
 from .helpers import _namespace
 
 
@@ -17,13 +19,24 @@ def _log_or_zero(x):
 
     Negative bases give NaN, as in JAX and autograd: x**p is not real there for most p.
     """
+    if type(x) is float or type(x) is int:  # a Python float keeps a float32 adjoint float32
+        return float(numpy.log(x)) if x != 0 else 0.0
     xp = _namespace(x)
     return xp.log(xp.where(x == 0, 1.0, x))
+
+
+def _in_dtype_of(g, x):
+    """The adjoint `g` in the floating dtype of the input `x`, where the operation computed in
+    a wider one (float_power computes a float32 `x` in float64)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or dtype.kind != "f" or getattr(g, "dtype", dtype) == dtype:
+        return g
+    return g.astype(dtype)
 
 
 def _linspace_weights(dy, num, endpoint):
     """The weight t of `stop` in each sample of linspace: start + (stop - start) * t, shaped
     to broadcast against the samples' adjoint `dy` along axis 0."""
     xp = _namespace(dy)
-    t = xp.linspace(0.0, 1.0, num, endpoint=endpoint)
+    t = xp.linspace(0.0, 1.0, num, endpoint=endpoint, dtype=dy.dtype)
     return t.reshape((num,) + (1,) * (dy.ndim - 1))

@@ -180,13 +180,13 @@ def _avg_pool(x, size, stride, dims):
             total = part.copy()
         else:
             total += part
-    return total / numpy.prod(size)
+    return total / int(numpy.prod(size))
 
 
 def _avg_pool_dinput(g, x, size, stride, dims):
     """Adjoint of `x` in `_avg_pool`: each window's adjoint shared equally by its elements."""
     size, stride, out = _pool_options(x, size, stride, dims)
-    share = g / numpy.prod(size)
+    share = g / int(numpy.prod(size))
     dx = _namespace(g, x).zeros_like(x, dtype=share.dtype)
     for offset in numpy.ndindex(*size):
         dx[_window_part(offset, stride, (1,) * dims, out)] += share

@@ -67,7 +67,7 @@ def _count_numbers(x, axis):
     """How many non-nan elements each result of a nan-reduction of `x` over `axis` combines
     (at least one, so dividing by it is safe where a whole row is nan)."""
     xp = _namespace(x)
-    return xp.maximum(xp.sum(~xp.isnan(x), axis=axis, keepdims=True), 1)
+    return xp.maximum(xp.sum(~xp.isnan(x), axis=axis, keepdims=True, dtype=x.dtype), 1)
 
 
 def _average_weights(weights, a, axis):
@@ -154,7 +154,7 @@ def _vector_norm_adjoint(g, x, y, ord, axis):
     if ord in (numpy.inf, -numpy.inf):
         best = size.max(axis=axis, keepdims=True) if ord > 0 else size.min(axis=axis, keepdims=True)
         attains = size == best
-        return xp.sign(x) * attains * (g / attains.sum(axis=axis, keepdims=True))
+        return xp.sign(x) * attains * (g / attains.sum(axis=axis, keepdims=True, dtype=x.dtype))
     y = _expand_reduced(y, x, axis)
     differentiable = (x != 0) & (y != 0)
     ratio = xp.where(differentiable, size / _zeros_to_ones(y), 1.0)
@@ -175,7 +175,7 @@ def _matrix_norm_adjoint(g, x, ord, axis):
         u, s, vh = xp.linalg.svd(m, full_matrices=False)
         best = s.max(axis=-1, keepdims=True) if ord > 0 else s.min(axis=-1, keepdims=True)
         attains = s == best
-        dm = (u * (attains / attains.sum(axis=-1, keepdims=True))[..., None, :]) @ vh
+        dm = (u * (attains / attains.sum(axis=-1, keepdims=True, dtype=s.dtype))[..., None, :]) @ vh
     else:
         summed, compared = (-2, -1) if ord in (1, -1) else (-1, -2)
         sums = xp.abs(m).sum(axis=summed, keepdims=True)
@@ -184,7 +184,7 @@ def _matrix_norm_adjoint(g, x, ord, axis):
         else:
             best = sums.min(axis=compared, keepdims=True)
         attains = sums == best
-        dm = xp.sign(m) * (attains / attains.sum(axis=compared, keepdims=True))
+        dm = xp.sign(m) * (attains / attains.sum(axis=compared, keepdims=True, dtype=m.dtype))
     return xp.moveaxis(dm, (-2, -1), (rows, cols)) * g
 
 

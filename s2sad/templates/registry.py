@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,13 +81,56 @@ NONDIFFERENTIABLE: set[str] = set()
 
 
 def key_of(fn: Callable | str) -> str:
-    """The registry key of an operation: its canonical NumPy name, or the string given."""
+    """The registry key of an operation: its canonical NumPy name, the string given, or
+    `module.name` where it can be imported from (`scipy.special.erf`)."""
     if isinstance(fn, str):
         return fn
     name = canonical_name(fn)
     if name is not None:
         return name
-    return f"{fn.__module__}.{fn.__qualname__}"
+    home = home_of(fn)
+    if home is None:
+        raise TypeError(
+            f"cannot register an adjoint rule for {fn!r}: it has no __module__, and no imported "
+            "module has it as a public attribute, so generated code could not import it; "
+            "wrap it in a function at the top level of a module and register the rule for that"
+        )
+    return ".".join(home)
+
+
+_FOUND: dict[int, tuple[object, tuple[str, str]]] = {}
+"""The homes `home_of` searched for, by id (the object is kept, so the id stays its own)."""
+
+
+def home_of(fn: object, search: bool = True) -> tuple[str, str] | None:
+    """`(module, name)` such that `from module import name` gives `fn`, or None.
+
+    A function names its own (`__module__`, `__qualname__`). An object without them, such
+    as a ufunc of scipy.special, is searched for among the imported modules (where
+    `search`): the public module that holds it under its `__name__`, preferring a package
+    that holds it from one of its own submodules (scipy.special, not a module of yours that
+    imported it), then the shortest path. The answer is kept, so it does not change later.
+    """
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)
+    if isinstance(module, str) and isinstance(qualname, str):
+        return module, qualname
+    if id(fn) in _FOUND:
+        return _FOUND[id(fn)][1]
+    name = getattr(fn, "__name__", None)
+    if not search or not isinstance(name, str):
+        return None
+    holders = [path for path, held in list(sys.modules.items())
+               if getattr(held, "__dict__", {}).get(name) is fn]
+    public = [path for path in holders if not any(p.startswith("_") for p in path.split("."))]
+    if not public:
+        return None
+
+    def rank(path: str) -> tuple[bool, int, str]:
+        owner = any(other.startswith(path + ".") for other in holders)
+        return not owner, path.count("."), path
+
+    _FOUND[id(fn)] = (fn, (min(public, key=rank), name))
+    return _FOUND[id(fn)][1]
 
 
 def adjoint(
