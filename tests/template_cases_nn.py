@@ -7,6 +7,7 @@ unbatched inputs, 1-d and 2-d.
 
 import custom_rules_module as custom
 import numpy as np
+import scipy.special
 from template_cases import Case, Value, add_cases
 
 from s2sad import nn
@@ -243,3 +244,14 @@ add_cases(
     Case(log_gamma, ((3, 4),), domain="positive"),
     Case(log_gamma_scaled, ((5,),), domain="positive"),
 )
+
+
+def normal_cdf(x):
+    return scipy.special.ndtr(x)
+
+
+def normal_cdf_of_sum(x, y):
+    return scipy.special.ndtr(x + y) * y
+
+
+add_cases("scipy.special.ndtr", Case(normal_cdf, ((3, 4),)), Case(normal_cdf_of_sum, ((5,), (5,))))

@@ -270,3 +270,18 @@ def test_a_saved_module_with_a_ufunc_rule_imports_it_and_runs(registered, tmp_pa
     expected = numerical_vjp(erf_attribute_loss, [x, w], (0, 1), 1.0)
     for g, e in zip(json.loads(result.stdout), expected):
         assert_close(np.array(g), e)
+
+
+def test_a_rule_registered_on_a_ufunc_itself_is_used_and_imported_from_its_package(tmp_path):
+    x = np.array([0.3, -1.2, 2.0])
+    gradient = s2sad.grad(custom.normal_cdf_loss)
+    expected = numerical_vjp(custom.normal_cdf_loss, [x], [0], 1.0)[0]
+    assert_close(gradient(x), expected, rtol=1e-6, atol=1e-9)
+    path = tmp_path / "ndtr_grad.py"
+    gradient.save(path)
+    script = (f"import sys, numpy as np; sys.modules['s2sad'] = None; "
+              f"sys.path.insert(0, {str(tmp_path)!r}); import ndtr_grad; "
+              f"print(ndtr_grad.normal_cdf_loss_grad(np.array({x.tolist()})).tolist())")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert_close(np.array(json.loads(done.stdout)), expected, rtol=1e-6, atol=1e-9)
