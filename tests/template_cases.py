@@ -1319,7 +1319,8 @@ for key in ("helper._matmul_dlhs", "helper._matmul_drhs", "helper._dot_dlhs", "h
         Case(second_products, ((2, 3), (3, 2), (3,), (3,))),
         Case(second_products, ((3, 3), (3, 4), (2,), (2,))),
     )
-for key in ("helper._spread", "helper._without", "helper._unbroadcast", "numpy.full_like"):
+for key in ("helper._spread", "helper._without", "helper._unbroadcast", "helper._as_argument",
+            "numpy.full_like"):
     add_cases(
         key,
         Case(second_reductions, ((3, 2), (2,))),

@@ -156,8 +156,15 @@ def test_an_in_place_update_seen_through_a_view_is_refused_where_it_holds_an_arr
     g = s2sad.grad(function)
     assert "_refuse_in_place(" in g.source
     with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
-        g(np.ones(3))
+        g(np.ones((2, 3)))  # y[0] is a row: a view of y's memory
     line = next(i for i, text in enumerate(Path(ff.__file__).read_text().splitlines(), 1)
                 if f"# E:{name.replace('on_a_', '')}" in text)
     assert info.value.origin.lineno == line
     assert "y +=" in str(info.value) and info.value.hint
+
+
+def test_an_in_place_update_of_an_array_no_view_shares_runs():
+    """For a 1-D x, `v = y[0]` is a number of its own: NumPy's `y += 1.0` leaves it alone."""
+    x = np.array([0.5, -1.0, 2.0])
+    expected = np.array([np.sum(x + 1.0) + x[0], x[0], x[0]])
+    np.testing.assert_allclose(s2sad.grad(ff.augassign_on_a_view)(x), expected, rtol=1e-12)

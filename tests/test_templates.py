@@ -230,27 +230,9 @@ def single_tolerance(expected: list[Any]) -> dict[str, float]:
     return {"rtol": 1e-3, "atol": 1e-4 * scale}
 
 
-WIDENED = {
-    "method.astype-1": "x.astype('float64') * x computes in float64",
-    "method.astype-4": "x * x.astype('int64') computes in float64 (float32 with int64)",
-    "method.astype-6": "x.astype(float) * x computes in float64",
-    "numpy.average-8": "the weights [1.0, 2.0, 3.0] are float64",
-    "numpy.power-16": "the exponents np.array([1.0, 2.0, 3.0]) are float64",
-    "numpy.power-17": "the exponents np.array([1.0, 2.0, 3.0]) are float64",
-}
-"""Cases whose function computes in float64 from float32 arguments: their values are checked,
-but the gradient comes back float64 until the adjoint pass casts each gradient to its
-argument's dtype (strict, so the fix shows)."""
-
-
 def single_params(pairs: list[tuple[str, int, Case]]) -> list[Any]:
-    """The cases as test parameters, those in `WIDENED` expected to fail with a `DtypeDrift`."""
-    params = []
-    for key, i, case in pairs:
-        reason = WIDENED.get(f"{key}-{i}")
-        marks = [pytest.mark.xfail(raises=DtypeDrift, strict=True, reason=reason)] if reason else []
-        params.append(pytest.param(key, i, case, id=f"{key}-{i}", marks=marks))
-    return params
+    """The cases as test parameters, named by template and case number."""
+    return [pytest.param(key, i, case, id=f"{key}-{i}") for key, i, case in pairs]
 
 
 @pytest.mark.parametrize(("key", "i", "case"), single_params(PAIRS))

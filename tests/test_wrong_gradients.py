@@ -298,3 +298,57 @@ def test_a_row_accumulated_in_place_is_refused_when_the_gradient_runs(tmp_path):
     saved = namespace[gradient._build().gradient.name]
     with pytest.raises(TypeError, match="would show through `x`"):
         saved(RNG.normal(size=(3, 2)))
+
+
+# ---- found by the random-program hunt ---------------------------------------------------
+
+
+@pytest.mark.parametrize("fun", [fns.sums_a_number, fns.scales_by_a_number, fns.ignores_a_number])
+@pytest.mark.parametrize("a, kind", [(0.5, float), (np.float32(0.5), np.float32),
+                                     (np.float64(0.5), np.float64)])
+def test_a_number_argument_gets_a_number_of_its_type(fun, a, kind):
+    for x in (RNG.normal(size=3), RNG.normal(size=3).astype(np.float32)):
+        dx, da = s2sad.grad(fun, wrt=(0, 1))(x, a)
+        assert type(da) is kind, f"{fun.__name__}: {da!r} for a {type(a).__name__}"
+        assert dx.dtype == x.dtype
+        expected = numerical_vjp(fun, [x.astype(float), float(a)], [0, 1], 1.0)
+        assert_close(float(da), expected[1], rtol=1e-5, atol=1e-6, name="da")
+
+
+def test_an_unread_dict_of_numpy_numbers_gets_numpy_zeros():
+    _, dp = s2sad.grad(lambda x, p: np.sum(x), wrt=(0, 1))(np.ones(2), {"c": np.float32(0.5)})
+    assert type(dp["c"]) is np.float32 and dp["c"] == 0.0
+
+
+@pytest.mark.parametrize("fun", [fns.divides_in_place_by_float64, fns.divides_by_float64])
+def test_a_float32_argument_met_with_float64_gets_a_float32_gradient(fun):
+    w, z = RNG.normal(size=3).astype(np.float32), RNG.normal(size=3)
+    dw, dz = s2sad.grad(fun, wrt=(0, 1))(w.copy(), z)
+    assert dw.dtype == np.float32 and dz.dtype == np.float64
+    expected = numerical_vjp(lambda a, b: fun(a.copy(), b), [w.astype(float), z], [0, 1], 1.0)
+    assert_close(dw, expected[0], rtol=1e-6, atol=1e-7, name="dw")
+    assert_close(dz, expected[1], rtol=1e-5, atol=1e-6, name="dz")
+
+
+def test_a_loop_that_gives_the_new_value_a_second_name_reads_it_next_iteration():
+    """`w = x` at the end of each iteration: the next one's `w[1]` reads the new x (the
+    variant that reads an indexed 1-D argument once as numbers must not apply)."""
+    x, w = np.array([1.16, 0.31, 0.85]), np.array([0.1, -0.2, 0.8])
+    value, _ = s2sad.value_and_grad(fns.renames_the_new_value_in_a_loop, wrt=(0, 1))(x, w)
+    assert value == fns.renames_the_new_value_in_a_loop(x.copy(), w.copy())
+    check(fns.renames_the_new_value_in_a_loop, [RNG.normal(size=3), RNG.normal(size=3)], (0, 1))
+
+
+@pytest.mark.parametrize("fun", [fns.swaps_then_updates_in_a_loop,
+                                 fns.swaps_then_updates_in_a_branch,
+                                 fns.updates_after_reading_an_element,
+                                 fns.updates_after_a_conditional_element])
+def test_an_update_in_place_no_other_name_sees_is_differentiated(fun):
+    """NumPy changes memory that no name read afterwards shares: nothing to refuse."""
+    x = np.array([0.5, -1.0, 1.2])
+    second = RNG.normal(size=3) if "swaps" in fun.__name__ else 0.3
+    got = s2sad.grad(fun, wrt=(0, 1))(x.copy(), second)
+    expected = numerical_vjp(lambda a, b: fun(np.array(a, copy=True), np.array(b, copy=True)),
+                             [x, second], [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e, rtol=1e-6, atol=1e-8)

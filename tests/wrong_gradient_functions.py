@@ -317,3 +317,63 @@ def accumulates_from_first(x):
     for i in range(1, 3):
         s += x[i] * x[i]
     return np.sum(s) + np.sum(x)
+
+
+# ---- found by the random-program hunt ---------------------------------------------------
+
+
+def sums_a_number(x, a):
+    return np.sum(a) + np.sum(x)
+
+
+def scales_by_a_number(x, a):
+    return np.sum(x) * a
+
+
+def ignores_a_number(x, a):
+    return np.sum(x)
+
+
+def divides_in_place_by_float64(w, z):
+    w /= 1.0 + z * z  # w keeps its float32 dtype
+    return np.sum(w)
+
+
+def divides_by_float64(w, z):
+    w = w / (1.0 + z * z)
+    return np.sum(w)
+
+
+def renames_the_new_value_in_a_loop(x, w):
+    for i in range(3):
+        x = w[1] - np.ones(3) * x[i]
+        w = x
+    return np.sum(x)
+
+
+def swaps_then_updates_in_a_loop(x, d):
+    v1 = np.sin(x)
+    for i in range(2):
+        d, v1 = v1, d
+        d += 1.0
+    return np.sum(d * v1)
+
+
+def swaps_then_updates_in_a_branch(x, d):
+    v1 = np.sin(x)
+    if np.sum(x) > 0.0:
+        d, v1 = v1, d
+        d += 1.0
+    return np.sum(d * v1)
+
+
+def updates_after_reading_an_element(x, b):
+    a = x[0]
+    x += b
+    return a * np.sum(x)
+
+
+def updates_after_a_conditional_element(x, a):
+    v0 = x[-1] if x[2] > 0.0 else a
+    x -= 0.79
+    return np.sum(x) * a + v0

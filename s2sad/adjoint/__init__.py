@@ -91,7 +91,9 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
               and not any(owner == w for owner, _ in program.leaves)]
     containers = [w for w in wrt if w in sweep.containers and w not in unread]
     if containers:
-        result.helpers |= {"_check_differentiable_items", "_as_argument"}
+        result.helpers.add("_check_differentiable_items")
+    if any(w in result.state and not any(owner == w for owner, _ in program.leaves) for w in wrt):
+        result.helpers.add("_as_argument")
     if unread:
         result.helpers.add("_zero_gradient")
 
@@ -274,10 +276,10 @@ def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str],
             copy = ast.Call(ast.Attribute(xp, "array", ast.Load()), [ast.Name(name, ast.Load())],
                             [ast.keyword("copy", ast.Constant(True))])
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
-        if parameter in sweep.containers and parameter in state:
+        if parameter in state and not read:
             restructured = ast.Call(ast.Name("_as_argument", ast.Load()),
                                     [ast.Name(name, ast.Load()), ast.Name(parameter, ast.Load())], [])
-            finals.append(Line(_assign(name, restructured), f"a tuple where {parameter} is one"))
+            finals.append(Line(_assign(name, restructured), f"{parameter}'s type and dtype"))
         gradients.append(ast.Name(name, ast.Load()))
     return finals, gradients
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..ir import Assignment, Branch, Loop, Node, Program, assignments, index_expression
+from ..ir import (Assignment, Branch, Loop, Node, Program, assignments, control_nodes,
+                  index_expression)
 from ..names import NameAllocator
 from .activity import Activity
 from .instantiate import Contribution, Local, Scatter, instantiate
@@ -569,8 +570,14 @@ def indexed_parameters(program: Program, indices: set[str] | None = None) -> lis
         return index is not None and is_element_index(index) and (
             indices is None or not isinstance(index, ast.Name) or index.id in indices)
 
+    # A parameter the body rebinds (a loop carries it, a branch's phi assigns it) reads
+    # another value after the rebinding: its reads are not all of the argument.
+    rebound = {a.target for a in flat} | {outer for node in control_nodes(program.body)
+                                          if isinstance(node, Loop) for outer, _ in node.carried}
     found = []
     for parameter in program.params:
+        if parameter.name in rebound:
+            continue
         readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
                                           for arg in a.args for n in ast.walk(arg))]
         if readers and all(isinstance(a.args[0], ast.Name) and a.args[0].id == parameter.name

@@ -47,17 +47,27 @@ def refuse_read_only_writes(body: list[Node], writes: list[Write]) -> None:
             assignment = producers.get(source.id) if isinstance(source, ast.Name) else None
 
 
+@dataclass
+class InPlaceGuard:
+    """A write that NumPy makes in place only where it updates an array, and the views of
+    that array read after it: `views` maps how the user wrote each to its name, `errors`
+    to the located error to raise when the gradient runs and the memory is shared."""
+
+    write: Write
+    views: dict[str, str]
+    errors: dict[str, UnsupportedSyntaxError]
+
+
 def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[Write],
-                       spelling: dict[str, str]) -> list[tuple[Write, str, UnsupportedSyntaxError]]:
+                       spelling: dict[str, str]) -> list[InPlaceGuard]:
     """Refuse a write after which NumPy would show the update through another name that
     s2sad's forward leaves holding the old values: a view of the old memory, made before
     the write and read after it. `spelling` says how the user wrote each value.
 
-    A write that is in place only for arrays is not refused here: it comes back with how
-    the user wrote the view and the error to raise when the gradient runs, if the value it
-    updates holds an array then.
+    A write that is in place only for arrays is not refused here: it comes back as a guard,
+    to check when the gradient runs whether the value it updates shares memory with a view.
     """
-    guards: list[tuple[Write, str, UnsupportedSyntaxError]] = []
+    guards: list[InPlaceGuard] = []
     if not writes:
         return guards
     flat = assignments(body)
@@ -71,8 +81,8 @@ def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[W
             continue
         sharing = _sharing(flat, write.old)
         stale = sorted((sharing - {write.new}) & live_after.get(id(assignment), set()))
-        if stale:
-            view = stale[0]
+        guard = InPlaceGuard(write, {}, {})
+        for view in stale:
             shown = spelling.get(view, view)
             made = producers.get(view)
             where = f" (line {made.origin.lineno})" if made is not None else ""
@@ -86,7 +96,10 @@ def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[W
                 f"compute `{shown}` after the update, or from a copy (`.copy()`)")
             if not write.arrays_only:
                 raise error
-            guards.append((write, shown, error))
+            guard.views.setdefault(shown, view)
+            guard.errors.setdefault(shown, error)
+        if guard.views:
+            guards.append(guard)
     return guards
 
 

@@ -28,7 +28,7 @@ from ..ir import (
 from ..names import NameAllocator
 from ..resolve import MISSING, canonical_name, is_array_module, is_constant_value, module_path
 from ..templates import HELPER_NAMES
-from .aliasing import Write, refuse_read_only_writes, refuse_stale_views
+from .aliasing import InPlaceGuard, Write, refuse_read_only_writes, refuse_stale_views
 from .rules import rule_hint, ruled_call
 from .source import (
     GeneratedDependency,
@@ -686,17 +686,20 @@ class Normalizer:
         self.writes.append(Write(new, old, self.origin(node), " ".join(ast.unparse(node).split()),
                                  arrays_only))
 
-    def guard_in_place_writes(self, guards: list[tuple[Write, str, UnsupportedSyntaxError]]
-                              ) -> None:
+    def guard_in_place_writes(self, guards: list[InPlaceGuard]) -> None:
         """Before each write that NumPy makes in place only for arrays, a check that refuses
-        the call where the value holds one (a row `s = x[0]` of a matrix, not an element)."""
-        for write, view, error in guards:
-            nodes, position = _position_of(self.body, write.new)
+        the call where the value is an array sharing memory with a view read after it (a
+        row `s = x[0]` of a matrix, not an element)."""
+        for guard in guards:
+            nodes, position = _position_of(self.body, guard.write.new)
+            views = ast.Dict([ast.Constant(shown) for shown in guard.views],
+                             [ast.Name(name, ast.Load()) for name in guard.views.values()])
             check = ast.Call(ast.Name("_refuse_in_place", ast.Load()),
-                             [ast.Name(write.old, ast.Load()), ast.Constant(write.statement),
-                              ast.Constant(view)], [])
+                             [ast.Name(guard.write.old, ast.Load()),
+                              ast.Constant(guard.write.statement), views], [])
             nodes.insert(position, Effect(ast.Expr(check)))
-            self.in_place_errors[(write.statement, view)] = error
+            for shown, error in guard.errors.items():
+                self.in_place_errors[(guard.write.statement, shown)] = error
 
     def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
                statement: str | None = None) -> None:

@@ -49,6 +49,11 @@ def without(y, g, index):
     dg = _without(dy, index)
 
 
+@adjoint("helper._as_argument")
+def as_argument(y, g, x):
+    dg = _as_argument(dy, g)
+
+
 @adjoint(np.full_like)
 def full_like(y, a, fill_value):
     dfill_value = _unbroadcast(dy, fill_value)

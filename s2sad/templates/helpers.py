@@ -83,15 +83,21 @@ def _zeros_like(x):
     return _namespace(x).zeros_like(x)
 
 
-def _refuse_in_place(value, update, view):
+def _refuse_in_place(value, update, views):
     """Refuse where NumPy's `update` (`s += ...`) would change an array (or a list) in place
-    that `view` still reads: s2sad writes the update into new memory. Numbers pass."""
-    if hasattr(type(value), "__iadd__"):
-        raise TypeError(
-            f"`{update}` updates an array in place here, which NumPy would show through "
-            f"`{view}` too, but s2sad writes the update into new memory; compute `{view}` "
-            "after the update, or from a copy (`.copy()`)"
-        )
+    whose memory one of `views` (how the user wrote it: its value) still reads: s2sad writes
+    the update into new memory. Numbers, and arrays no view shares, pass."""
+    if not hasattr(type(value), "__iadd__"):
+        return
+    for view, seen in views.items():
+        if seen is value or (
+            hasattr(value, "shape") and _namespace(value).may_share_memory(value, seen)
+        ):
+            raise TypeError(
+                f"`{update}` updates an array in place here, which NumPy would show through "
+                f"`{view}` too, but s2sad writes the update into new memory; compute `{view}` "
+                "after the update, or from a copy (`.copy()`)"
+            )
 
 
 def _zero_gradient(x, name):
@@ -104,6 +110,8 @@ def _zero_gradient(x, name):
     _check_differentiable(**{name: x})
     if type(x) is float:
         return 0.0
+    if isinstance(x, numpy.generic):
+        return x.dtype.type(0)
     return _namespace(x).zeros_like(x)
 
 
@@ -116,8 +124,19 @@ def _add_at(g, index, value):
 
 
 def _as_argument(g, x):
-    """The gradient `g` in the container type of the argument `x`: a tuple for a tuple."""
-    return tuple(g) if type(x) is tuple else g
+    """The gradient `g` as the argument `x` is: a tuple for a tuple, a float for a float, and
+    x's dtype (NumPy computes a float32 argument met with float64 values in float64)."""
+    if type(g) is type(x) and getattr(g, "dtype", None) == getattr(x, "dtype", None):
+        return g
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_as_argument(item, x_item) for item, x_item in zip(g, x))
+    if type(x) is float:
+        return float(g)
+    if isinstance(x, numpy.generic):
+        return x.dtype.type(g)
+    if hasattr(g, "astype"):
+        return g.astype(x.dtype, copy=False)
+    return _namespace(x).asarray(g, dtype=x.dtype)
 
 
 def _check_cotangent(value, cotangent, name):
@@ -167,7 +186,9 @@ def _gradient_tree(tree, leaves):
             for key, value in tree.items()
         }
     if () in leaves:
-        return leaves[()]
+        return _as_argument(leaves[()], tree)
+    if isinstance(tree, numpy.generic):
+        return tree.dtype.type(0)
     return _namespace(tree).zeros_like(tree) if hasattr(tree, "shape") else 0.0
 
 

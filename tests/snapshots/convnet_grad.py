@@ -47,7 +47,11 @@ def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dlos
     dkernels = _conv_dweight(
         dconv2d_images_kernels, images, kernels, stride=1, padding=1, dilation=1
     )
+    dkernels = _as_argument(dkernels, kernels)  # kernels's type and dtype
+    dbias = _as_argument(dbias, bias)  # bias's type and dtype
+    dweights = _as_argument(dweights, weights)  # weights's type and dtype
     doffsets = xp.array(doffsets, copy=True)  # the caller gets memory of its own
+    doffsets = _as_argument(doffsets, offsets)  # offsets's type and dtype
     return loss, (dkernels, dbias, dweights, doffsets)
 
 
@@ -121,6 +125,22 @@ def _check_differentiable(**arguments):
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
         )
+
+
+def _as_argument(g, x):
+    """The gradient `g` as the argument `x` is: a tuple for a tuple, a float for a float, and
+    x's dtype (NumPy computes a float32 argument met with float64 values in float64)."""
+    if type(g) is type(x) and getattr(g, "dtype", None) == getattr(x, "dtype", None):
+        return g
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_as_argument(item, x_item) for item, x_item in zip(g, x))
+    if type(x) is float:
+        return float(g)
+    if isinstance(x, numpy.generic):
+        return x.dtype.type(g)
+    if hasattr(g, "astype"):
+        return g.astype(x.dtype, copy=False)
+    return _namespace(x).asarray(g, dtype=x.dtype)
 
 
 def _unbroadcast(g, x):

@@ -34,6 +34,8 @@ def q_grad(w1, w2, x, *, dq=1.0):
     del dw2_x1, x1
     # line 17: x1 = w1 @ x0
     dw1 += _matmul_dlhs(dx1, w1, x0)  # w1 is read twice
+    dw1 = _as_argument(dw1, w1)  # w1's type and dtype
+    dw2 = _as_argument(dw2, w2)  # w2's type and dtype
     return dw1, dw2
 
 
@@ -83,6 +85,22 @@ def _check_differentiable(**arguments):
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
         )
+
+
+def _as_argument(g, x):
+    """The gradient `g` as the argument `x` is: a tuple for a tuple, a float for a float, and
+    x's dtype (NumPy computes a float32 argument met with float64 values in float64)."""
+    if type(g) is type(x) and getattr(g, "dtype", None) == getattr(x, "dtype", None):
+        return g
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_as_argument(item, x_item) for item, x_item in zip(g, x))
+    if type(x) is float:
+        return float(g)
+    if isinstance(x, numpy.generic):
+        return x.dtype.type(g)
+    if hasattr(g, "astype"):
+        return g.astype(x.dtype, copy=False)
+    return _namespace(x).asarray(g, dtype=x.dtype)
 
 
 def _unbroadcast(g, x):

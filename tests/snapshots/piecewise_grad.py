@@ -82,6 +82,8 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
         ddot_w_xi = _unbroadcast(ddot_w_xi_b, dot_w_xi_shape)
         db += _unbroadcast(ddot_w_xi_b, b)  # b is read at every iteration
         dw += _dot_dlhs(ddot_w_xi, w, xi)  # w is read at every iteration
+    dw = _as_argument(dw, w)  # w's type and dtype
+    db = _as_argument(db, b)  # b's type and dtype
     return loss, (dw, db)
 
 
@@ -131,6 +133,22 @@ def _check_differentiable(**arguments):
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
         )
+
+
+def _as_argument(g, x):
+    """The gradient `g` as the argument `x` is: a tuple for a tuple, a float for a float, and
+    x's dtype (NumPy computes a float32 argument met with float64 values in float64)."""
+    if type(g) is type(x) and getattr(g, "dtype", None) == getattr(x, "dtype", None):
+        return g
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_as_argument(item, x_item) for item, x_item in zip(g, x))
+    if type(x) is float:
+        return float(g)
+    if isinstance(x, numpy.generic):
+        return x.dtype.type(g)
+    if hasattr(g, "astype"):
+        return g.astype(x.dtype, copy=False)
+    return _namespace(x).asarray(g, dtype=x.dtype)
 
 
 def _shape_of(value):

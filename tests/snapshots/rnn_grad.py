@@ -61,7 +61,12 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
         du += _matmul_drhs(dxs_t_u, xs_t, u)  # u is read at every iteration
         dh = _matmul_dlhs(dh_w, h, w)
         dw += _matmul_drhs(dh_w, h, w)  # w is read at every iteration
+    dw = _as_argument(dw, w)  # w's type and dtype
+    du = _as_argument(du, u)  # u's type and dtype
+    db = _as_argument(db, b)  # b's type and dtype
+    dv = _as_argument(dv, v)  # v's type and dtype
     dc = xp.array(dc, copy=True)  # the caller gets memory of its own
+    dc = _as_argument(dc, c)  # c's type and dtype
     return loss, (dw, du, db, dv, dc)
 
 
@@ -111,6 +116,22 @@ def _check_differentiable(**arguments):
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
         )
+
+
+def _as_argument(g, x):
+    """The gradient `g` as the argument `x` is: a tuple for a tuple, a float for a float, and
+    x's dtype (NumPy computes a float32 argument met with float64 values in float64)."""
+    if type(g) is type(x) and getattr(g, "dtype", None) == getattr(x, "dtype", None):
+        return g
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_as_argument(item, x_item) for item, x_item in zip(g, x))
+    if type(x) is float:
+        return float(g)
+    if isinstance(x, numpy.generic):
+        return x.dtype.type(g)
+    if hasattr(g, "astype"):
+        return g.astype(x.dtype, copy=False)
+    return _namespace(x).asarray(g, dtype=x.dtype)
 
 
 def _shape_of(value):

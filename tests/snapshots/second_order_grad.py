@@ -10,40 +10,49 @@ def s2_grad(x, *, ds2=1.0):
     dx_pow_2 = _spread(1.0, x, 0)
     dx_pow_2_times_2 = dx_pow_2 * 2
     dx_2 = dx_pow_2_times_2 * x
-    dx_2_0 = dx_2[0]
-    exp_dx_2_0 = xp.exp(dx_2_0)
+    dx_3 = _as_argument(dx_2, x)
+    dx_3_0 = dx_3[0]
+    exp_dx_3_0 = xp.exp(dx_3_0)
     dx_pow_2_2 = _spread(1.0, x, 0)
     dx_pow_2_2_times_2 = dx_pow_2_2 * 2
-    dx_3 = dx_pow_2_2_times_2 * x
-    dx_3_2 = dx_3[2]
-    exp_dx_3_2 = xp.exp(dx_3_2)
-    s2 = exp_dx_2_0 - exp_dx_3_2
+    dx_4 = dx_pow_2_2_times_2 * x
+    dx_5 = _as_argument(dx_4, x)
+    dx_5_2 = dx_5[2]
+    exp_dx_5_2 = xp.exp(dx_5_2)
+    s2 = exp_dx_3_0 - exp_dx_5_2
     del dx_pow_2, dx_pow_2_2
     _check_scalar(s2, "s2")
     # backward
     # line 18: return np.exp(g1(x)[0]) - np.exp(g1(x)[2])
-    dexp_dx_2_0 = _unbroadcast(ds2, dx_2_0)
-    del dx_2_0
-    dexp_dx_3_2 = _unbroadcast(-ds2, dx_3_2)
-    del dx_3_2
-    ddx_3_2 = dexp_dx_3_2 * exp_dx_3_2
-    del dexp_dx_3_2, exp_dx_3_2
+    dexp_dx_3_0 = _unbroadcast(ds2, dx_3_0)
+    del dx_3_0
+    dexp_dx_5_2 = _unbroadcast(-ds2, dx_5_2)
+    del dx_5_2
+    ddx_5_2 = dexp_dx_5_2 * exp_dx_5_2
+    del dexp_dx_5_2, exp_dx_5_2
+    ddx_5 = xp.zeros_like(dx_5)
+    del dx_5
+    ddx_5[2] += ddx_5_2
+    del ddx_5_2
+    # line 18 (lambda__grad, called on line 18): dx = _as_argument(dx, x)
+    ddx_4 = _as_argument(ddx_5, dx_4)
+    del ddx_5, dx_4
+    # line 17 (lambda__grad, called on line 18): dx = dx_pow_2 * 2 * x
+    dx = _unbroadcast(ddx_4 * dx_pow_2_2_times_2, x)
+    del ddx_4, dx_pow_2_2_times_2
+    # line 18: return np.exp(g1(x)[0]) - np.exp(g1(x)[2])
+    ddx_3_0 = dexp_dx_3_0 * exp_dx_3_0
+    del dexp_dx_3_0, exp_dx_3_0
     ddx_3 = xp.zeros_like(dx_3)
     del dx_3
-    ddx_3[2] += ddx_3_2
-    del ddx_3_2
-    # line 17 (lambda__grad, called on line 18): dx = dx_pow_2 * 2 * x
-    dx = _unbroadcast(ddx_3 * dx_pow_2_2_times_2, x)
-    del ddx_3, dx_pow_2_2_times_2
-    # line 18: return np.exp(g1(x)[0]) - np.exp(g1(x)[2])
-    ddx_2_0 = dexp_dx_2_0 * exp_dx_2_0
-    del dexp_dx_2_0, exp_dx_2_0
-    ddx_2 = xp.zeros_like(dx_2)
-    del dx_2
-    ddx_2[0] += ddx_2_0
-    del ddx_2_0
+    ddx_3[0] += ddx_3_0
+    del ddx_3_0
+    # line 18 (lambda__grad, called on line 18): dx = _as_argument(dx, x)
+    ddx_2 = _as_argument(ddx_3, dx_2)
+    del ddx_3, dx_2
     # line 17 (lambda__grad, called on line 18): dx = dx_pow_2 * 2 * x
     dx += _unbroadcast(ddx_2 * dx_pow_2_times_2, x)  # x is read twice
+    dx = _as_argument(dx, x)  # x's type and dtype
     return dx
 
 
@@ -93,6 +102,22 @@ def _check_differentiable(**arguments):
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
         )
+
+
+def _as_argument(g, x):
+    """The gradient `g` as the argument `x` is: a tuple for a tuple, a float for a float, and
+    x's dtype (NumPy computes a float32 argument met with float64 values in float64)."""
+    if type(g) is type(x) and getattr(g, "dtype", None) == getattr(x, "dtype", None):
+        return g
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_as_argument(item, x_item) for item, x_item in zip(g, x))
+    if type(x) is float:
+        return float(g)
+    if isinstance(x, numpy.generic):
+        return x.dtype.type(g)
+    if hasattr(g, "astype"):
+        return g.astype(x.dtype, copy=False)
+    return _namespace(x).asarray(g, dtype=x.dtype)
 
 
 def _shape_of(value):
