@@ -13,8 +13,16 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..ir import (Assignment, Branch, Loop, Node, Program, assignments, control_nodes,
-                  index_expression)
+from ..ir import (
+    Assignment,
+    Branch,
+    Loop,
+    Node,
+    Program,
+    assignments,
+    control_nodes,
+    index_expression,
+)
 from ..names import NameAllocator
 from .activity import Activity
 from .instantiate import Contribution, Local, Scatter, instantiate
