@@ -9,6 +9,7 @@ from . import nn
 from ._version import __version__
 from .api import GradFunction, grad, value_and_grad, vjp
 from .errors import (
+    ArgumentTypeError,
     NotScalarError,
     S2SADError,
     SourceUnavailableError,
@@ -21,6 +22,7 @@ from .nn import stop_gradient
 from .templates import adjoint
 
 __all__ = [
+    "ArgumentTypeError",
     "GradFunction",
     "NotScalarError",
     "S2SADError",

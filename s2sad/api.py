@@ -12,7 +12,7 @@ import numpy
 
 from .adjoint import differentiate, specializable
 from .codegen import compile_function, module_source, save_source
-from .errors import NotScalarError, WrtError
+from .errors import ArgumentTypeError, NotScalarError, WrtError
 from .parser import parse
 
 Wrt = str | int | Sequence[str | int] | None
@@ -96,7 +96,8 @@ class GradFunction:
         try:
             return function(*args, **kwargs)
         except TypeError as error:
-            known = _in_place_error(error, built.gradient.program.in_place_errors)
+            program = built.gradient.program
+            known = _in_place_error(error, program.in_place_errors) or _argument_error(error, program)
             if known is not None:
                 raise known from None
             raise
@@ -179,6 +180,22 @@ def _in_place_error(error: TypeError, errors: dict[tuple[str, str], Any]) -> Any
         return None
     local = trace.tb_frame.f_locals
     return errors.get((local.get("update"), local.get("view")))
+
+
+_ARGUMENT_CHECKS = {"_check_differentiable", "_check_differentiable_items", "_zero_gradient"}
+
+
+def _argument_error(error: TypeError, program: Any) -> ArgumentTypeError | None:
+    """The refusal of an argument by the generated argument checks, pointing at the parameter
+    in the function's signature."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_frame.f_code.co_name not in _ARGUMENT_CHECKS:
+        trace = trace.tb_next
+    if trace is None:
+        return None
+    checked = trace.tb_frame.f_locals.get("name")
+    origin = next((p.origin for p in program.params if p.name == checked), None)
+    return ArgumentTypeError(str(error), origin)
 
 
 def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:

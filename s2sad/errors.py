@@ -63,5 +63,11 @@ class WrtError(S2SADError):
     """The `wrt` argument names no parameter of the function."""
 
 
+class ArgumentTypeError(S2SADError, TypeError):
+    """An argument to differentiate with respect to holds values s2sad gives no gradient:
+    integers, booleans, complex numbers, or a list it cannot follow. Raised when the gradient
+    runs, pointing at the parameter."""
+
+
 class NotScalarError(S2SADError):
     """`grad` of a function whose output is not a scalar."""

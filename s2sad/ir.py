@@ -117,6 +117,8 @@ class Parameter:
 
     name: str
     default: ast.expr | None = None
+    origin: Origin | None = None
+    """Where the function's signature names it."""
 
 
 @dataclass

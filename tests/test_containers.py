@@ -118,7 +118,7 @@ def test_a_nested_list_argument_is_refused_at_run_time():
 
 
 def test_a_list_argument_used_as_an_array_is_refused_at_run_time():
-    with pytest.raises(TypeError, match="holds list values"):
+    with pytest.raises(s2sad.ArgumentTypeError, match="a list the function reads whole"):
         s2sad.grad(cf.nested_reader)([1.0, 2.0])
 
 

@@ -352,3 +352,14 @@ def test_an_update_in_place_no_other_name_sees_is_differentiated(fun):
                              [x, second], [0, 1], 1.0)
     for g, e in zip(got, expected):
         assert_close(g, e, rtol=1e-6, atol=1e-8)
+
+
+def test_a_list_argument_read_whole_is_refused_at_its_parameter():
+    """`sum(ws)` of a list argument: s2sad follows lists it indexes, unpacks or iterates."""
+    ws = [np.array([0.5, -1.0, 1.2]), np.array([0.3, 0.2, -0.1])]
+    with pytest.raises(s2sad.ArgumentTypeError) as info:
+        s2sad.grad(fns.sums_a_list_argument, wrt=(0, 1))(np.ones(3), ws)
+    assert info.value.origin.line.strip() == "def sums_a_list_argument(x, ws):"
+    assert info.value.origin.col == len("def sums_a_list_argument(x, ")
+    assert "np.stack(ws)" in str(info.value)
+    assert isinstance(info.value, TypeError)

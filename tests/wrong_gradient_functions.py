@@ -377,3 +377,7 @@ def updates_after_a_conditional_element(x, a):
     v0 = x[-1] if x[2] > 0.0 else a
     x -= 0.79
     return np.sum(x) * a + v0
+
+
+def sums_a_list_argument(x, ws):
+    return np.sum(sum(ws)) + np.sum(x)

@@ -32,7 +32,7 @@ class Write:
 
 def refuse_read_only_writes(body: list[Node], writes: list[Write]) -> None:
     """Refuse a write into a read-only view (`sliding_window_view`): NumPy refuses it too."""
-    producers = {a.target: a for a in assignments(body)}
+    producers = _producers(assignments(body))
     for write in writes:
         assignment = producers.get(write.old)
         seen: set[int] = set()
@@ -71,7 +71,7 @@ def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[W
     if not writes:
         return guards
     flat = assignments(body)
-    producers = {a.target: a for a in flat}
+    producers = _producers(flat)
     live_after: dict[int, set[str]] = {}
     _live(body, {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)},
           live_after)
@@ -101,6 +101,16 @@ def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[W
         if guard.views:
             guards.append(guard)
     return guards
+
+
+def _producers(flat: list[Assignment]) -> dict[str, Assignment]:
+    """The assignment that computes each name: a loop's carried name is also assigned by the
+    `phi` that copies the next iteration's value back, which computes nothing."""
+    producers: dict[str, Assignment] = {}
+    for assignment in flat:
+        if assignment.op != "phi":
+            producers.setdefault(assignment.target, assignment)
+    return producers
 
 
 def _sharing(flat: list[Assignment], name: str) -> set[str]:

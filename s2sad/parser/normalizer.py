@@ -478,7 +478,7 @@ class Normalizer:
                 except ValueError:
                     raise self.unsupported(default, "default values must be literal constants",
                                            "pass the value as an argument") from None
-            params.append(Parameter(arg.arg, default))
+            params.append(Parameter(arg.arg, default, self.origin(arg)))
         return params + keyword_only
 
     # ---- statements -------------------------------------------------------

@@ -129,6 +129,12 @@ def _check_differentiable(**arguments):
             )
         if getattr(dtype, "kind", None) == "f" or isinstance(value, float):
             continue
+        if type(value) is list or type(value) is tuple:
+            raise TypeError(
+                f"cannot differentiate with respect to {name}, a {held} the function reads "
+                "whole: s2sad follows a list or tuple argument only where the function "
+                f"indexes, unpacks or iterates it; pass an array (np.stack({name})) instead"
+            )
         raise TypeError(
             f"cannot differentiate with respect to {name}, which holds {held} values; "
             "pass floating-point values (for example x.astype(float))"
