@@ -17,6 +17,19 @@ from .errors import Origin
 
 
 @dataclass
+class Operation:
+    """One operation as the lowering produces it: `value` as the forward writes it, `op`
+    naming its adjoint rule, its operands reduced to names, constants and
+    non-differentiable expressions (for a method call or an attribute the receiver is
+    `args[0]`)."""
+
+    value: ast.expr
+    op: str
+    args: list[ast.expr]
+    keywords: dict[str, ast.expr] = field(default_factory=dict)
+
+
+@dataclass
 class Assignment:
     """`target = value`, one operation, `op` naming its adjoint rule.
 
