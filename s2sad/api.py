@@ -48,6 +48,9 @@ class GradFunction:
     generates it again where they changed.
     """
 
+    __s2sad_gradient__ = True
+    """How the parser, which must not import this module, recognises a gradient function."""
+
     def __init__(self, fun: Callable, wrt: Wrt, mode: str, has_aux: bool = False):
         self.fun = fun
         self.mode = mode
@@ -68,6 +71,11 @@ class GradFunction:
     def source(self) -> str:
         """The generated module's source."""
         return self._build().source
+
+    @property
+    def function(self) -> Callable:
+        """The compiled generated gradient function (for the arguments' common case)."""
+        return self._build().function
 
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
         """Write the generated module to `path`: it runs without s2sad installed."""

@@ -93,9 +93,8 @@ class Source:
 
 
 def is_gradient_function(target: object) -> bool:
-    from ..api import GradFunction
-
-    return isinstance(target, GradFunction)
+    """A function made by `s2sad.grad` (or value_and_grad, vjp): its class says so."""
+    return getattr(type(target), "__s2sad_gradient__", False) is True
 
 
 def is_generated_helper(target: object) -> bool:
@@ -121,7 +120,7 @@ def load_generated(gradient, node: ast.AST, normalizer) -> Source:
         kind = "has_aux=True" if gradient.has_aux else gradient.mode
         raise normalizer.unsupported(node, f"differentiating a `{kind}` function is not "
                                      "supported", "differentiate a function built with s2sad.grad")
-    function = gradient._build().function
+    function = gradient.function
     text = gradient.source
     definition = next(n for n in ast.parse(text).body
                       if isinstance(n, ast.FunctionDef) and n.name == function.__name__)
