@@ -13,7 +13,7 @@ import numpy
 from .adjoint import differentiate, specializable
 from .codegen import compile_function, module_source, save_source
 from .errors import ArgumentTypeError, NotScalarError, WrtError
-from .parser import parse
+from .normalize import normalize
 
 Wrt = str | int | Sequence[str | int] | None
 
@@ -169,7 +169,7 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> _Build:
     cached = _CACHE.get(key)
     if cached is not None and cached.globals is namespace and cached.unchanged():
         return cached
-    program = parse(fun)
+    program = normalize(fun)
     names, single = _normalize_wrt(program, wrt)
     gradient = differentiate(program, names, mode, single, has_aux=has_aux)
     source = module_source(gradient)

@@ -24,7 +24,7 @@ from template_cases import CASES as TEMPLATE_CASES
 
 import s2sad
 from s2sad.ir import assignments
-from s2sad.parser import parse
+from s2sad.normalize import normalize
 from s2sad.templates import METHODS, REGISTRY, lookup
 
 
@@ -202,7 +202,7 @@ def central_differences(case: Case, index: int, eps: float = 1e-6) -> np.ndarray
 
 
 def _operations(fun: Callable[..., Any]) -> set[str]:
-    return {assignment.op for assignment in assignments(parse(fun).body)}
+    return {assignment.op for assignment in assignments(normalize(fun).body)}
 
 
 def test_cases_cover_every_registered_rule() -> None:

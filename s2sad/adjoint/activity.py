@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import UnknownFunctionError, UnsupportedArgumentError, UnsupportedSyntaxError
 from ..ir import Assignment, Program, assignments
-from ..parser.rules import rule_hint
+from ..normalize.rules import rule_hint
 from ..templates import Template, is_nondifferentiable, lookup
 from .instantiate import bind, element_key
 

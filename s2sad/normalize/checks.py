@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import Origin, UnsupportedSyntaxError
 from ..ir import Assignment, Branch, Effect, Loop, Node, assignments
-from .syntax import READ_ONLY_VIEW_OPS, VIEW_OPS
+from ..parser import READ_ONLY_VIEW_OPS, VIEW_OPS
 
 
 @dataclass

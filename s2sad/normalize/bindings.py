@@ -1,0 +1,148 @@
+"""SSA bindings: every value gets a name of its own; renaming, and the record of in-place writes."""
+
+from __future__ import annotations
+
+import ast
+
+from ..ir import (
+    Assignment,
+    Branch,
+    Effect,
+    Loop,
+    Node,
+    assignments,
+    control_nodes,
+)
+from .checks import InPlaceGuard, Write
+from .scope import Scope
+
+
+def _position_of(nodes: list[Node], target: str) -> tuple[list[Node], int]:
+    """The node list that assigns `target`, through branches and loops, and its position."""
+    for position, node in enumerate(nodes):
+        if isinstance(node, Assignment) and node.target == target:
+            return nodes, position
+        inner = [node.body, node.orelse] if isinstance(node, Branch) else [node.body] if \
+            isinstance(node, Loop) else []
+        for body in inner:
+            found = _position_of(body, target)
+            if found[1] >= 0:
+                return found
+    return nodes, -1
+
+
+def _rename_in(nodes: list[ast.AST], old: str, new: str) -> None:
+    for node in nodes:
+        for name in ast.walk(node):
+            if isinstance(name, ast.Name) and name.id == old:
+                name.id = new
+
+
+class SSABindings:
+    """The bindings part of the `Normalizer` (see lowering.py, which holds the state
+    these methods share)."""
+
+    def bind(self, name: str, value, node: ast.expr, start: int) -> None:
+        """Give the user variable `name` a new version holding `value`.
+
+        A value computed by this statement under a temporary name (the result
+        of an inlined call) takes the user's name instead of being copied.
+        """
+        new = self.new_version(name)
+        made_here = isinstance(value, ast.Name) and any(
+            a.target == value.id for a in assignments(self.body[start:]))
+        if made_here:
+            self.rename(value.id, new, start)
+        else:
+            self.assign(new, value, node, user_variable=True)
+        self.scope.versions[name] = ast.Name(new, ast.Load())
+
+    def new_version(self, name: str) -> str:
+        """A name for a new value of the user's variable `name`."""
+        if self.scope.call_site is not None:
+            version = self.names.fresh(name)
+        else:
+            version = self.names.version(name) if self.scope.lookup(name) is not None else name
+        self.spelling[version] = name
+        return version
+
+    def rename(self, old: str, new: str, start: int) -> None:
+        """Rename the variable `old`, defined at or after body[start], to `new`."""
+        for assignment in assignments(self.body[start:]):
+            if assignment.target == old:
+                assignment.target = new
+                assignment.user_variable = True
+            _rename_in([assignment.value, *assignment.args, *assignment.keywords.values()], old, new)
+        for node in control_nodes(self.body[start:]):
+            if isinstance(node, Loop):
+                node.carried = [(new if a == old else a, new if b == old else b)
+                                for a, b in node.carried]
+                _rename_in([e for e in (node.test, node.exit) if e is not None], old, new)
+            elif isinstance(node, Branch):
+                _rename_in([node.test], old, new)
+            else:
+                _rename_in([node.statement], old, new)
+        for scope in self._scopes():
+            for key, value in scope.versions.items():
+                if isinstance(value, ast.Name) and value.id == old:
+                    scope.versions[key] = ast.Name(new, ast.Load())
+        for write in self.writes:
+            write.new = new if write.new == old else write.new
+            write.old = new if write.old == old else write.old
+        if old in self.spelling:
+            self.spelling.setdefault(new, self.spelling[old])
+
+    def _scopes(self):
+        scope: Scope | None = self.scope
+        while scope is not None:
+            yield scope
+            scope = scope.parent
+
+    def record_write(self, new: str, old: str, node: ast.AST, arrays_only: bool = False) -> None:
+        """`new` is `old` updated in place by the statement `node` (`arrays_only`: where `old`
+        holds an array)."""
+        self.writes.append(Write(new, old, self.origin(node), " ".join(ast.unparse(node).split()),
+                                 arrays_only))
+
+    def guard_in_place_writes(self, guards: list[InPlaceGuard]) -> None:
+        """Before each write that NumPy makes in place only for arrays, a check that refuses
+        the call where the value is an array sharing memory with a view read after it (a
+        row `s = x[0]` of a matrix, not an element)."""
+        for guard in guards:
+            nodes, position = _position_of(self.body, guard.write.new)
+            views = ast.Dict([ast.Constant(shown) for shown in guard.views],
+                             [ast.Name(name, ast.Load()) for name in guard.views.values()])
+            check = ast.Call(ast.Name("_refuse_in_place", ast.Load()),
+                             [ast.Name(guard.write.old, ast.Load()),
+                              ast.Constant(guard.write.statement), views], [])
+            nodes.insert(position, Effect(ast.Expr(check)))
+            for shown, error in guard.errors.items():
+                self.in_place_errors[(guard.write.statement, shown)] = error
+
+    def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
+               statement: str | None = None) -> None:
+        if isinstance(operation, (ast.List, ast.Tuple)):  # `ys = [a, b]`: a list of values
+            operation = (operation, "sequence", [operation], {})
+        elif isinstance(operation, ast.expr):  # a plain copy: `y = x`
+            operation = (operation, "identity", [operation], {})
+        value, op, args, keywords = operation
+        self.body.append(
+            Assignment(
+                target=target,
+                value=value,
+                op=op,
+                args=args,
+                keywords=keywords,
+                origin=self.origin(node),
+                statement=statement or self.statement_text(self.scope.statement),
+                user_variable=user_variable,
+                context=self.scope.call_site,
+            )
+        )
+
+    def temporary(self, operation, node: ast.expr) -> ast.Name:
+        """Assign one operation to a temporary named after what it computes."""
+        temp = self.names.temporary(operation[0])
+        self.spelling[temp] = self.source_of(node)
+        self.assign(temp, operation, node)
+        return ast.Name(temp, ast.Load())

@@ -1,0 +1,166 @@
+"""Calls: rules for NumPy's functions, the user's own functions inlined."""
+
+from __future__ import annotations
+
+import ast
+import types
+
+from ..errors import UnknownFunctionError, UnsupportedSyntaxError
+from ..parser import (
+    BUILTIN_OPERATIONS,
+    GeneratedDependency,
+    Source,
+    is_generated_helper,
+    is_gradient_function,
+    load,
+    load_generated,
+)
+from ..resolve import MISSING, is_array_module, module_path
+from .rules import rule_hint, ruled_call
+from .scope import Scope, caller_origin
+
+
+class CallLowering:
+    """The calls part of the `Normalizer` (see lowering.py, which holds the state
+    these methods share)."""
+
+    def call(self, node: ast.Call):
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.unsupported(arg, "`*args` in calls is not supported", "pass each argument")
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise self.unsupported(keyword.value, "`**kwargs` in calls is not supported",
+                                       "pass each keyword argument")
+        func = node.func
+        if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
+            definition, scope = self.scope.local_function(func.id)
+            return self.inline(definition, scope.source, scope, node)
+        target = self.module_attribute(func) if isinstance(func, (ast.Attribute, ast.Name)) else MISSING
+        if isinstance(func, ast.Name) and self.scope.lookup(func.id) is not None:
+            raise self.unsupported(func, f"calling the local value `{func.id}` is not supported",
+                                   "call NumPy functions by name; calls to your own functions "
+                                   "are not supported yet")
+        if target is MISSING and isinstance(func, ast.Attribute):
+            receiver = self.atom(func.value)
+            args = [receiver] + [self.atom(a) for a in node.args]
+            keywords = {k.arg: self.atom(k.value) for k in node.keywords}
+            value = ast.Call(ast.Attribute(receiver, func.attr, ast.Load()), args[1:],
+                             [ast.keyword(k, v) for k, v in keywords.items()])
+            return value, "method." + func.attr, args, keywords
+        if target is MISSING and not isinstance(func, (ast.Name, ast.Attribute)):
+            raise self.unsupported(func, f"s2sad cannot differentiate a call of `{ast.unparse(func)}`",
+                                   "call NumPy functions by name; define helpers outside the "
+                                   "differentiated function and pass their results in")
+        if target is MISSING:
+            raise self.unsupported(func, f"`{ast.unparse(func)}` is not defined",
+                                   "import it at module level or pass its value as an argument")
+        canonical = self.scope.source.resolver.canonical_name(target)
+        if is_gradient_function(target):
+            source = load_generated(target, node, self)
+            self.dependencies.append(GeneratedDependency(target, target.source))
+            return self.inline(None, source, None, node)
+        if is_generated_helper(target):
+            args = [self.atom(a) for a in node.args]
+            keywords = {k.arg: self.atom(k.value) for k in node.keywords}
+            call = ast.Call(ast.Name(target.__name__, ast.Load()), args,
+                            [ast.keyword(k, v) for k, v in keywords.items()])
+            op = "setitem" if target.__name__ == "_updated" else f"helper.{target.__name__}"
+            return call, op, args, keywords
+        ruled = ruled_call(self, target, node) if canonical is None else None
+        if ruled is not None:  # s2sad.nn, stop_gradient, a function with an s2sad.adjoint rule
+            return ruled
+        if canonical is None and isinstance(target, types.FunctionType):
+            return self.inline(None, load(target), None, node)
+        if canonical is None:
+            shown = ast.unparse(func)
+            raise UnknownFunctionError(
+                f"s2sad cannot differentiate calls to `{shown}`: it has no adjoint rule, and it "
+                "is neither a NumPy/CuPy function, a supported builtin nor a Python function "
+                "whose source s2sad can read",
+                self.origin(func),
+                rule_hint(shown),
+            )
+        args = [self.atom(a) for a in node.args]
+        keywords = {k.arg: self.atom(k.value) for k in node.keywords}
+        op = canonical
+        if canonical in ("numpy.array", "numpy.asarray") and args and isinstance(args[0], (ast.List, ast.Tuple)):
+            op = canonical + "(list)"  # an array built from values: its own rule
+        if canonical in BUILTIN_OPERATIONS:
+            op, rewrite = BUILTIN_OPERATIONS[canonical]
+            if rewrite is not None:
+                name, extra = rewrite
+                keywords = {**{k: ast.Constant(v) for k, v in extra.items()}, **keywords}
+                canonical = "numpy." + name
+        if canonical.startswith("builtins."):
+            callee: ast.expr = ast.Name(canonical.split(".", 1)[1], ast.Load())
+        else:
+            callee = self.namespace_expr(self.written_path(func, target, canonical))
+        value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
+        return value, op, args, keywords
+
+    def is_user_function(self, func: ast.expr, target: object, canonical: str | None) -> bool:
+        """Whether a call of `func` (resolved to `target`) runs the user's own code."""
+        if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
+            return True
+        return canonical is None and isinstance(target, types.FunctionType)
+
+    def inline(self, definition, source: Source | None, parent: Scope | None, node: ast.Call):
+        """The value of calling a user function: its body, normalized into this program."""
+        if definition is None:
+            definition = source.definition
+        if all(source.resolver is not known for known in self.dependencies):
+            self.dependencies.append(source.resolver)
+        name = getattr(definition, "name", "lambda")
+        key = (source.filename, source.first_line + definition.lineno)
+        if key in self.call_stack:
+            raise self.unsupported(node, f"`{name}` calls itself: recursion is not supported",
+                                   "write the computation without recursion")
+        args = [self.atom(a) for a in node.args]
+        keywords = {k.arg: self.atom(k.value) for k in node.keywords}
+        call_line = self.origin(node).lineno
+        scope = Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}",
+                       generated=source.filename.startswith("<s2sad "))
+        caller = self.scope
+        self.scope = scope
+        self.call_stack.append(key)
+        try:
+            if not scope.generated:
+                self.check_reserved(definition)
+            params = self.parameters(definition.args)
+            self.scope.arguments = self.bind_arguments(name, params, args, keywords, node, caller)
+            self.scope.versions.update(self.scope.arguments)
+            returned = self.function_body(definition, f"{name}_result")
+            if len(returned) == 1 and not self.last_returned_tuple:
+                return returned[0]
+            return ast.Tuple(returned, ast.Load())
+        finally:
+            self.call_stack.pop()
+            self.scope = caller
+
+    def bind_arguments(self, name, params, args, keywords, node, caller) -> dict[str, ast.expr]:
+        """The inlined function's parameters bound to the call's arguments (or defaults)."""
+        names = [p.name for p in params]
+        if len(args) > len(names) or set(keywords) - set(names):
+            raise UnsupportedSyntaxError(
+                f"`{name}` takes the arguments ({', '.join(names)})", caller_origin(caller, node),
+                "call it with those arguments")
+        bound: dict[str, ast.expr] = dict(zip(names, args))
+        for param in params[len(args):]:
+            if param.name in keywords:
+                bound[param.name] = keywords[param.name]
+            elif param.default is not None:
+                bound[param.name] = ast.Constant(ast.literal_eval(param.default))
+            else:
+                raise UnsupportedSyntaxError(
+                    f"`{name}` needs the argument `{param.name}`", caller_origin(caller, node),
+                    "pass every argument without a default")
+        return bound
+
+    def written_path(self, func: ast.expr, target: object, canonical: str) -> str:
+        """`numpy.max` for `np.max` as written, even where the canonical name is an alias's."""
+        if isinstance(func, ast.Attribute):
+            parent = self.module_attribute(func.value)
+            if is_array_module(parent) and getattr(parent, func.attr, None) is target:
+                return module_path(parent) + "." + func.attr
+        return canonical

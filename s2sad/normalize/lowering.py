@@ -1,0 +1,177 @@
+"""The normalizer: a function's statements as single operations in SSA form.
+
+The `Normalizer` holds the state of one lowering; each job is a mixin of its own module:
+statements, control flow, SSA bindings, expressions, name resolution and calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+
+from ..errors import Origin, UnsupportedSyntaxError
+from ..ir import (
+    Assignment,
+    Node,
+    Parameter,
+    Program,
+)
+from ..names import NameAllocator
+from ..parser import (
+    RESERVED_NAMES,
+    ResultNames,
+    display_name,
+    is_docstring,
+    load,
+)
+from ..templates import HELPER_NAMES
+from .bindings import SSABindings
+from .calls import CallLowering
+from .checks import Write, refuse_read_only_writes, refuse_stale_views
+from .control import ControlFlowLowering
+from .expressions import ExpressionLowering
+from .resolution import NameResolution
+from .scope import Scope, caller_origin
+from .statements import StatementLowering
+
+
+def normalize(fun: types.FunctionType) -> Program:
+    """Read and normalize `fun`; raise an `S2SADError` for anything unsupported."""
+    return Normalizer(fun).program()
+
+
+class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, ExpressionLowering,
+                 NameResolution, SSABindings):
+    """The lowering of one function (and the functions it inlines) to a `Program`."""
+
+    def __init__(self, fun: types.FunctionType):
+        self.fun = fun
+        source = load(fun)
+        self.definition = source.definition
+        self.scope = Scope(source)
+        self.dependencies: list = [source.resolver]
+        self.call_stack: list[tuple[str, int]] = []
+        self.writes: list[Write] = []
+        """The in-place updates of the user's code, which s2sad writes into new memory."""
+        self.spelling: dict[str, str] = {}
+        self.in_place_errors: dict[tuple[str, str], UnsupportedSyntaxError] = {}
+        """How the user wrote each value: a variable's name, or a temporary's expression."""
+        taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}
+        taken |= {a.arg for a in ast.walk(self.definition) if isinstance(a, ast.arg)}
+        self.check_reserved(self.definition)
+        self.namespace = "xp" if "xp" not in taken else "xp_"
+        taken |= {self.namespace, *HELPER_NAMES}
+        self.names = NameAllocator(taken, self.namespace)
+        self.body: list[Node] = []
+        self.leaves: dict[tuple[str, tuple[str, ...]], Assignment] = {}
+        self.adjoint_names: dict[str, str] = {}
+        self.constants: dict[str, object] = {}
+        self.functions: dict[str, tuple[str, str]] = {}
+        self.result_names: ResultNames | None = None
+        self.returns_tuple = False
+        self.last_returned_tuple = False
+        self.return_origin: Origin | None = None
+        self.return_statement = ""
+        self.path: list[ast.expr] = []
+        """The branch conditions (or their negations) on the way to the statement at hand."""
+        self.breaks: list[tuple[int, list[list[ast.expr]]]] = []
+        """For each enclosing loop: where its body's path starts, and the paths to its breaks."""
+
+    def check_reserved(self, definition: ast.AST) -> None:
+        for node in ast.walk(definition):
+            name = node.id if isinstance(node, ast.Name) else node.arg if isinstance(node, ast.arg) else None
+            if name in RESERVED_NAMES:
+                raise self.unsupported(node, f"`{name}` is the name of a helper the generated code defines",
+                                       "rename it")
+
+    def origin(self, node: ast.AST) -> Origin:
+        return caller_origin(self.scope, node)
+
+    def statement_text(self, node: ast.AST) -> str:
+        text = "\n".join(self.scope.source.lines)
+        segment = ast.get_source_segment(text, node) or ast.unparse(node)
+        return " ".join(segment.split())
+
+    def unsupported(self, node: ast.AST, message: str, hint: str) -> UnsupportedSyntaxError:
+        return UnsupportedSyntaxError(message, self.origin(node), hint)
+
+    def program(self) -> Program:
+        definition = self.definition
+        params = self.parameters(definition.args)
+        for p in params:
+            self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
+        # The gradients handed back are `d<parameter>`: keep those names from inlined code.
+        self.adjoint_names = {p.name: self.names.fresh("d" + p.name) for p in params}
+        name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
+        outputs = self.function_body(definition, name)
+        self.body[:0] = list(self.leaves.values())
+        refuse_read_only_writes(self.body, self.writes)
+        self.guard_in_place_writes(refuse_stale_views(self.body, outputs, self.writes,
+                                                      self.spelling))
+        return Program(
+            name=self.fun.__name__ if self.fun.__name__ != "<lambda>" else "lambda_",
+            filename=self.scope.source.filename,
+            display_filename=display_name(self.scope.source.filename),
+            params=params,
+            body=self.body,
+            outputs=outputs,
+            returns_tuple=self.returns_tuple,
+            return_origin=self.return_origin,
+            return_statement=self.return_statement,
+            namespace=self.namespace,
+            constants=self.constants,
+            functions=self.functions,
+            dependencies=self.dependencies,
+            in_place_errors=self.in_place_errors,
+            taken_names=self.names.taken,
+            adjoint_names=self.adjoint_names,
+            leaves={key: a.target for key, a in self.leaves.items()},
+        )
+
+    def function_body(self, definition: ast.FunctionDef | ast.Lambda, result_name: str) -> list[ast.expr]:
+        """Normalize a function's statements; the values it returns (phis where paths meet)."""
+        if isinstance(definition, ast.Lambda):
+            statements: list[ast.stmt] = [ast.copy_location(ast.Return(definition.body), definition.body)]
+        else:
+            statements = [s for i, s in enumerate(definition.body) if i or not is_docstring(s)]
+        outer = self.result_names
+        self.result_names = ResultNames(self.names, result_name)
+        try:
+            returned = self.statements(statements)
+        finally:
+            self.result_names = outer
+        if returned is None:
+            where = statements[-1] if statements else definition
+            raise self.unsupported(where, f"`{self.scope.source.name}` must return a value on every "
+                                   "path to be differentiated", "end the function with `return <expression>`")
+        return returned
+
+    def source_of(self, node: ast.AST) -> str:
+        text = ast.get_source_segment("\n".join(self.scope.source.lines), node) or ast.unparse(node)
+        return " ".join(text.split())
+
+    def parameters(self, args: ast.arguments) -> list[Parameter]:
+        if args.vararg or args.kwarg:
+            node = args.vararg or args.kwarg
+            raise self.unsupported(node, "`*args` and `**kwargs` parameters are not supported",
+                                   "name each parameter")
+        keyword_only = []
+        if self.scope.generated:  # a gradient function's cotangent: keyword-only, 1.0 by default
+            keyword_only = [Parameter(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+        elif args.kwonlyargs or args.posonlyargs:
+            node = (args.kwonlyargs or args.posonlyargs)[0]
+            raise self.unsupported(node, "keyword-only and positional-only parameters are not supported",
+                                   "use ordinary parameters")
+        positional = args.args
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += list(args.defaults)
+        params = []
+        for arg, default in zip(positional, defaults):
+            if default is not None:
+                try:
+                    ast.literal_eval(default)
+                except ValueError:
+                    raise self.unsupported(default, "default values must be literal constants",
+                                           "pass the value as an argument") from None
+            params.append(Parameter(arg.arg, default, self.origin(arg)))
+        return params + keyword_only

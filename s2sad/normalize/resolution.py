@@ -1,0 +1,88 @@
+"""Name resolution: local versions, closures, globals, modules and their attributes."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+
+import numpy
+
+from ..resolve import MISSING, is_array_module, is_constant_value, module_path
+
+_BUILTIN_TYPES = (float, int, bool, complex)
+"""Builtin types a function may pass as values, as dtypes: `x.astype(float)`."""
+
+
+class NameResolution:
+    """The resolution part of the `Normalizer` (see lowering.py, which holds the state
+    these methods share)."""
+
+    def name(self, node: ast.Name) -> ast.expr:
+        local = self.scope.lookup(node.id)
+        if local is not None:
+            return copy.copy(local)
+        if self.scope.local_function(node.id) is not None:
+            raise self.unsupported(node, f"the function `{node.id}` can only be called here",
+                                   "call it; functions as values are not supported")
+        value = self.scope.source.resolver.lookup(node.id)
+        if value is MISSING:
+            raise self.unsupported(node, f"`{node.id}` is not defined before this line",
+                                   "assign it before use or pass it as an argument")
+        if is_constant_value(value):
+            if node.id in self.constants and self.constants[node.id] != value:
+                raise self.unsupported(node, f"two modules define the constant `{node.id}` with "
+                                       "different values", "rename one of them")
+            self.constants[node.id] = value
+            self.names.taken.add(node.id)
+            return ast.Name(node.id, ast.Load())
+        if any(value is t for t in _BUILTIN_TYPES) and value is getattr(builtins, node.id, None):
+            return ast.Name(node.id, ast.Load())  # a dtype: `x.astype(float)`
+        if is_array_module(value):
+            raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions",
+                                   f"call one of its functions, such as `{node.id}.tanh(x)`")
+        raise self.unsupported(
+            node,
+            f"`{node.id}` is a global {type(value).__name__}, not a constant s2sad can copy "
+            "into the generated module",
+            f"pass `{node.id}` to the function as an argument",
+        )
+
+    def module_attribute(self, node: ast.expr):
+        """The object an attribute chain rooted at a free name refers to, or MISSING."""
+        chain = []
+        while isinstance(node, ast.Attribute):
+            chain.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in self.scope.aliases:
+            value = self.scope.aliases[node.id]
+            for attr in reversed(chain):
+                value = getattr(value, attr, MISSING)
+                if value is MISSING:
+                    return MISSING
+            return value
+        if not isinstance(node, ast.Name) or self.scope.lookup(node.id) is not None:
+            return MISSING
+        return self.scope.source.resolver.lookup(node.id, *reversed(chain))
+
+    def attribute(self, node: ast.Attribute):
+        value = self.module_attribute(node)
+        if value is not MISSING:
+            parent = self.module_attribute(node.value)
+            if value is None:  # np.newaxis
+                return ast.Constant(None)
+            if is_array_module(parent) and (not callable(value) or isinstance(value, type)
+                                            and issubclass(value, numpy.generic)):
+                return self.namespace_expr(module_path(parent) + "." + node.attr)  # np.pi, np.float32
+            if is_constant_value(value):
+                return ast.Constant(value)
+            raise self.unsupported(node, f"`{ast.unparse(node)}` can only be called here",
+                                   "call it, or pass the value it holds as an argument")
+        receiver = self.atom(node.value)
+        return ast.Attribute(receiver, node.attr, ast.Load()), "attribute." + node.attr, [receiver], {}
+
+    def namespace_expr(self, path: str) -> ast.expr:
+        expr: ast.expr = ast.Name(self.namespace, ast.Load())
+        for part in path.split(".")[1:]:
+            expr = ast.Attribute(expr, part, ast.Load())
+        return expr
