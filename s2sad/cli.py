@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("operators", help="print the catalogue of supported operators (Markdown)")
     args = parser.parse_args(argv)
     if args.command == "operators":
-        from .templates.catalog import render
+        from .catalog import render
 
         sys.stdout.write(render())
         return 0

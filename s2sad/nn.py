@@ -18,8 +18,8 @@ arguments, so CuPy arrays stay on the GPU.
 module, which then runs without s2sad.
 """
 
-from .templates.helpers import _namespace
-from .templates.nn_helpers import (
+from .runtime.core import _namespace
+from .runtime.nn import (
     _avg_pool,
     _conv,
     _cross_entropy,

@@ -21,7 +21,7 @@ import numpy
 from .errors import Origin, SourceUnavailableError, UnsupportedSyntaxError
 from .names import NameAllocator
 from .resolve import Resolver, canonical_name
-from .templates import HELPER_NAMES
+from .runtime import HELPER_NAMES
 
 
 def read_source(fun: types.FunctionType) -> tuple[str, int, int, str]:

@@ -17,8 +17,8 @@ from gradcheck import assert_close, numerical_vjp
 from scipy.special import erf
 
 import s2sad
+from s2sad.registry import home_of
 from s2sad.templates import REGISTRY
-from s2sad.templates.registry import home_of
 
 ROOT = Path(__file__).resolve().parent.parent
 

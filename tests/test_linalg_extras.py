@@ -13,7 +13,7 @@ import pytest
 from gradcheck import assert_close, numerical_vjp
 
 import s2sad
-from s2sad.templates.linalg_helpers import _einsum_terms
+from s2sad.runtime.linalg import _einsum_terms
 
 # ---- autograd, a second oracle ---------------------------------------------------------------
 

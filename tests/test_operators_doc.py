@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 import s2sad
+from s2sad.catalog import REGENERATE, families_of_rules, render, shown
 from s2sad.cli import main
+from s2sad.registry import op_key
 from s2sad.templates import METHODS, NONDIFFERENTIABLE, REGISTRY
-from s2sad.templates.catalog import REGENERATE, families_of_rules, render, shown
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "operators.md"
@@ -72,9 +73,9 @@ def test_the_catalogue_lists_every_rule_of_the_package_once():
 
 def test_the_catalogue_groups_rules_by_the_module_that_defines_them():
     families = families_of_rules()
-    assert "numpy.sum" in families["reductions"]
-    assert "numpy.linalg.norm" in families["reductions"]
-    assert all(keys == sorted(keys) for keys in families.values())
+    assert op_key("numpy.sum") in families["reductions"]
+    assert op_key("numpy.linalg.norm") in families["reductions"]
+    assert all(keys == sorted(keys, key=str) for keys in families.values())
     section = render().split("## reductions\n", 1)[1].split("\n## ", 1)[0]
     assert "| `np.sum` | `(x, axis=None, dtype=None, out=None, keepdims=False, initial=None, " \
            "where=True)` | `.sum()` | `out is not None`" in section
@@ -88,7 +89,7 @@ def test_rules_registered_by_users_are_left_out():
     s2sad.adjoint(key)(user_rule)
     try:
         assert key in REGISTRY
-        assert key not in {k for keys in families_of_rules().values() for k in keys}
+        assert op_key(key) not in {k for keys in families_of_rules().values() for k in keys}
         assert key not in render()
     finally:
         del REGISTRY[key]

@@ -10,7 +10,7 @@ from gradcheck import assert_close, numerical_vjp
 from test_array_namespaces import to_fake
 
 import s2sad
-from s2sad.templates.shape_helpers import _selects_once, _written
+from s2sad.runtime.shape import _selects_once, _written
 
 # ---- writes whose index names an element more than once ----------------------------------
 # NumPy keeps one of the writes (the last, in the order it iterates); each function's

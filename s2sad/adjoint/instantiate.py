@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from ..errors import UnsupportedArgumentError
 from ..ir import Assignment, index_expression
-from ..templates import HELPER_NAMES, Template
+from ..runtime import HELPER_NAMES
+from ..templates import Template
 
 
 @dataclass

@@ -10,7 +10,7 @@ from functools import cache
 from .._version import __version__ as VERSION
 from ..adjoint import Gradient
 from ..adjoint.sweep import Block, BranchLines, Line, LoopLines
-from ..templates import HELPER_MODULES, HELPERS
+from ..runtime import HELPER_MODULES, HELPERS
 
 _LINE_LENGTH = 88
 _DESCRIPTIONS = {

@@ -24,7 +24,7 @@ from ..parser import (
     is_docstring,
     load,
 )
-from ..templates import HELPER_NAMES
+from ..runtime import HELPER_NAMES
 from .bindings import SSABindings
 from .calls import CallLowering
 from .checks import Write, refuse_read_only_writes, refuse_stale_views

@@ -14,8 +14,9 @@ import sys
 
 from ..errors import UnknownFunctionError
 from ..nn import stop_gradient
-from ..templates import HELPER_NAMES, REGISTRY, Template
-from ..templates.registry import home_of
+from ..registry import home_of, rule_key
+from ..runtime import HELPER_NAMES
+from ..templates import REGISTRY, Template
 
 NN_MODULE = "s2sad.nn"
 STOP_GRADIENT = "s2sad.nn.stop_gradient"
@@ -33,13 +34,6 @@ def rule_hint(shown: str) -> str:
         "or, for a value that needs no gradient, call it outside the function or wrap "
         "its result in s2sad.stop_gradient(...)"
     )
-
-
-def rule_key(target: object) -> str | None:
-    """The registry key of a function that is not NumPy's: `module.qualname` (for a ufunc
-    given a rule, such as scipy.special.erf, the module it was found in when registered)."""
-    home = home_of(target, search=False)
-    return None if home is None else ".".join(home)
 
 
 def ruled_call(normalizer, target: object, node: ast.Call):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
+from ..registry import adjoint
 from .elementwise import ufunc
-from .registry import adjoint
 
 
 @adjoint("identity", elementwise=True, methods=("copy",))

@@ -6,14 +6,11 @@ every ufunc takes (`ufunc_keywords`): at their defaults they change nothing,
 other values refuse the call.
 """
 
-import ast
-import dataclasses
 import inspect
-import textwrap
 
 import numpy as np
 
-from .registry import REGISTRY, adjoint, key_of
+from ..registry import REGISTRY, adjoint, op_key
 
 
 def ufunc_keywords(out=None, *, where=True, casting="same_kind", order="K", dtype=None,
@@ -38,28 +35,18 @@ def ufunc_keywords(out=None, *, where=True, casting="same_kind", order="K", dtyp
         raise NotImplementedError("subok= must be True or False")
 
 
-def _parsed(function):
-    definition = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
-    return definition.body[1:]  # without the docstring
-
-
-_UFUNC_PARAMETERS = list(inspect.signature(ufunc_keywords).parameters.values())
-_UFUNC_CHECKS = _parsed(ufunc_keywords)
-
-
 def ufunc(fn, *, broadcasts=False, elementwise=False, methods=()):
-    """`adjoint` for a NumPy ufunc: the rule also accepts (and checks) the ufunc keywords."""
+    """`adjoint` for a NumPy ufunc: the rule also accepts (and checks) the ufunc keywords,
+    and takes its inputs by position only, as ufuncs do."""
 
     def register(template):
-        adjoint(fn, broadcasts=broadcasts, elementwise=elementwise, methods=methods)(template)
-        key = key_of(fn)
-        rule = REGISTRY[key]
-        inputs = [p.replace(kind=p.POSITIONAL_ONLY) for p in rule.signature.parameters.values()]
-        REGISTRY[key] = dataclasses.replace(
-            rule,
-            signature=rule.signature.replace(parameters=inputs + _UFUNC_PARAMETERS),
-            body=_UFUNC_CHECKS + rule.body,
-        )
+        adjoint(fn, broadcasts=broadcasts, elementwise=elementwise, methods=methods,
+                checks=ufunc_keywords)(template)
+        rule = REGISTRY[op_key(fn)]
+        own = len(inspect.signature(template).parameters) - 1  # without the output
+        parameters = list(rule.signature.parameters.values())
+        positional = [p.replace(kind=p.POSITIONAL_ONLY) for p in parameters[:own]]
+        rule.signature = rule.signature.replace(parameters=positional + parameters[own:])
         return template
 
     return register

@@ -7,7 +7,7 @@ operands it is the helper of the other side.
 
 import numpy as np
 
-from .registry import adjoint, nondifferentiable
+from ..registry import adjoint, nondifferentiable
 
 
 @adjoint("helper._unbroadcast")

@@ -1,6 +1,6 @@
 """Adjoints of reading and writing parts of arrays: `x[index]`, `x[index] = value`."""
 
-from .registry import adjoint
+from ..registry import adjoint
 
 
 @adjoint("getitem")

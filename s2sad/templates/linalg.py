@@ -11,7 +11,7 @@ change.
 
 import numpy as np
 
-from .registry import adjoint
+from ..registry import adjoint
 
 
 @adjoint(np.matmul)

@@ -7,7 +7,7 @@ output, and the mean cross-entropy's is `(softmax - onehot) / n`. They are keyed
 by name, so that `s2sad.nn` can import the helpers without importing these rules.
 """
 
-from .registry import adjoint, nondifferentiable
+from ..registry import adjoint, nondifferentiable
 
 
 @adjoint("s2sad.nn.conv1d")

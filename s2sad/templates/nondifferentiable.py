@@ -9,7 +9,7 @@ values move with its start and step, and random sampling with varied parameters
 
 import numpy as np
 
-from .registry import nondifferentiable
+from ..registry import nondifferentiable
 
 # The parser's own operations, and builtins.
 nondifferentiable(

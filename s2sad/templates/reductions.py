@@ -11,13 +11,17 @@ deviation at 0 has the adjoint 0 (the smallest subgradient of the 2-norm).
 
 import numpy as np
 
-from .registry import adjoint
+from ..registry import adjoint
 
 
-@adjoint(np.sum, methods=("sum",))
-def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+def no_out(out=None):
+    """The refusal every reduction with an `out=` declares (`checks=no_out`)."""
     if out is not None:
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
+
+
+@adjoint(np.sum, methods=("sum",), checks=no_out)
+def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if where is not True:
@@ -29,10 +33,8 @@ def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, whe
     dinitial = xp.sum(dy)
 
 
-@adjoint(np.nansum)
+@adjoint(np.nansum, checks=no_out)
 def nansum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if where is not True:
@@ -44,10 +46,8 @@ def nansum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, 
     dinitial = xp.sum(dy)
 
 
-@adjoint(np.mean, methods=("mean",))
+@adjoint(np.mean, methods=("mean",), checks=no_out)
 def mean(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if where is not True:
@@ -58,10 +58,8 @@ def mean(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
         dx = _spread(dy / _reduced_size(x, axis), x, axis)
 
 
-@adjoint(np.nanmean)
+@adjoint(np.nanmean, checks=no_out)
 def nanmean(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if where is not True:
@@ -79,10 +77,8 @@ def average(y, a, axis=None, weights=None, returned=False, keepdims=False):
     dweights = _average_weights_adjoint(dy, a, y, weights, axis)
 
 
-@adjoint(np.prod, methods=("prod",))
+@adjoint(np.prod, methods=("prod",), checks=no_out)
 def prod(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if where is not True:
@@ -95,11 +91,9 @@ def prod(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
         dx = _expand_reduced(dy, x, axis) * _product_of_others(x, axis)
 
 
-@adjoint(np.amax)
-@adjoint(np.max, methods=("max",))
+@adjoint(np.amax, checks=no_out)
+@adjoint(np.max, methods=("max",), checks=no_out)
 def max(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if initial is not None:
         raise NotImplementedError("initial= is not supported: use np.maximum(np.max(x), initial)")
     if where is not True:
@@ -107,11 +101,9 @@ def max(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
 
 
-@adjoint(np.amin)
-@adjoint(np.min, methods=("min",))
+@adjoint(np.amin, checks=no_out)
+@adjoint(np.min, methods=("min",), checks=no_out)
 def min(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if initial is not None:
         raise NotImplementedError("initial= is not supported: use np.minimum(np.min(x), initial)")
     if where is not True:
@@ -119,10 +111,8 @@ def min(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
 
 
-@adjoint(np.ptp)
+@adjoint(np.ptp, checks=no_out)
 def ptp(y, x, axis=None, out=None, keepdims=False):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     top = xp.max(x, axis=axis, keepdims=keepdims)
     bottom = xp.min(x, axis=axis, keepdims=keepdims)
     dx = _extremum_adjoint(dy, x, top, axis, keepdims) - _extremum_adjoint(
@@ -130,11 +120,9 @@ def ptp(y, x, axis=None, out=None, keepdims=False):
     )
 
 
-@adjoint(np.var, methods=("var",))
+@adjoint(np.var, methods=("var",), checks=no_out)
 def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True, mean=None,
         correction=None):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if where is not True:
@@ -150,11 +138,9 @@ def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Tru
         da = centered * _expand_reduced(2.0 * dy / (_reduced_size(a, axis) - ddof), a, axis)
 
 
-@adjoint(np.std, methods=("std",))
+@adjoint(np.std, methods=("std",), checks=no_out)
 def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True, mean=None,
         correction=None):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if where is not True:
@@ -171,10 +157,8 @@ def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Tru
         da = centered * _expand_reduced(scale, a, axis)
 
 
-@adjoint(np.cumsum, methods=("cumsum",))
+@adjoint(np.cumsum, methods=("cumsum",), checks=no_out)
 def cumsum(y, x, axis=None, dtype=None, out=None):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if axis is None:
@@ -183,10 +167,8 @@ def cumsum(y, x, axis=None, dtype=None, out=None):
         dx = _reverse_cumsum(dy, axis)
 
 
-@adjoint(np.cumprod, methods=("cumprod",))
+@adjoint(np.cumprod, methods=("cumprod",), checks=no_out)
 def cumprod(y, x, axis=None, dtype=None, out=None):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     if axis is None:
@@ -203,10 +185,8 @@ def diff(y, a, n=1, axis=-1, prepend=None, append=None):
         da = _diff_unpadded(_diff_adjoint(dy, n, axis), a, axis, prepend, append)
 
 
-@adjoint(np.trace, methods=("trace",))
+@adjoint(np.trace, methods=("trace",), checks=no_out)
 def trace(y, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    if out is not None:
-        raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
     dx = _trace_adjoint(dy, x, offset, axis1, axis2)

@@ -12,7 +12,7 @@ adjoints flowed to those adjoints.
 
 import numpy as np
 
-from .registry import adjoint
+from ..registry import adjoint
 
 
 @adjoint("sequence", sequences=("elements",))

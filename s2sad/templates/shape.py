@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .registry import adjoint, nondifferentiable
+from ..registry import adjoint, nondifferentiable
 
 # ---- transposes --------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ Real arrays: correlate's conjugation of its second argument is not differentiate
 
 import numpy as np
 
-from .registry import adjoint
+from ..registry import adjoint
 
 
 @adjoint(np.convolve)

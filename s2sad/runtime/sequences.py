@@ -1,6 +1,6 @@
 """Runtime helpers of the join and split rules (templates/sequences.py)."""
 
-from .helpers import _namespace
+from .core import _namespace
 
 
 def _joined_part(g, arrays, i, axis, ndmin):

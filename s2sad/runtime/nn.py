@@ -9,7 +9,7 @@ helpers, each is copied into the generated modules that call it.
 
 import numpy
 
-from .helpers import _expand_reduced, _namespace
+from .core import _expand_reduced, _namespace
 
 
 def _spatial(value, n, name):

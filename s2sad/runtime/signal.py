@@ -6,7 +6,7 @@ Each helper is copied into the generated modules that call it and returns new me
 
 import numpy
 
-from .helpers import _namespace
+from .core import _namespace
 
 
 def _full_length(g, a, v, correlate):

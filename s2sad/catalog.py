@@ -17,9 +17,10 @@ import inspect
 import sys
 import textwrap
 
-from .registry import METHODS, NONDIFFERENTIABLE, REGISTRY, Template
+from . import templates
+from .registry import METHODS, NONDIFFERENTIABLE, REGISTRY, Kind, OpKey, Template
 
-PACKAGE = __name__.rpartition(".")[0]
+PACKAGE = templates.__name__
 REGENERATE = "s2sad operators > docs/operators.md"
 
 
@@ -51,8 +52,8 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
-def families_of_rules() -> dict[str, list[str]]:
-    """Family (template module) → the registry keys of the rules it defines, both sorted.
+def families_of_rules() -> dict[str, list[OpKey]]:
+    """Family (template module) → the keys of the rules it defines, both sorted (keys as shown).
 
     Rules registered outside s2sad's template modules (users' own) are left out.
     """
@@ -63,8 +64,8 @@ def families_of_rules() -> dict[str, list[str]]:
         for value in vars(module).values():
             if inspect.isfunction(value) and value.__module__ == name:
                 defined_in[(value.__name__, _source(value))] = name[len(PACKAGE) + 1:]
-    families: dict[str, list[str]] = {}
-    for key, template in sorted(REGISTRY.items()):
+    families: dict[str, list[OpKey]] = {}
+    for key, template in sorted(REGISTRY.items(), key=lambda item: str(item[0])):
         family = defined_in.get((template.name, template.source))
         if family is not None:
             families.setdefault(family, []).append(key)
@@ -85,9 +86,9 @@ def _summary(family: str) -> str:
 
 
 def _row(template: Template) -> str:
-    methods = ", ".join(f"`.{m}()`" for m, key in sorted(METHODS.items()) if key == template.key)
+    methods = ", ".join(f"`.{m}()`" for m, key in sorted(METHODS.items()) if key == template.op)
     refused = "; ".join(f"`{condition}`" for condition in refusals(template))
-    cells = [f"`{shown(template.key)}`", f"`{template.signature}`", methods, refused]
+    cells = [f"`{shown(template.op)}`", f"`{template.signature}`", methods, refused]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
@@ -104,25 +105,29 @@ def refusals(template: Template) -> list[str]:
     return conditions
 
 
-def shown(key: str) -> str:
-    """A registry key as a user writes the operation: `np.sum`, `.T`, `float`."""
-    for prefix, form in (("numpy.", "np.{}"), ("builtins.", "{}"), ("method.", ".{}()"),
-                         ("attribute.", ".{}")):
-        if key.startswith(prefix):
-            return form.format(key[len(prefix):])
-    return key
+def shown(key: OpKey) -> str:
+    """A key as a user writes the operation: `np.sum`, `.T`, `float`."""
+    if key.kind is Kind.METHOD:
+        return f".{key.name}()"
+    if key.kind is Kind.ATTRIBUTE:
+        return f".{key.name}"
+    if key.kind is Kind.BUILTIN:
+        return key.name
+    if key.kind is Kind.FUNCTION:
+        package, _, path = key.name.partition(".")
+        if package == "numpy":
+            return f"np.{path}"
+    return str(key)
+
+
+_GROUPS = {Kind.METHOD: "Methods", Kind.ATTRIBUTE: "Attributes", Kind.SPECIAL: "Internal operations"}
+"""The group of each kind of non-differentiable operation; the other kinds are "Functions"."""
 
 
 def _nondifferentiable() -> list[str]:
-    kinds = {"Functions": [], "Methods": [], "Attributes": [], "Internal operations": []}
-    for key in sorted(NONDIFFERENTIABLE):
-        if key.startswith("method."):
-            kinds["Methods"].append(key)
-        elif key.startswith("attribute."):
-            kinds["Attributes"].append(key)
-        elif "." in key:
-            kinds["Functions"].append(key)
-        else:
-            kinds["Internal operations"].append(key)
+    kinds: dict[str, list[OpKey]] = {
+        "Functions": [], "Methods": [], "Attributes": [], "Internal operations": []}
+    for key in sorted(NONDIFFERENTIABLE, key=str):
+        kinds[_GROUPS.get(key.kind, "Functions")].append(key)
     return [f"* {kind}: " + ", ".join(f"`{shown(key)}`" for key in keys)
             for kind, keys in kinds.items() if keys]

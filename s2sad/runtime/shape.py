@@ -6,7 +6,7 @@ adjoint pass may add into its result in place.
 
 import numpy
 
-from .helpers import _namespace, _shape_of, _unbroadcast
+from .core import _namespace, _shape_of, _unbroadcast
 
 
 def _negated(shift):

@@ -5,7 +5,7 @@ through `_namespace` or array methods, so CuPy arrays stay on the GPU. Each
 returns new memory (never a view of its arguments), as the adjoint pass expects.
 """
 
-from .helpers import _namespace, _unbroadcast
+from .core import _namespace, _unbroadcast
 
 
 def _inner_dlhs(g, a, b):

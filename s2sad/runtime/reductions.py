@@ -1,6 +1,6 @@
 """Runtime helpers of the reductions' adjoints: products, averages, differences, traces, norms.
 
-Like those of `helpers`, each is copied into the generated modules that call
+Like those of `core`, each is copied into the generated modules that call
 it; array work goes through `_namespace` or array methods, so CuPy arrays
 stay on the GPU. Each returns new memory (or a view of a temporary it made),
 never a view of an argument.
@@ -8,7 +8,7 @@ never a view of an argument.
 
 import numpy
 
-from .helpers import _expand_reduced, _namespace, _reduced_size, _spread, _unbroadcast
+from .core import _expand_reduced, _namespace, _reduced_size, _spread, _unbroadcast
 
 
 def _zeros_to_ones(y):

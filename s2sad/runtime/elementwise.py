@@ -2,7 +2,7 @@
 
 import numpy
 
-from .helpers import _namespace
+from .core import _namespace
 
 
 def _sinc_derivative(x, y):
