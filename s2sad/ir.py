@@ -11,6 +11,7 @@ differently meets in a `phi` assignment at the end of each arm.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import Origin
@@ -97,31 +98,26 @@ class Loop:
 Node = Assignment | Effect | Branch | Loop
 
 
+def walk(nodes: list[Node]) -> Iterator[Node]:
+    """Every node in program order, each before the nodes of its bodies, the `if` arm
+    before the `else` arm."""
+    for node in nodes:
+        yield node
+        if isinstance(node, Branch):
+            yield from walk(node.body)
+            yield from walk(node.orelse)
+        elif isinstance(node, Loop):
+            yield from walk(node.body)
+
+
 def assignments(nodes: list[Node]) -> list[Assignment]:
     """Every assignment in program order, the `if` arm before the `else` arm."""
-    result: list[Assignment] = []
-    for node in nodes:
-        if isinstance(node, Assignment):
-            result.append(node)
-        elif isinstance(node, Branch):
-            result += assignments(node.body) + assignments(node.orelse)
-        elif isinstance(node, Loop):
-            result += assignments(node.body)
-    return result
+    return [node for node in walk(nodes) if isinstance(node, Assignment)]
 
 
 def control_nodes(nodes: list[Node]) -> list[Branch | Loop | Effect]:
     """Every branch, loop and effect in program order, through the nested bodies."""
-    result: list[Branch | Loop | Effect] = []
-    for node in nodes:
-        if isinstance(node, Assignment):
-            continue
-        result.append(node)
-        if isinstance(node, Branch):
-            result += control_nodes(node.body) + control_nodes(node.orelse)
-        elif isinstance(node, Loop):
-            result += control_nodes(node.body)
-    return result
+    return [node for node in walk(nodes) if not isinstance(node, Assignment)]
 
 
 @dataclass
