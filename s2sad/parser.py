@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy
 
 from .errors import Origin, SourceUnavailableError, UnsupportedSyntaxError
+from .ir import Operation
 from .names import NameAllocator
 from .resolve import Resolver, canonical_name
 from .runtime import HELPER_NAMES
@@ -254,11 +255,12 @@ class LoopItems:
     steps: ast.expr
     items: list[tuple[str, ast.expr]]
 
-    def bindings(self, index: str) -> list[tuple[str, tuple]]:
+    def bindings(self, index: str) -> list[tuple[str, Operation]]:
         """`item = sequence[index]` for each named item, as getitem operations."""
         position = ast.Name(index, ast.Load())
         return [
-            (name, (ast.Subscript(sequence, position, ast.Load()), "getitem", [sequence, position], {}))
+            (name, Operation(ast.Subscript(sequence, position, ast.Load()), "getitem",
+                             [sequence, position]))
             for name, sequence in self.items
         ]
 

@@ -10,6 +10,7 @@ from ..ir import (
     Effect,
     Loop,
     Node,
+    Operation,
     assignments,
     control_nodes,
 )
@@ -119,20 +120,19 @@ class SSABindings:
             for shown, error in guard.errors.items():
                 self.in_place_errors[(guard.write.statement, shown)] = error
 
-    def assign(self, target: str, operation, node: ast.AST, user_variable: bool = False,
+    def assign(self, target: str, operation: Operation | ast.expr, node: ast.AST, user_variable: bool = False,
                statement: str | None = None) -> None:
         if isinstance(operation, (ast.List, ast.Tuple)):  # `ys = [a, b]`: a list of values
-            operation = (operation, "sequence", [operation], {})
+            operation = Operation(operation, "sequence", [operation])
         elif isinstance(operation, ast.expr):  # a plain copy: `y = x`
-            operation = (operation, "identity", [operation], {})
-        value, op, args, keywords = operation
+            operation = Operation(operation, "identity", [operation])
         self.body.append(
             Assignment(
                 target=target,
-                value=value,
-                op=op,
-                args=args,
-                keywords=keywords,
+                value=operation.value,
+                op=operation.op,
+                args=operation.args,
+                keywords=operation.keywords,
                 origin=self.origin(node),
                 statement=statement or self.statement_text(self.scope.statement),
                 user_variable=user_variable,
@@ -140,9 +140,9 @@ class SSABindings:
             )
         )
 
-    def temporary(self, operation, node: ast.expr) -> ast.Name:
+    def temporary(self, operation: Operation, node: ast.expr) -> ast.Name:
         """Assign one operation to a temporary named after what it computes."""
-        temp = self.names.temporary(operation[0])
+        temp = self.names.temporary(operation.value)
         self.spelling[temp] = self.source_of(node)
         self.assign(temp, operation, node)
         return ast.Name(temp, ast.Load())

@@ -6,6 +6,7 @@ import ast
 import types
 
 from ..errors import UnknownFunctionError, UnsupportedSyntaxError
+from ..ir import Operation
 from ..parser import (
     BUILTIN_OPERATIONS,
     GeneratedDependency,
@@ -47,7 +48,7 @@ class CallLowering:
             keywords = {k.arg: self.atom(k.value) for k in node.keywords}
             value = ast.Call(ast.Attribute(receiver, func.attr, ast.Load()), args[1:],
                              [ast.keyword(k, v) for k, v in keywords.items()])
-            return value, "method." + func.attr, args, keywords
+            return Operation(value, "method." + func.attr, args, keywords)
         if target is MISSING and not isinstance(func, (ast.Name, ast.Attribute)):
             raise self.unsupported(func, f"s2sad cannot differentiate a call of `{ast.unparse(func)}`",
                                    "call NumPy functions by name; define helpers outside the "
@@ -66,7 +67,7 @@ class CallLowering:
             call = ast.Call(ast.Name(target.__name__, ast.Load()), args,
                             [ast.keyword(k, v) for k, v in keywords.items()])
             op = "setitem" if target.__name__ == "_updated" else f"helper.{target.__name__}"
-            return call, op, args, keywords
+            return Operation(call, op, args, keywords)
         ruled = ruled_call(self, target, node) if canonical is None else None
         if ruled is not None:  # s2sad.nn, stop_gradient, a function with an s2sad.adjoint rule
             return ruled
@@ -97,7 +98,7 @@ class CallLowering:
         else:
             callee = self.namespace_expr(self.written_path(func, target, canonical))
         value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
-        return value, op, args, keywords
+        return Operation(value, op, args, keywords)
 
     def is_user_function(self, func: ast.expr, target: object, canonical: str | None) -> bool:
         """Whether a call of `func` (resolved to `target`) runs the user's own code."""

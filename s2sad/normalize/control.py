@@ -9,6 +9,7 @@ from ..ir import (
     Branch,
     Loop,
     Node,
+    Operation,
 )
 from ..parser import (
     LoopItems,
@@ -161,7 +162,7 @@ class ControlFlowLowering:
         if isinstance(stmt, ast.For):
             index_name, items = self.loop_items(stmt)
             steps = self.names.fresh("steps")
-            self.assign(steps, (items.steps, "range", [], {}), stmt.iter)
+            self.assign(steps, Operation(items.steps, "range", []), stmt.iter)
         else:
             index_name, items, steps = "_", LoopItems(ast.Constant(None), []), self.names.fresh("trips")
         carried = sorted(name for name in assigned_names(stmt.body)
@@ -264,7 +265,7 @@ class ControlFlowLowering:
         outer, self.body = self.body, nodes
         text = statement or f"the paths of `if {self.source_of(stmt.test)}:` meet"
         try:
-            self.assign(name, (copy.copy(value), "phi", [value], {}), stmt, user_variable=True,
+            self.assign(name, Operation(copy.copy(value), "phi", [value]), stmt, user_variable=True,
                         statement=text)
         finally:
             self.body = outer
@@ -273,7 +274,7 @@ class ControlFlowLowering:
         """Record the condition of a branch, as written: it carries no gradient."""
         value = Verbatim(self, inline_calls=True).visit(copy.deepcopy(test))
         name = self.names.temporary(value)
-        self.assign(name, (value, "condition", [], {}), test)
+        self.assign(name, Operation(value, "condition", []), test)
         return ast.Name(name, ast.Load())
 
     def conditional_expression(self, node: ast.IfExp) -> ast.Name:
@@ -285,7 +286,7 @@ class ControlFlowLowering:
         for expression in (node.body, node.orelse):
             self.body = []
             value = self.atom(expression)
-            self.assign(result, (copy.copy(value), "phi", [value], {}), expression, user_variable=False)
+            self.assign(result, Operation(copy.copy(value), "phi", [value]), expression, user_variable=False)
             arms.append(self.body)
         self.body = outer
         statement = self.scope.statement

@@ -8,6 +8,7 @@ import operator
 
 from ..ir import (
     Assignment,
+    Operation,
 )
 from ..parser import (
     BINARY_OPS,
@@ -56,8 +57,8 @@ class ExpressionLowering:
             return result
         return self.temporary(result, node)
 
-    def operation_or_atom(self, node: ast.expr):
-        """An atom (ast.expr), or one operation as (value, op, args, keywords)."""
+    def operation_or_atom(self, node: ast.expr) -> Operation | ast.expr:
+        """An atom (a name or constant), or one operation."""
         if isinstance(node, ast.Constant):
             return node
         if isinstance(node, ast.Name):
@@ -73,19 +74,19 @@ class ExpressionLowering:
             folded = _fold_numbers(node.op, left, right)
             if folded is not None:  # `0.5 * delta` with delta=1.0, from an inlined default
                 return folded
-            return ast.BinOp(left, node.op, right), op, [left, right], {}
+            return Operation(ast.BinOp(left, node.op, right), op, [left, right])
         if isinstance(node, ast.UnaryOp):
             operand = self.atom(node.operand)
             if isinstance(node.op, ast.USub) and isinstance(operand, ast.Attribute):
                 return ast.UnaryOp(node.op, operand)  # -np.inf: a constant, as -1.0 is
-            return ast.UnaryOp(node.op, operand), UNARY_OPS[type(node.op)], [operand], {}
+            return Operation(ast.UnaryOp(node.op, operand), UNARY_OPS[type(node.op)], [operand])
         if isinstance(node, ast.Compare):
             operands = [self.atom(node.left)] + [self.atom(c) for c in node.comparators]
             value = ast.Compare(operands[0], node.ops, operands[1:])
-            return value, "compare", operands, {}
+            return Operation(value, "compare", operands)
         if isinstance(node, ast.BoolOp):
             operands = [self.atom(v) for v in node.values]
-            return ast.BoolOp(node.op, operands), "boolop", operands, {}
+            return Operation(ast.BoolOp(node.op, operands), "boolop", operands)
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
         if isinstance(node, ast.Subscript):
@@ -97,7 +98,7 @@ class ExpressionLowering:
             if isinstance(value, (ast.Tuple, ast.List)) and type(position) is int \
                     and -len(value.elts) <= position < len(value.elts):
                 return value.elts[position]  # `pair(x)[0]`, of a call returning a tuple
-            return ast.Subscript(value, index, ast.Load()), "getitem", [value, index], {}
+            return Operation(ast.Subscript(value, index, ast.Load()), "getitem", [value, index])
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -107,7 +108,7 @@ class ExpressionLowering:
             return self.conditional_expression(node)
         if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
             values = [self.atom(v) for v in node.values]  # a dict display, `{"loss": loss}`
-            return ast.Dict(list(node.keys), values), "dict", values, {}
+            return Operation(ast.Dict(list(node.keys), values), "dict", values)
         hint = UNSUPPORTED_HINTS.get(type(node), "rewrite it with array operations")
         raise self.unsupported(node, f"s2sad cannot differentiate {construct(node)}", hint)
 

@@ -8,6 +8,7 @@ import copy
 
 import numpy
 
+from ..ir import Operation
 from ..resolve import MISSING, is_array_module, is_constant_value, module_path
 
 _BUILTIN_TYPES = (float, int, bool, complex)
@@ -79,7 +80,8 @@ class NameResolution:
             raise self.unsupported(node, f"`{ast.unparse(node)}` can only be called here",
                                    "call it, or pass the value it holds as an argument")
         receiver = self.atom(node.value)
-        return ast.Attribute(receiver, node.attr, ast.Load()), "attribute." + node.attr, [receiver], {}
+        return Operation(ast.Attribute(receiver, node.attr, ast.Load()), "attribute." + node.attr,
+                         [receiver])
 
     def namespace_expr(self, path: str) -> ast.expr:
         expr: ast.expr = ast.Name(self.namespace, ast.Load())

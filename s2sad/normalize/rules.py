@@ -13,6 +13,7 @@ import builtins
 import sys
 
 from ..errors import UnknownFunctionError
+from ..ir import Operation
 from ..nn import stop_gradient
 from ..registry import home_of, rule_key
 from ..runtime import HELPER_NAMES
@@ -37,13 +38,13 @@ def rule_hint(shown: str) -> str:
 
 
 def ruled_call(normalizer, target: object, node: ast.Call):
-    """The call as one operation `(value, op, args, keywords)`, or None to inline it."""
+    """The call as one operation, or None to inline it."""
     if target is stop_gradient:
         if len(node.args) != 1 or node.keywords:
             raise normalizer.unsupported(node, "`stop_gradient` takes one argument",
                                          "call it as `s2sad.stop_gradient(x)`")
         value = normalizer.atom(node.args[0])
-        return value, STOP_GRADIENT, [value], {}
+        return Operation(value, STOP_GRADIENT, [value])
     key = rule_key(target)
     template = REGISTRY.get(key) if key is not None else None
     if template is None:
@@ -57,7 +58,7 @@ def ruled_call(normalizer, target: object, node: ast.Call):
     keywords = {k.arg: normalizer.atom(k.value) for k in node.keywords}
     value = ast.Call(ast.Name(name, ast.Load()), args,
                      [ast.keyword(k, v) for k, v in keywords.items()])
-    return value, key, args, keywords
+    return Operation(value, key, args, keywords)
 
 
 def _imported_name(normalizer, target, node: ast.Call) -> str:

@@ -9,6 +9,7 @@ import numpy
 
 from ..ir import (
     Effect,
+    Operation,
     assignments,
     index_expression,
 )
@@ -133,7 +134,7 @@ class StatementLowering:
         start = len(self.body)
         old, value = self.atom(call.func.value), self.atom(call.args[0])
         appended = ast.BinOp(old, ast.Add(), ast.List([value], ast.Load()))
-        self.bind(name, (appended, "list.append", [old, value], {}), call, start)
+        self.bind(name, Operation(appended, "list.append", [old, value]), call, start)
         new = self.scope.versions[name]
         if isinstance(old, ast.Name) and isinstance(new, ast.Name):
             self.record_write(new.id, old.id, call)
@@ -178,7 +179,7 @@ class StatementLowering:
         call = ast.Call(ast.Name("_updated", ast.Load()), [old, index_expression(index), value], [])
         name = target.value.id
         new = self.new_version(name)
-        self.assign(new, (call, "setitem", [old, index, value], {}), target, user_variable=True)
+        self.assign(new, Operation(call, "setitem", [old, index, value]), target, user_variable=True)
         self.scope.versions[name] = ast.Name(new, ast.Load())
         if isinstance(old, ast.Name):
             self.record_write(new, old.id, node)
@@ -210,7 +211,8 @@ class StatementLowering:
         else:
             whole = value if isinstance(value, ast.expr) else self.temporary(value, value_node)
             parts = [
-                (ast.Subscript(whole, ast.Constant(i), ast.Load()), "getitem", [whole, ast.Constant(i)], {})
+                Operation(ast.Subscript(whole, ast.Constant(i), ast.Load()), "getitem",
+                          [whole, ast.Constant(i)])
                 for i in range(len(names))
             ]
         for name, part in zip(names, parts):
