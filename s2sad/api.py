@@ -17,7 +17,6 @@ from .normalize import normalize
 
 Wrt = str | int | Sequence[str | int] | None
 
-_SCALAR_MESSAGE = "grad needs a scalar output"
 _LOCK = threading.RLock()
 """Generation runs one function at a time: the caches and the parser's lazy imports are shared."""
 
@@ -110,8 +109,8 @@ class GradFunction:
                 raise known from None
             raise
         except ValueError as error:
-            if error.args and str(error.args[0]).startswith(_SCALAR_MESSAGE):
-                raise NotScalarError(str(error.args[0]), built.gradient.program.return_origin,
+            if _raised_in(error, {"_check_scalar"}) is not None:
+                raise NotScalarError(str(error), built.gradient.program.return_origin,
                                      "use s2sad.vjp(f)(..., cotangent=...) for non-scalar outputs, "
                                      "or has_aux=True to return other values beside the loss"
                                      ) from None
@@ -179,15 +178,19 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> _Build:
     return built
 
 
+def _raised_in(error: Exception, helpers: set[str]) -> dict[str, Any] | None:
+    """The local variables of the outermost frame of one of the generated module's check
+    `helpers` that `error` passed through, or None where no such check raised it."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_frame.f_code.co_name not in helpers:
+        trace = trace.tb_next
+    return None if trace is None else trace.tb_frame.f_locals
+
+
 def _in_place_error(error: TypeError, errors: dict[tuple[str, str], Any]) -> Any:
     """The located error for a refusal raised by the generated `_refuse_in_place` check."""
-    trace = error.__traceback__
-    while trace is not None and trace.tb_next is not None:
-        trace = trace.tb_next
-    if trace is None or trace.tb_frame.f_code.co_name != "_refuse_in_place":
-        return None
-    local = trace.tb_frame.f_locals
-    return errors.get((local.get("update"), local.get("view")))
+    local = _raised_in(error, {"_refuse_in_place"})
+    return None if local is None else errors.get((local.get("update"), local.get("view")))
 
 
 _ARGUMENT_CHECKS = {"_check_differentiable", "_check_differentiable_items", "_zero_gradient"}
@@ -196,12 +199,10 @@ _ARGUMENT_CHECKS = {"_check_differentiable", "_check_differentiable_items", "_ze
 def _argument_error(error: TypeError, program: Any) -> ArgumentTypeError | None:
     """The refusal of an argument by the generated argument checks, pointing at the parameter
     in the function's signature."""
-    trace = error.__traceback__
-    while trace is not None and trace.tb_frame.f_code.co_name not in _ARGUMENT_CHECKS:
-        trace = trace.tb_next
-    if trace is None:
+    local = _raised_in(error, _ARGUMENT_CHECKS)
+    if local is None:
         return None
-    checked = trace.tb_frame.f_locals.get("name")
+    checked = local.get("name")
     origin = next((p.origin for p in program.params if p.name == checked), None)
     return ArgumentTypeError(str(error), origin)
 

@@ -229,18 +229,12 @@ CONSTRUCT_NAMES = {
 }
 
 UNSUPPORTED_HINTS = {
-    ast.For: "`for` loops need a plain name or (index, item) as target and no `else`",
-
-    ast.If: "branches are not supported yet; use np.where for elementwise choices",
-    ast.AugAssign: "write `x = x + y` instead of `x += y`",
     ast.Try: "move error handling outside the differentiated function",
     ast.With: "move the `with` block outside the differentiated function",
-    ast.FunctionDef: "define helper functions outside the differentiated function",
     ast.ClassDef: "define classes outside the differentiated function",
     ast.Global: "pass the value as an argument instead",
     ast.Nonlocal: "pass the value as an argument instead",
     ast.Lambda: "define the lambda outside the differentiated function",
-    ast.IfExp: "use np.where(condition, a, b) instead of a conditional expression",
     ast.ListComp: "write the computation with array operations instead",
     ast.GeneratorExp: "write the computation with array operations instead",
     ast.Yield: "generators cannot be differentiated",

@@ -40,8 +40,8 @@ class CallLowering:
         target = self.module_attribute(func) if isinstance(func, (ast.Attribute, ast.Name)) else MISSING
         if isinstance(func, ast.Name) and self.scope.lookup(func.id) is not None:
             raise self.unsupported(func, f"calling the local value `{func.id}` is not supported",
-                                   "call NumPy functions by name; calls to your own functions "
-                                   "are not supported yet")
+                                   "call the function by its own name (`def` it, or import "
+                                   "it), not through a variable holding it")
         if target is MISSING and isinstance(func, ast.Attribute):
             receiver = self.atom(func.value)
             args = [receiver] + [self.atom(a) for a in node.args]
