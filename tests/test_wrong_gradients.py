@@ -363,3 +363,10 @@ def test_a_list_argument_read_whole_is_refused_at_its_parameter():
     assert info.value.origin.col == len("def sums_a_list_argument(x, ")
     assert "np.stack(ws)" in str(info.value)
     assert isinstance(info.value, TypeError)
+
+
+@pytest.mark.parametrize("x", [np.array([1.3, 0.5]), np.array([-1.3, 0.5])])
+def test_a_name_one_arm_assigned_then_reassigned_after_the_if(x):
+    """`z` of the `if` arm and `z` after it were one name: the backward of `y = z * z` read
+    the later value (found by the per-pass IR tests)."""
+    check(fns.reassigns_a_name_one_arm_assigned, [x])

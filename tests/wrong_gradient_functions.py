@@ -381,3 +381,13 @@ def updates_after_a_conditional_element(x, a):
 
 def sums_a_list_argument(x, ws):
     return np.sum(sum(ws)) + np.sum(x)
+
+
+def reassigns_a_name_one_arm_assigned(x):
+    if np.sum(x) > 0.0:
+        z = x * x
+        y = z * z
+    else:
+        y = x
+    z = y * 3.0
+    return np.sum(z)

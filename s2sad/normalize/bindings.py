@@ -62,8 +62,10 @@ class SSABindings:
         """A name for a new value of the user's variable `name`."""
         if self.scope.call_site is not None:
             version = self.names.fresh(name)
+        elif self.scope.lookup(name) is None and name not in self.retired:
+            version = name  # the variable's first value on this path
         else:
-            version = self.names.version(name) if self.scope.lookup(name) is not None else name
+            version = self.names.version(name)
         self.spelling[version] = name
         return version
 

@@ -144,6 +144,9 @@ class ControlFlowLowering:
                 self.phi(then_nodes, name, left, stmt)
                 self.phi(else_nodes, name, right, stmt)
                 self.scope.versions[variable] = ast.Name(name, ast.Load())
+            # A value one arm alone assigns is dropped here; its name stays taken on that path.
+            self.retired |= {v.id for v in [*then_versions.values(), *else_versions.values()]
+                             if isinstance(v, ast.Name)}
         self.body.append(Branch(test, then_nodes, else_nodes, self.origin(stmt),
                                 f"if {self.source_of(stmt.test)}:", self.scope.call_site))
         return joined

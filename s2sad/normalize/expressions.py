@@ -32,7 +32,7 @@ def _fold_numbers(op: ast.operator, left: ast.expr, right: ast.expr) -> ast.expr
         value = function(*numbers)
     except (ArithmeticError, ValueError):
         return None
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not isinstance(value, (int, float)) or isinstance(value, float) and not math.isfinite(value):
         return None
     return ast.Constant(value) if value >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-value))
 

@@ -54,6 +54,9 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
         self.writes: list[Write] = []
         """The in-place updates of the user's code, which s2sad writes into new memory."""
         self.spelling: dict[str, str] = {}
+        self.retired: set[str] = set()
+        """Names of values an `if` assigned in one arm only: a later value needs another name,
+        since the path through that arm already assigns this one."""
         self.in_place_errors: dict[tuple[str, str], UnsupportedSyntaxError] = {}
         """How the user wrote each value: a variable's name, or a temporary's expression."""
         taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}

@@ -94,9 +94,6 @@ def test_every_name_is_assigned_once_on_each_path(fun):
     assert problems(normalize(fun)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="new_version gives `z` its bare name again after the `if` "
-                   "dropped the arm's `z`, so the then-path assigns `z` twice and the backward of "
-                   "`y = z * z` reads the later `z` (s2sad.grad returns a wrong gradient)")
 def test_a_name_from_one_arm_reassigned_after_the_if_gets_a_new_version():
     program = normalize(fn.one_arm_then_reassigned)
     assert problems(program) == []
