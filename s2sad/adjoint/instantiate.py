@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import UnsupportedArgumentError
+from ..fold import Simplifier
 from ..ir import Assignment, index_expression
 from ..runtime import HELPER_NAMES
 from ..templates import Template
@@ -261,41 +262,8 @@ class _SlicesAsArguments(ast.NodeTransformer):
         return node
 
 
-class _Simplifier(ast.NodeTransformer):
-    """Fold arithmetic on literal numbers: `x ** (2 - 1)` becomes `x`."""
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
-        self.generic_visit(node)
-        left, right = _number(node.left), _number(node.right)
-        if left is not None and right is not None:
-            try:
-                value = eval(compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval"))
-            except ArithmeticError:
-                return node
-            return ast.Constant(value) if value >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-value))
-        if isinstance(node.op, ast.Pow) and right == 1:
-            return node.left
-        if isinstance(node.op, (ast.Mult, ast.Div)) and right == 1:
-            return node.left
-        if isinstance(node.op, (ast.Add, ast.Sub)) and right == 0:
-            return node.left
-        if isinstance(node.op, ast.Mult) and left == 1:
-            return node.right
-        return node
-
-
-def _number(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
-            and not isinstance(node.value, bool):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _number(node.operand)
-        return -inner if inner is not None else None
-    return None
-
-
 def _simplify(node):
-    return ast.fix_missing_locations(_Simplifier().visit(node))
+    return ast.fix_missing_locations(Simplifier().visit(node))
 
 
 def _shown(op: str) -> str:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import ast
-import math
-import operator
 
+from ..fold import fold_numbers, literal_number
 from ..ir import (
     Assignment,
     Operation,
@@ -17,33 +16,6 @@ from ..parser import (
     construct,
     op_symbol,
 )
-
-_NUMBER_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-                     ast.Div: operator.truediv, ast.Pow: operator.pow}
-
-
-def _fold_numbers(op: ast.operator, left: ast.expr, right: ast.expr) -> ast.expr | None:
-    """`left op right` as one literal where both are Python numbers, as Python computes it."""
-    numbers = [_literal_number(left), _literal_number(right)]
-    function = _NUMBER_OPERATORS.get(type(op))
-    if function is None or None in numbers:
-        return None
-    try:
-        value = function(*numbers)
-    except (ArithmeticError, ValueError):
-        return None
-    if not isinstance(value, (int, float)) or isinstance(value, float) and not math.isfinite(value):
-        return None
-    return ast.Constant(value) if value >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-value))
-
-
-def _literal_number(node: ast.expr) -> int | float | None:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _literal_number(node.operand)
-        return -inner if inner is not None else None
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    return None
 
 
 class ExpressionLowering:
@@ -71,7 +43,7 @@ class ExpressionLowering:
                 raise self.unsupported(node, f"the operator `{op_symbol(node)}` is not supported",
                                        "write it with + - * / ** @ or a NumPy function")
             left, right = self.atom(node.left), self.atom(node.right)
-            folded = _fold_numbers(node.op, left, right)
+            folded = fold_numbers(node.op, left, right)
             if folded is not None:  # `0.5 * delta` with delta=1.0, from an inlined default
                 return folded
             return Operation(ast.BinOp(left, node.op, right), op, [left, right])
@@ -94,7 +66,7 @@ class ExpressionLowering:
                 return self.leaf(node)
             value = self.atom(node.value)
             index = self.index(node.slice)
-            position = _literal_number(index)
+            position = literal_number(index)
             if isinstance(value, (ast.Tuple, ast.List)) and type(position) is int \
                     and -len(value.elts) <= position < len(value.elts):
                 return value.elts[position]  # `pair(x)[0]`, of a call returning a tuple
