@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from typing import Any
 
 from ..ir import (
     Branch,
@@ -18,7 +19,6 @@ from ..parser import (
     range_of,
 )
 from ..resolve import MISSING, canonical_name
-from .expressions import ExpressionLowering
 
 
 def _any_path(paths: list[list[ast.expr]]) -> ast.expr:
@@ -40,7 +40,8 @@ class Verbatim(ast.NodeTransformer):
     which is tested again at each iteration.
     """
 
-    def __init__(self, normalizer: ExpressionLowering, inline_calls: bool = False):
+    def __init__(self, normalizer: Any, inline_calls: bool = False):
+        """`normalizer`: the `Normalizer` whose names and calls the condition resolves."""
         self.normalizer = normalizer
         self.inline_calls = inline_calls
 
