@@ -123,7 +123,10 @@ def _diff_unpadded(g, a, axis, prepend, append):
     as `np.diff` joins them, that belongs to `a`."""
     start = 0
     if prepend is not None:
-        start = 1 if numpy.ndim(prepend) == 0 else numpy.shape(prepend)[axis]
+        shape = getattr(prepend, "shape", None)  # an array's, on whatever device
+        if shape is None:
+            shape = numpy.shape(prepend)  # a number or a list
+        start = 1 if len(shape) == 0 else shape[axis]
     index = [slice(None)] * g.ndim
     index[axis] = slice(start, start + a.shape[axis])
     return g[tuple(index)]

@@ -142,8 +142,8 @@ def _as_argument(g, x):
         return type(x)(_as_argument(item, x_item) for item, x_item in zip(g, x))
     if type(x) is float:
         return float(g)
-    if isinstance(x, numpy.generic):
-        return x.dtype.type(g)
+    if isinstance(x, numpy.generic):  # a host number, whatever device `g` is on
+        return x.dtype.type(g.item() if hasattr(g, "item") else g)
     if hasattr(g, "astype"):
         return g.astype(x.dtype, copy=False)
     return _namespace(x).asarray(g, dtype=x.dtype)
