@@ -7,19 +7,23 @@ import copy
 from dataclasses import dataclass, field
 
 from ..errors import NotScalarError, UnsupportedSyntaxError
-from ..ir import Assignment, Branch, Loop, Parameter, Program, assignments
+from ..ir import Assignment, Loop, Parameter, Program, assignments, walk
 from ..names import NameAllocator
-from .activity import analyze, useful
+from ..runtime import HELPER_NAMES
+from .accumulate import BORROWED
+from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
+from .blocks import Block, Line, names_in
 from .forward import forward_statements
 from .release import release_dead_values
-from .sweep import BORROWED, Block, Line, ReverseSweep, indexed_parameters, line_nodes
+from .shapes import Shapes
+from .sweep import Backward, reverse_sweep
 
 MODES = ("grad", "value_and_grad", "vjp")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Gradient:
-    """Everything the code generator needs to write a gradient function."""
+    """Everything the code generator needs to write a gradient function, as statements."""
 
     name: str
     program: Program
@@ -27,21 +31,22 @@ class Gradient:
     wrt: list[str]
     params: list[Parameter]
     seeds: list[tuple[str, ast.expr | None]]
-    namespace: str
+    """The cotangent parameters, after the program's, each with its default or None."""
+    preamble: list[ast.stmt]
+    """The array namespace of the arguments, and the checks of the differentiated ones."""
     forward: list[ast.stmt]
+    checks: list[ast.stmt]
+    """The checks of the outputs: a scalar for grad, cotangents of their shape for vjp."""
     backward: list[Block]
     finals: list[Line]
+    """The gradients as the caller gets them: zeros, copies, their arguments' structure."""
     result: ast.expr
-    helpers: set[str] = field(default_factory=set)
-    scalar_check: str | None = None
-    cotangent_checks: list[tuple[str, str]] = field(default_factory=list)
-    containers: list[str] = field(default_factory=list)
-    """The `wrt` parameters that may be lists or tuples of arrays (the function only indexes them)."""
+    helpers: frozenset[str]
+    """Every helper the function calls."""
+    functions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """The functions of `program.functions` the function calls: name → (module, attribute)."""
     has_aux: bool = False
     """The function returns `(loss, aux)`: only the loss is differentiated."""
-    unread: list[str] = field(default_factory=list)
-    """The `wrt` parameters the output does not depend on: their gradient is zeros in their
-    structure, and `_zero_gradient` checks them."""
 
 
 def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
@@ -64,7 +69,82 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         program, number_lists = _as_number_lists(program, facts, names)
     activity = analyze(program, wrt)
     differentiated = program.outputs[:1] if has_aux else program.outputs
-    for output in differentiated:
+    _refuse_tuple_results(program, differentiated, activity)
+    namespace = program.namespace
+    aux_names = {n.id for o in program.outputs[1:] for n in ast.walk(o)
+                 if isinstance(n, ast.Name)} if has_aux else set()
+    output_names = [o.id for o in differentiated if isinstance(o, ast.Name)]
+    reached = useful(program, activity, set(output_names))
+    activity.refuse_unruled(reached)
+    numbers = frozenset(p for p, fact in facts.items() if fact == "number")
+    shapes = Shapes(program, activity, numbers, number_lists)
+    containers = possible_containers(program, activity)
+    backward = reverse_sweep(program, activity, reached, names, shapes, containers, differentiated)
+    finals, gradients = _final_gradients(wrt, backward, shapes.scalars, namespace, program.leaves)
+    unread = [w for w in wrt if w not in backward.state
+              and not any(owner == w for owner, _ in program.leaves)]
+    checks, checked_outputs = _output_checks(program, mode, differentiated, reached, shapes.scalars,
+                                             backward.seeds)
+    needed = checked_outputs | aux_names | (set(output_names) if mode == "value_and_grad" else set())
+    tapes = {id(lines.loop): lines.tape for lines in backward.loops if lines.tape}
+    forward = forward_statements(program, names_in(list(backward.blocks)) | needed, activity.varied, tapes)
+    final_statements = [line.statement for line in finals]
+    keep = (
+        {g.id for g in gradients} | set(output_names) | aux_names | {p.name for p in program.params}
+        | shapes.scalars | {namespace} | set(program.constants) | backward.helpers
+        | set(backward.seeds) | _names(*final_statements)
+    )
+    forward, blocks = release_dead_values(forward, list(backward.blocks), keep)
+    returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
+    if mode == "value_and_grad" or has_aux:
+        value_lines, returned = _with_value(program, mode, returned, names)
+        forward += value_lines
+    reads = _names(*forward, *checks, *final_statements, returned) | names_in(blocks)
+    checked = [w for w in wrt if w in containers and w not in unread]
+    preamble = _preamble(program, [w for w in wrt if w not in checked and w not in unread], checked,
+                         namespace in reads)
+    default = ast.Constant(1.0) if mode != "vjp" else None
+    return Gradient(
+        name=names.fresh(f"{program.name}_{mode}"),
+        program=program,
+        mode=mode,
+        wrt=wrt,
+        params=program.params,
+        seeds=[(seed, default) for seed in backward.seeds],
+        preamble=preamble,
+        forward=forward,
+        checks=checks,
+        backward=blocks,
+        finals=finals,
+        result=returned,
+        helpers=backward.helpers | (_names(*preamble, *forward, *checks, *final_statements) & HELPER_NAMES),
+        functions={name: spec for name, spec in program.functions.items()
+                   if name in reads | _names(*preamble)},
+        has_aux=has_aux,
+    )
+
+
+def _output_checks(program: Program, mode: str, outputs: list[ast.expr], reached: set[str],
+                   scalars: set[str], seeds: tuple[str, ...]) -> tuple[list[ast.stmt], set[str]]:
+    """The checks of the outputs, and the outputs they read: grad's output is a scalar (where
+    that is not known already), vjp's cotangents have their outputs' shapes."""
+    if mode != "vjp":
+        names = [o.id for o in outputs if isinstance(o, ast.Name)]
+        output = names[0] if len(names) == 1 == len(outputs) else None
+        if output not in reached or output in scalars:
+            return [], set()
+        return [ast.Expr(_call("_check_scalar", _load(output), ast.Constant(program.name)))], {output}
+    checks: list[ast.stmt] = []
+    for output, seed in zip(program.outputs, seeds):
+        if isinstance(output, ast.Name):
+            checks.append(ast.Expr(_call("_check_cotangent", _load(output.id), _load(seed),
+                                         ast.Constant(program.name))))
+    return checks, {o.id for o in program.outputs if isinstance(o, ast.Name)}
+
+
+def _refuse_tuple_results(program: Program, outputs: list[ast.expr], activity: Activity) -> None:
+    """An output that is the tuple a multi-output rule made: s2sad follows only its components."""
+    for output in outputs:
         if isinstance(output, ast.Name) and output.id in activity.tuples:
             raise UnsupportedSyntaxError(
                 "the function returns the tuple a multi-output function made; s2sad follows "
@@ -73,103 +153,48 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
                 "unpack it into names and return those: `w, v = np.linalg.eigh(a)`, "
                 "`return w, v`",
             )
-    namespace = program.namespace
-    aux_names = {n.id for o in program.outputs[1:] for n in ast.walk(o)
-                 if isinstance(n, ast.Name)} if has_aux else set()
-    output_names = [o.id for o in differentiated if isinstance(o, ast.Name)]
-    reached = useful(program, activity, set(output_names))
-    activity.refuse_unruled(reached)
-    numbers = frozenset(p for p, fact in facts.items() if fact == "number")
-    sweep = ReverseSweep(program, activity, reached, names, dict(program.adjoint_names), namespace,
-                         numbers, number_lists)
-    seeds, seed_lines = _seed_outputs(differentiated, sweep, names, reached, mode)
-    result = sweep.run()
-    if seed_lines:
-        result.blocks.insert(0, Block("the outputs' cotangents", seed_lines))
-    finals, gradients = _final_gradients(wrt, sweep, result.state, namespace, program.leaves)
-    unread = [w for w in wrt if w not in result.state
-              and not any(owner == w for owner, _ in program.leaves)]
-    containers = [w for w in wrt if w in sweep.containers and w not in unread]
-    if containers:
-        result.helpers.add("_check_differentiable_items")
-    if any(w in result.state and not any(owner == w for owner, _ in program.leaves) for w in wrt):
-        result.helpers.add("_as_argument")
-    if unread:
-        result.helpers.add("_zero_gradient")
 
-    needed_outputs = set(output_names) if mode == "value_and_grad" else set()
-    needed_outputs |= aux_names
-    scalar_check = None
-    output = output_names[0] if len(output_names) == 1 == len(differentiated) else None
-    if mode != "vjp" and output in reached and output not in sweep.shapes.scalars:
-        scalar_check = output
-        needed_outputs.add(output)
-        result.helpers.add("_check_scalar")
-    cotangent_checks = []
-    if mode == "vjp":
-        for output, (seed, _) in zip(program.outputs, seeds):
-            if isinstance(output, ast.Name):
-                cotangent_checks.append((output.id, seed))
-                needed_outputs.add(output.id)
-        result.helpers.add("_check_cotangent")
-    backward_reads = {
-        n.id for block in result.blocks for line in block.lines for node in line_nodes(line)
-        for n in ast.walk(node) if isinstance(n, ast.Name)
-    }
-    tapes = {id(lines.loop): (lines.tape, lines.saved, lines.restore_only)
-             for lines in result.loops if lines.tape}
-    forward = forward_statements(program, backward_reads | needed_outputs, activity.varied, tapes)
-    keep = (
-        {g.id for g in gradients} | set(output_names) | aux_names | {p.name for p in program.params}
-        | sweep.shapes.scalars | {namespace} | set(program.constants) | result.helpers
-        | {seed for seed, _ in seeds}
-        | {n.id for line in finals for n in ast.walk(line.statement) if isinstance(n, ast.Name)}
-    )
-    forward = release_dead_values(forward, result.blocks, keep)
 
-    returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
-    if mode == "value_and_grad" or has_aux:
-        outputs = list(program.outputs)
-        carried = _carried(program.body)
-        for position, output in enumerate(outputs):
-            if isinstance(output, ast.Name) and output.id in carried:
-                # The backward's loops restore carried values: keep the result as it was.
-                kept = names.fresh(f"{output.id}_value")
-                forward.append(_assign(kept, ast.Name(output.id, ast.Load())))
-                outputs[position] = ast.Name(kept, ast.Load())
-        if mode == "grad":
-            returned = ast.Tuple([returned, outputs[1]], ast.Load())
-        else:
-            value = ast.Tuple(outputs, ast.Load()) if program.returns_tuple else outputs[0]
-            returned = ast.Tuple([value, returned], ast.Load())
-    return Gradient(
-        name=names.fresh(f"{program.name}_{mode}"),
-        program=program,
-        mode=mode,
-        wrt=wrt,
-        params=program.params,
-        seeds=seeds,
-        namespace=namespace,
-        forward=forward,
-        backward=result.blocks,
-        finals=finals,
-        result=returned,
-        helpers=result.helpers | {"_namespace", "_check_differentiable"},
-        containers=containers,
-        unread=unread,
-        has_aux=has_aux,
-        scalar_check=scalar_check,
-        cotangent_checks=cotangent_checks,
-    )
+def _with_value(program: Program, mode: str, gradients: ast.expr,
+                names: NameAllocator) -> tuple[list[ast.stmt], ast.expr]:
+    """What value_and_grad, or grad with has_aux, returns: the value (or aux) beside the
+    gradients, and the lines that keep each value the backward's loops restore."""
+    outputs = list(program.outputs)
+    lines: list[ast.stmt] = []
+    loop_carried = carried(program.body)
+    for position, output in enumerate(outputs):
+        if isinstance(output, ast.Name) and output.id in loop_carried:
+            # The backward's loops restore carried values: keep the result as it was.
+            kept = names.fresh(f"{output.id}_value")
+            lines.append(_assign(kept, _load(output.id)))
+            outputs[position] = _load(kept)
+    if mode == "grad":
+        return lines, ast.Tuple([gradients, outputs[1]], ast.Load())
+    value = ast.Tuple(outputs, ast.Load()) if program.returns_tuple else outputs[0]
+    return lines, ast.Tuple([value, gradients], ast.Load())
+
+
+def _preamble(program: Program, arrays: list[str], items: list[str], namespace: bool) -> list[ast.stmt]:
+    """`xp = _namespace(...)` where the function reads `xp`, then the checks that the
+    differentiated arguments are arrays (or lists and tuples of `items`) of floats."""
+    statements: list[ast.stmt] = []
+    if namespace:
+        parameters = [_load(p.name) for p in program.params]
+        statements.append(_assign(program.namespace, _call("_namespace", *parameters)))
+    for helper, checked in (("_check_differentiable", arrays), ("_check_differentiable_items", items)):
+        if checked:
+            keywords = [ast.keyword(n, _load(n)) for n in checked]
+            statements.append(ast.Expr(ast.Call(_load(helper), [], keywords)))
+    return statements
 
 
 def specializable(program: Program) -> tuple[list[str], list[str]]:
     """The parameters whose facts a specialized variant can use: (every parameter, for
     "number"; the parameters the function only indexes, for "numbers"). Only a function
     with a loop gains from a variant."""
-    if not any(isinstance(node, Loop) for node in _nodes(program.body)):
+    loop_indices = {node.index for node in walk(program.body) if isinstance(node, Loop)}
+    if not loop_indices:
         return [], []
-    loop_indices = {node.index for node in _nodes(program.body) if isinstance(node, Loop)}
     # Read as k[i], with i a loop's index or an integer: a list of numbers reads the same.
     indexed = indexed_parameters(program, loop_indices)
     return [p.name for p in program.params], indexed
@@ -202,16 +227,6 @@ def _as_number_lists(program: Program, facts: dict[str, str],
     return program, frozenset(lists.values())
 
 
-def _nodes(nodes):
-    for node in nodes:
-        yield node
-        if isinstance(node, Branch):
-            yield from _nodes(node.body)
-            yield from _nodes(node.orelse)
-        elif isinstance(node, Loop):
-            yield from _nodes(node.body)
-
-
 def _refuse_tuple_outputs(program: Program, has_aux: bool) -> None:
     """grad and value_and_grad differentiate one scalar: `(loss, aux)` only with has_aux."""
     count = len(program.outputs) if program.returns_tuple else 1
@@ -230,69 +245,47 @@ def _refuse_tuple_outputs(program: Program, has_aux: bool) -> None:
             "s2sad.vjp(f)(..., cotangent=...)")
 
 
-def _seed_outputs(outputs: list[ast.expr], sweep: ReverseSweep, names: NameAllocator,
-                  reached: set[str], mode: str) -> tuple[list[tuple[str, ast.expr | None]], list[Line]]:
-    """One cotangent parameter per output: `d<output>`, 1.0 by default except for vjp."""
-    output_names = [o.id for o in outputs if isinstance(o, ast.Name)]
-    default = ast.Constant(1.0) if mode != "vjp" else None
-    seeds: list[tuple[str, ast.expr | None]] = []
-    lines: list[Line] = []
-    for position, output in enumerate(outputs):
-        name = output.id if isinstance(output, ast.Name) else None
-        if name is not None and output_names.count(name) == 1:
-            seed = sweep.adjoint(name)
-            if name in reached:
-                sweep.seed(name, seed)
-        else:
-            seed = names.fresh(f"d_out{position}")
-            if name in reached:
-                lines.extend(sweep.accumulate(name, ast.Name(seed, ast.Load()), fresh=False))
-        seeds.append((seed, default))
-    return seeds, lines
-
-
-def _final_gradients(wrt: list[str], sweep: ReverseSweep, state: dict[str, str], namespace: str,
+def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], namespace: str,
                      leaves: dict[tuple[str, tuple[str, ...]], str]) -> tuple[list[Line], list[ast.Name]]:
     """Zeros for arguments the output ignores, copies of gradients that share memory, and
     dict arguments' gradients assembled from their leaves'."""
-    xp = ast.Name(namespace, ast.Load())
+    state, adjoints = backward.state, backward.adjoints
     finals: list[Line] = []
     gradients = []
     for parameter in wrt:
-        name = sweep.adjoint(parameter)
+        name = adjoints[parameter]
         read = {path: leaf for (owner, path), leaf in leaves.items() if owner == parameter}
         if read:
             pairs = {path: leaf for path, leaf in read.items() if leaf in state}
             keys = [ast.Tuple([ast.Constant(k) for k in path], ast.Load()) for path in pairs]
-            values = [ast.Name(sweep.adjoint(leaf), ast.Load()) for leaf in pairs.values()]
-            tree = ast.Call(ast.Name("_gradient_tree", ast.Load()),
-                            [ast.Name(parameter, ast.Load()), ast.Dict(keys, values)], [])
+            values = [_load(adjoints[leaf]) for leaf in pairs.values()]
+            tree = _call("_gradient_tree", _load(parameter), ast.Dict(keys, values))
             finals.append(Line(_assign(name, tree), "zeros for the keys the output does not read"))
         elif parameter not in state:
-            zeros = ast.Call(ast.Name("_zero_gradient", ast.Load()),
-                             [ast.Name(parameter, ast.Load()), ast.Constant(parameter)], [])
+            zeros = _call("_zero_gradient", _load(parameter), ast.Constant(parameter))
             finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
-        elif state[parameter] == BORROWED and parameter not in sweep.shapes.scalars:
-            copy = ast.Call(ast.Attribute(xp, "array", ast.Load()), [ast.Name(name, ast.Load())],
+        elif state[parameter] == BORROWED and parameter not in scalars:
+            copy = ast.Call(ast.Attribute(_load(namespace), "array", ast.Load()), [_load(name)],
                             [ast.keyword("copy", ast.Constant(True))])
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
         if parameter in state and not read:
-            restructured = ast.Call(ast.Name("_as_argument", ast.Load()),
-                                    [ast.Name(name, ast.Load()), ast.Name(parameter, ast.Load())], [])
+            restructured = _call("_as_argument", _load(name), _load(parameter))
             finals.append(Line(_assign(name, restructured), f"{parameter}'s type and dtype"))
-        gradients.append(ast.Name(name, ast.Load()))
+        gradients.append(_load(name))
     return finals, gradients
 
 
-def _carried(nodes) -> set[str]:
-    """Every variable a loop carries from one iteration to the next."""
-    found: set[str] = set()
-    for node in nodes:
-        if isinstance(node, Loop):
-            found |= {old for old, _ in node.carried} | _carried(node.body)
-        elif isinstance(node, Branch):
-            found |= _carried(node.body) | _carried(node.orelse)
-    return found
+def _names(*nodes: ast.AST) -> set[str]:
+    """The names the syntax `nodes` mentions."""
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _call(function: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(_load(function), list(args), [])
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
 
 
 def _assign(name: str, value: ast.expr) -> ast.Assign:

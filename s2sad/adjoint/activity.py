@@ -3,6 +3,10 @@
 A value is *varied* when it depends differentiably on a `wrt` argument, and
 *useful* when the output depends on it. Only values that are both get
 adjoints; shape, integer and comparison results never do.
+
+The structural facts the sweep needs beside them are found here too: the variables
+loops carry, those that may hold lists or tuples of arrays, and the parameters the
+function reads only element by element.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from ..errors import UnknownFunctionError, UnsupportedArgumentError, UnsupportedSyntaxError
-from ..ir import Assignment, Program, assignments
+from ..ir import Assignment, Loop, Node, Program, assignments, walk
 from ..normalize.rules import rule_hint
 from ..templates import Template, is_nondifferentiable, lookup
 from .instantiate import bind, element_key
@@ -241,3 +245,62 @@ def _unknown(assignment: Assignment) -> UnknownFunctionError:
         assignment.origin,
         hint,
     )
+
+
+def carried(nodes: list[Node]) -> set[str]:
+    """Every variable a loop among `nodes` (at any depth) carries from one iteration to the next."""
+    return {old for node in walk(nodes) if isinstance(node, Loop) for old, _ in node.carried}
+
+
+_LIST_OPS = {"sequence", "list.append", "method.tolist"}
+
+
+def possible_containers(program: Program, activity: Activity) -> set[str]:
+    """The variables that may hold a list or tuple of arrays: lists the function builds, and
+    parameters it only indexes, iterates or measures (their gradient is then a list too)."""
+    flat = assignments(program.body)
+    lists = {a.target for a in flat if a.op in _LIST_OPS}
+    grown = True
+    while grown:  # a list's new value at the end of a loop iteration, or where arms meet
+        grown = False
+        for a in flat:
+            if a.op in ("phi", "identity") and a.target not in lists and any(
+                    isinstance(n, ast.Name) and n.id in lists for n in a.args):
+                lists.add(a.target)
+                grown = True
+    return (lists | set(indexed_parameters(program))) & activity.varied
+
+
+def indexed_parameters(program: Program, indices: set[str] | None = None) -> list[str]:
+    """The parameters the function reads only one element at a time (`k[i]`, `k[0]`) or
+    measures (`len(k)`): they may be lists. `indices`, if given, are the only names an
+    index may be (a loop's index); integers always may."""
+    flat = assignments(program.body)
+
+    def element_read(a: Assignment) -> bool:
+        if a.op == "builtins.len" and indices is None:
+            return True
+        index = a.args[1] if a.op == "getitem" else None
+        return index is not None and is_element_index(index) and (
+            indices is None or not isinstance(index, ast.Name) or index.id in indices)
+
+    # A parameter the body rebinds (a loop carries it, a branch's phi assigns it) reads
+    # another value after the rebinding: its reads are not all of the argument.
+    rebound = {a.target for a in flat} | carried(program.body)
+    found = []
+    for parameter in program.params:
+        if parameter.name in rebound:
+            continue
+        readers = [a for a in flat if any(isinstance(n, ast.Name) and n.id == parameter.name
+                                          for arg in a.args for n in ast.walk(arg))]
+        if readers and all(isinstance(a.args[0], ast.Name) and a.args[0].id == parameter.name
+                           and element_read(a) for a in readers):
+            found.append(parameter.name)
+    return found
+
+
+def is_element_index(index: ast.expr) -> bool:
+    """An index that could pick one element of a list: a name or an integer, not `[:, None]`."""
+    if isinstance(index, ast.UnaryOp):
+        index = index.operand
+    return isinstance(index, ast.Name) or isinstance(index, ast.Constant) and type(index.value) is int

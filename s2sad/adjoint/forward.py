@@ -12,14 +12,14 @@ import copy
 from dataclasses import dataclass
 
 from ..ir import Assignment, Branch, Effect, Loop, Node, Program
+from .blocks import Tape
 
 
 def forward_statements(program: Program, needed: set[str], varied: set[str],
-                       tapes: dict[int, tuple[str, list[ast.expr], bool]]) -> list[ast.stmt]:
+                       tapes: dict[int, Tape]) -> list[ast.stmt]:
     """The statements computing `needed` names and every effect, inactive temporaries folded.
 
-    `tapes` maps a loop (by id) to its tape's name, the values each iteration
-    appends to it, and whether they are appended once, before the loop, instead.
+    `tapes` maps a loop (by id) to its tape: the forward appends what the tape saves.
     """
     kept, _ = _live(program.body, set(needed), tapes)
     reads: dict[str, int] = {}
@@ -29,14 +29,13 @@ def forward_statements(program: Program, needed: set[str], varied: set[str],
     return _Emitter(reads, needed, varied, tapes).emit(kept)
 
 
-def _live(nodes: list[Node], live: set[str],
-          tapes: dict[int, tuple[str, list[ast.expr], bool]]) -> tuple[list[Node], set[str]]:
+def _live(nodes: list[Node], live: set[str], tapes: dict[int, Tape]) -> tuple[list[Node], set[str]]:
     """The nodes that compute something live afterwards, and what is live before them."""
     kept: list[Node] = []
     for node in reversed(nodes):
         if isinstance(node, Loop):
-            _, saved_values, before = tapes.get(id(node), ("", [], False))
-            saved = {n for e in saved_values for n in _reads(e)}
+            tape = tapes.get(id(node))
+            saved = {n for e in tape.saved for n in _reads(e)} if tape else set()
             condition = _reads(node.test) if node.test is not None else set()
             if node.exit is not None:
                 condition |= _reads(node.exit)
@@ -49,7 +48,7 @@ def _live(nodes: list[Node], live: set[str],
             if body:
                 kept.append(_KeptLoop(node, body))
                 live = live | live_in | condition | {node.steps.id}
-                if before:
+                if tape and tape.before_loop:
                     live |= saved
             continue
         if isinstance(node, Assignment):
@@ -96,7 +95,7 @@ class _Emitter:
     """Writes kept nodes as statements, folding temporaries and saving what loops tape."""
 
     def __init__(self, reads: dict[str, int], needed: set[str], varied: set[str],
-                 tapes: dict[int, tuple[str, list[ast.expr], bool]]):
+                 tapes: dict[int, Tape]):
         self.reads, self.needed, self.varied, self.tapes = reads, needed, varied, tapes
         self.depth = 0
         self.nested_tapes: list[str] = []
@@ -132,7 +131,9 @@ class _Emitter:
     def loop(self, kept: _KeptLoop, fold: _Fold) -> list[ast.stmt]:
         """`tape = []`, then the loop, each iteration appending what its backward reads."""
         loop = kept.loop
-        tape, saved, before = self.tapes.get(id(loop), ("", [], False))
+        tape = self.tapes.get(id(loop))
+        saved = tape.saved if tape else ()
+        before = tape is not None and tape.before_loop
         carried = {old for old, _ in loop.carried}
         body_nodes = list(kept.body)
         back_edges = []
@@ -148,13 +149,13 @@ class _Emitter:
         if saved:
             values = [copy.deepcopy(e) for e in saved]
             value = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
-            method = ast.Attribute(ast.Name(tape, ast.Load()), "append", ast.Load())
+            method = ast.Attribute(ast.Name(tape.name, ast.Load()), "append", ast.Load())
             append = ast.Expr(ast.Call(method, [value], []))
             if not before:
                 body.append(append)
         body += self.emit(back_edges)
         if saved:
-            self.nested_tapes.append(tape)
+            self.nested_tapes.append(tape.name)
         statements: list[ast.stmt] = []
         if self.depth == 0:
             # Every tape outlives the outermost loop: an inner loop's tape gathers all its runs.

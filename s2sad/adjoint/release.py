@@ -11,15 +11,26 @@ from __future__ import annotations
 
 import ast
 
-from .sweep import Block, BranchLines, Line, LoopLines, line_nodes
+from .blocks import Block, BranchLines, Line, LoopLines, line_nodes
 
 
-def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> list[ast.stmt]:
+def release_dead_values(forward: list[ast.stmt], blocks: list[Block],
+                        keep: set[str]) -> tuple[list[ast.stmt], list[Block]]:
     """Insert `del` after the last reader of each name, except names in `keep`.
 
-    Returns the forward statements, with one `del` at their end for values
-    only the forward reads; the blocks are changed in place.
+    Returns the forward statements, with one `del` at their end for values only the
+    forward reads, and the blocks with theirs.
     """
+    dying = _dying(forward, blocks, keep)
+    released = [Block(block.header, _with_deletes(block.lines, b, dying)) for b, block in enumerate(blocks)]
+    if (-1, 0) in dying and blocks:
+        return [*forward, _delete(dying[(-1, 0)])], released
+    return forward, released
+
+
+def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> dict[tuple[int, int], list[str]]:
+    """The names to free after each top-level line of the blocks, by (block, line); at
+    (-1, 0), those to free at the end of the forward."""
     assigned = _assigned(forward) | {
         name for block in blocks for line in block.lines for name in _assigned(line_nodes(line))
     }
@@ -46,13 +57,17 @@ def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[
     for name, position in last.items():
         if name not in keep and position != final:
             dying.setdefault(position, []).append(name)
-    for b, block in reversed(list(enumerate(blocks))):
-        for i in reversed(range(len(block.lines))):
-            if (b, i) in dying:
-                block.lines.insert(i + 1, Line(_delete(dying[(b, i)])))
-    if (-1, 0) in dying and blocks:
-        return [*forward, _delete(dying[(-1, 0)])]
-    return forward
+    return dying
+
+
+def _with_deletes(lines: list[Line], b: int, dying: dict[tuple[int, int], list[str]]) -> list[Line]:
+    """The lines of block `b`, each followed by the `del` of the names it reads last."""
+    result = []
+    for i, line in enumerate(lines):
+        result.append(line)
+        if (b, i) in dying:
+            result.append(Line(_delete(dying[(b, i)])))
+    return result
 
 
 def _delete(names: list[str]) -> ast.Delete:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..ir import Branch, Loop, Program, assignments
+from ..ir import Branch, Loop, Node, Program, assignments, walk
 from ..templates import lookup
 from .activity import Activity
 
@@ -148,26 +148,16 @@ _INTEGER_ARITHMETIC = {"numpy.add", "numpy.subtract", "numpy.multiply", "numpy.f
                        "numpy.remainder", "numpy.negative"}
 
 
-def _assigned_in_blocks(nodes) -> set[str]:
+def _assigned_in_blocks(nodes: list[Node]) -> set[str]:
     """Names assigned inside a loop's body or an arm of a branch."""
-    found: set[str] = set()
-    for node in nodes:
-        if isinstance(node, Loop):
-            found |= {a.target for a in assignments(node.body)}
-        elif isinstance(node, Branch):
-            found |= {a.target for a in assignments(node.body + node.orelse)}
-    return found
+    return {a.target for node in walk(nodes) if isinstance(node, Branch)
+            for a in assignments(node.body + node.orelse)} | {
+        a.target for node in walk(nodes) if isinstance(node, Loop) for a in assignments(node.body)}
 
 
-def _loop_indices(nodes) -> set[str]:
+def _loop_indices(nodes: list[Node]) -> set[str]:
     """The index of every loop: a Python int at each iteration."""
-    found: set[str] = set()
-    for node in nodes:
-        if isinstance(node, Loop):
-            found |= {node.index} | _loop_indices(node.body)
-        elif isinstance(node, Branch):
-            found |= _loop_indices(node.body) | _loop_indices(node.orelse)
-    return found
+    return {node.index for node in walk(nodes) if isinstance(node, Loop)}
 
 
 def _find(parent: dict[str, str], name: str) -> str:

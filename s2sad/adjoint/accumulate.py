@@ -1,0 +1,227 @@
+"""Accumulation: the first contribution to an adjoint assigns it, later ones add to it.
+
+Ownership decides how a contribution adds. An adjoint is *owned* when its array is memory
+the backward made for it alone: a contribution may then add to it in place (`dx += v`,
+`dx[i] += v`). It is *borrowed* when it may share memory with another value (it is the
+output's cotangent, another adjoint, a view of one, or the adjoint a loop carries from one
+iteration to the next): adding in place would change that value too, so an addition
+writes `dx = dx + v`, which makes it owned, and an addition into a region, or a loop that
+adds to it at every iteration, copies it first. Where the arms of an `if` meet, an adjoint
+is owned only if no arm leaves it borrowed. A gradient still borrowed when the backward
+ends is copied before the caller gets it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..ir import index_expression
+from ..names import NameAllocator
+from .blocks import Line
+from .instantiate import Scatter
+
+OWNED, BORROWED = "owned", "borrowed"
+
+# Functions of the array namespace whose result may share memory with their first argument.
+_VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
+          "expand_dims", "ravel", "asarray", "permute_dims", "flip", "fliplr", "flipud", "rot90",
+          "diag", "diagonal"}
+_PASS_THROUGH_HELPERS = {"_unbroadcast", "_joined_part"}  # may return a view of their first argument
+
+
+class Adjoints:
+    """The adjoints of one reverse sweep: their names, which own their memory, and the lines
+    that add contributions to them."""
+
+    def __init__(self, names: NameAllocator, adjoint_names: dict[str, str], namespace: str,
+                 containers: set[str], integers: set[str], readers: dict[str, int]):
+        """`adjoint_names`: the names already chosen (the parameters'); `containers`: the
+        variables that may hold lists of arrays; `integers`: those that hold Python ints;
+        `readers`: how many operations read each variable, for the comments."""
+        self.names = names
+        self.adjoint_names = adjoint_names
+        self.namespace = namespace
+        self.containers = containers
+        self.integers = integers
+        self.readers = readers
+        self.state: dict[str, str] = {}
+        """The ownership of each adjoint computed so far."""
+        self.helpers: set[str] = set()
+        self.read_at_every_iteration: set[str] = set()
+        self._commented: set[str] = set()
+
+    def name(self, variable: str) -> str:
+        """`d<variable>`, or a variant that collides with nothing."""
+        if variable not in self.adjoint_names:
+            self.adjoint_names[variable] = self.names.fresh("d" + variable)
+        return self.adjoint_names[variable]
+
+    def owns(self, variable: str) -> bool:
+        """Whether the adjoint of `variable` is memory of its own, to add to in place."""
+        return self.state.get(variable) == OWNED
+
+    def seed(self, variable: str, parameter: str) -> None:
+        """The output `variable`'s adjoint arrives as the parameter `parameter`: borrowed."""
+        self.adjoint_names[variable] = parameter
+        self.state[variable] = BORROWED
+
+    def pass_on(self, source: str, variable: str) -> None:
+        """`variable`'s adjoint is `source`'s, under the same name and ownership."""
+        self.adjoint_names[variable] = self.name(source)
+        self.state[variable] = self.state.pop(source)
+
+    def drop(self, variable: str) -> None:
+        """The adjoint of `variable` is used up: an earlier value of its name starts afresh."""
+        self.state.pop(variable, None)
+
+    def zeros(self, variable: str) -> ast.Call:
+        """Zeros for the adjoint of `variable`: `xp.zeros_like`, or `_zeros_like` where the
+        variable may be a list or tuple of arrays."""
+        if variable in self.containers:
+            self.helpers.add("_zeros_like")
+            return ast.Call(ast.Name("_zeros_like", ast.Load()), [_load(variable)], [])
+        return ast.Call(_attribute(self.namespace, "zeros_like"), [_load(variable)], [])
+
+    def accumulate(self, variable: str, value: ast.expr, fresh: bool) -> list[Line]:
+        """`dv = value` for the first contribution, `dv += value` or `dv = dv + value` after.
+
+        `fresh`: `value` is memory of its own (see `new_memory`).
+        """
+        name = self.name(variable)
+        state = self.state.get(variable)
+        if state is None:
+            self.state[variable] = OWNED if fresh else BORROWED
+            return [Line(_assign(name, value))]
+        comment = self._shared_comment(variable)
+        if state == OWNED:
+            statement: ast.stmt = ast.AugAssign(_store(name), ast.Add(), value)
+        else:
+            statement = _assign(name, ast.BinOp(_load(name), ast.Add(), value))
+            self.state[variable] = OWNED
+        return [Line(statement, comment)]
+
+    def scatter(self, item: Scatter) -> list[Line]:
+        """Add into a region of an adjoint, giving it memory of its own first."""
+        name = self.name(item.variable)
+        state = self.state.get(item.variable)
+        lines = []
+        comment = None
+        if state is None:
+            lines.append(Line(_assign(name, self.zeros(item.variable))))
+        else:
+            comment = self._shared_comment(item.variable)
+            if state == BORROWED:
+                lines.append(Line(_assign(name, ast.Call(_attribute(name, "copy"), [], []))))
+        self.state[item.variable] = OWNED
+        if _is_basic_index(item.index, self.integers):
+            region = ast.Subscript(_load(name), item.index, ast.Store())
+            lines.append(Line(ast.AugAssign(region, ast.Add(), item.value), comment))
+            return lines
+        if item.variable in self.containers:
+            self.helpers.add("_add_at")
+            add_at: ast.expr = ast.Name("_add_at", ast.Load())
+        else:
+            add_at = ast.Attribute(_attribute(self.namespace, "add"), "at", ast.Load())
+        call = ast.Call(add_at, [_load(name), index_expression(item.index), item.value], [])
+        lines.append(Line(ast.Expr(call), comment))
+        return lines
+
+    def meet(self, before: dict[str, str], arms: tuple[dict[str, str], dict[str, str]],
+             inside: set[str]) -> tuple[list[Line], list[Line]]:
+        """Where the arms of an `if` meet, from the states `before` it and after each arm:
+        the lines that give each arm zeros for the adjoints only the other assigns.
+
+        `inside`: the names only the arms assign, whose adjoints end there.
+        """
+        zeros: tuple[list[Line], list[Line]] = ([], [])
+        merged = {v: s for v, s in before.items() if v not in inside}
+        for variable in sorted((arms[0].keys() | arms[1].keys()) - inside):
+            states = (arms[0].get(variable), arms[1].get(variable))
+            for state, lines in zip(states, zeros):
+                if state is None:
+                    value = self.zeros(variable)
+                    lines.append(Line(_assign(self.name(variable), value)))
+            merged[variable] = OWNED if all(s in (None, OWNED) for s in states) else BORROWED
+        self.state = merged
+        return zeros
+
+    def before_loop(self, variable: str, carried: bool) -> list[Line]:
+        """Before a loop whose iterations add to the adjoint of `variable`: zeros, or a copy
+        of a borrowed adjoint. The adjoint of a variable the loop carries stays borrowed."""
+        state = self.state.get(variable)
+        name = self.name(variable)
+        lines = []
+        if state is None:
+            lines.append(Line(_assign(name, self.zeros(variable))))
+        elif state == BORROWED and not carried:
+            copy = ast.Call(_attribute(self.namespace, "array"), [_load(name)],
+                            [ast.keyword("copy", ast.Constant(True))])
+            lines.append(Line(_assign(name, copy), "accumulated in place below"))
+        self.state[variable] = BORROWED if carried else OWNED
+        return lines
+
+    def carried(self, variable: str) -> list[Line]:
+        """After a loop body, the adjoint the next iteration (in reverse) reads for a carried
+        `variable`: zeros where the body left none. It is borrowed."""
+        lines = []
+        if variable not in self.state:
+            lines.append(Line(_assign(self.name(variable), self.zeros(variable))))
+        self.state[variable] = BORROWED
+        return lines
+
+    def _shared_comment(self, variable: str) -> str | None:
+        if variable in self._commented:
+            return None
+        self._commented.add(variable)
+        count = self.readers.get(variable, 2)
+        if count == 1 and variable in self.read_at_every_iteration:
+            return f"{variable} is read at every iteration"
+        times = "twice" if count == 2 else f"{count} times"
+        return f"{variable} is read {times}"
+
+
+def new_memory(value: ast.expr, movable: set[str]) -> bool:
+    """True when `value` is new memory (or an adjoint in `movable`, which nothing else will
+    read): the adjoint it is assigned to then owns it."""
+    if isinstance(value, (ast.BinOp, ast.UnaryOp)):
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in movable
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name in _VIEWS or name in _PASS_THROUGH_HELPERS:
+            return bool(value.args) and new_memory(value.args[0], movable)
+        return True
+    return False
+
+
+def _is_basic_index(index: ast.expr, integers: set[str]) -> bool:
+    """An index of integers, slices, None and `...`: no element is selected twice."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    for part in parts:
+        if isinstance(part, ast.Slice) or isinstance(part, ast.Name) and part.id in integers:
+            continue
+        if isinstance(part, ast.Constant) and (part.value is None or part.value is Ellipsis
+                                               or type(part.value) is int):
+            continue
+        if isinstance(part, ast.UnaryOp) and isinstance(part.operand, ast.Constant):
+            continue
+        return False
+    return True
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(name, ast.Store())
+
+
+def _attribute(name: str, attr: str) -> ast.Attribute:
+    return ast.Attribute(_load(name), attr, ast.Load())
+
+
+def _assign(name: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign([_store(name)], value)
