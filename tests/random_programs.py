@@ -421,6 +421,7 @@ class Builder:
         self.in_branch = 0
         self.iterated: set[str] = set()  # arrays a running `for` iterates over
         self.loops: list[str] = []  # "for" / "while", innermost last
+        self.retired: list[str] = []  # names a finished block bound, free to assign again
 
     # -- small draws -------------------------------------------------------
 
@@ -431,6 +432,10 @@ class Builder:
         return self.draw(st.integers(0, of - 1)) < p_true_num
 
     def fresh_name(self, prefix: str) -> str:
+        """A new variable name; for a plain variable, sometimes one a finished `if` or loop
+        body bound (`if c: z = ...` then `z = ...`: one name, two values on one path)."""
+        if prefix == "v" and self.retired and self.coin(1, 3):
+            return self.retired.pop(self.draw(st.integers(0, len(self.retired) - 1)))
         return f"{prefix}{next(self.names)}"
 
     def emit(self, line: Src | str) -> None:
@@ -834,6 +839,8 @@ class Builder:
             for name in list(self.env):
                 if name not in before:
                     del self.env[name]
+                    if name.startswith("v"):
+                        self.retired.append(name)
 
     def block(self, header: Src, count: int) -> None:
         self.emit(header)
@@ -975,6 +982,8 @@ class Builder:
             for name in list(self.env):
                 if name not in before:
                     del self.env[name]
+                    if name.startswith("v"):
+                        self.retired.append(name)
         self.emit(keyword)
         self.indent -= 1
         self.in_branch -= 1
