@@ -48,6 +48,7 @@ class Adjoints:
         """The ownership of each adjoint computed so far."""
         self.helpers: set[str] = set()
         self.read_at_every_iteration: set[str] = set()
+        """The variables a loop reads at every iteration, as its comments say."""
         self._commented: set[str] = set()
 
     def name(self, variable: str) -> str:
@@ -129,7 +130,8 @@ class Adjoints:
     def meet(self, before: dict[str, str], arms: tuple[dict[str, str], dict[str, str]],
              inside: set[str]) -> tuple[list[Line], list[Line]]:
         """Where the arms of an `if` meet, from the states `before` it and after each arm:
-        the lines that give each arm zeros for the adjoints only the other assigns.
+        the ownership after it, and the lines that give each arm zeros for the adjoints
+        only the other assigns.
 
         `inside`: the names only the arms assign, whose adjoints end there.
         """
@@ -146,8 +148,8 @@ class Adjoints:
         return zeros
 
     def before_loop(self, variable: str, carried: bool) -> list[Line]:
-        """Before a loop whose iterations add to the adjoint of `variable`: zeros, or a copy
-        of a borrowed adjoint. The adjoint of a variable the loop carries stays borrowed."""
+        """The lines before a loop whose iterations add to the adjoint of `variable`: zeros,
+        or a copy of a borrowed one; `carried`: the loop carries `variable`."""
         state = self.state.get(variable)
         name = self.name(variable)
         lines = []
@@ -161,8 +163,8 @@ class Adjoints:
         return lines
 
     def carried(self, variable: str) -> list[Line]:
-        """After a loop body, the adjoint the next iteration (in reverse) reads for a carried
-        `variable`: zeros where the body left none. It is borrowed."""
+        """After a loop body, zeros for the adjoint of a carried `variable` where the body
+        left none: the next iteration (in reverse) reads it."""
         lines = []
         if variable not in self.state:
             lines.append(Line(_assign(self.name(variable), self.zeros(variable))))

@@ -92,7 +92,8 @@ def inner_blocks(line: Line) -> list[Block]:
 
 
 def own_syntax(line: Line) -> list[ast.AST]:
-    """The syntax a line holds itself, not counting the lines of its arms or loop body."""
+    """The syntax a line holds itself, not counting the lines of its arms or loop body; for
+    a backward loop, its restores and the forward loop's steps, index, test and trip count."""
     statement = line.statement
     if isinstance(statement, BranchLines):
         return [statement.test]

@@ -28,7 +28,8 @@ class Commented(ast.stmt):
 
 
 def render(module: ast.Module) -> str:
-    """The source of `module`, one line for each top-level statement (black spaces them)."""
+    """The source of `module`: its statements one after another (black puts the blank lines
+    between them)."""
     ast.fix_missing_locations(module)
     return "\n".join(line for statement in module.body for line in _lines(statement))
 
