@@ -255,6 +255,27 @@ def refuse_in_place(rng, ns):
         Call((items, "s += t", {"v": items}), raises=(TypeError, "updates"), label="a list"),
         Call((a, "s += t", {"v": ns.put(normal(rng, 4))}), None, label="separate memory"),
         Call((2.0, "s += t", {"v": 2.0}), None, label="a number"),
+        Call((a, "s += t", {"pair": (ns.put(normal(rng, 2)), a[:2])}),
+             raises=(TypeError, "through `pair`"), label="a view inside a tuple"),
+        Call((a, "s += t", {"p": {"w": [a]}}), raises=(TypeError, "through `p`"),
+             label="the array inside a dict of lists"),
+        Call((a, "s += t", {"pair": (ns.put(normal(rng, 4)), 1.0)}), None,
+             label="a tuple of other memory"),
+    ]
+
+
+@cases("_shares_memory")
+def shares_memory(rng, ns):
+    a, b = ns.put(normal(rng, 4)), ns.put(normal(rng, 4))
+    items = [a]
+    return [
+        Call((a, a[::2]), True, label="a strided view"),
+        Call((a, b), False, label="separate arrays"),
+        Call((a, (b, [a.reshape(2, 2)])), True, label="nested in containers"),
+        Call((a, {"k": b, "n": 1.0}), False, label="a dict of other values"),
+        Call((items, items), True, label="the same list"),
+        Call((items, [b]), False, label="another list"),
+        Call((a, 2.0), False, label="a number"),
     ]
 
 

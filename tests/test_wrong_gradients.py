@@ -370,3 +370,15 @@ def test_a_name_one_arm_assigned_then_reassigned_after_the_if(x):
     """`z` of the `if` arm and `z` after it were one name: the backward of `y = z * z` read
     the later value (found by the per-pass IR tests)."""
     check(fns.reassigns_a_name_one_arm_assigned, [x])
+
+
+def test_an_in_place_update_of_a_tuple_arguments_item_is_refused():
+    """`v0 = tp[0]; v0 += tp[0]` doubles the caller's tp[0] in NumPy, read after it: the
+    run-time check looks inside the tuple (found by the random-program hunt)."""
+    tp = (np.array([0.0, 0.0, -1.0]), np.zeros(3))
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="would also change `tp`"):
+        s2sad.grad(fns.updates_a_tuple_items_alias, wrt=(0, 1))(np.zeros(3), tp)
+    taken = (np.array([1.0, 0.5, 0.2]), np.zeros(3))  # v0 a copy: nothing shares its memory
+    dx, dtp = s2sad.grad(fns.updates_a_tuple_items_alias, wrt=(0, 1))(np.zeros(3), taken)
+    assert_close(dtp[0], np.ones(3))
+    assert_close(dx, np.ones(3))

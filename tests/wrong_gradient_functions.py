@@ -391,3 +391,11 @@ def reassigns_a_name_one_arm_assigned(x):
         y = x
     z = y * 3.0
     return np.sum(z)
+
+
+def updates_a_tuple_items_alias(x, tp):
+    v0 = tp[0]
+    if np.sum(tp[0]) > 0.0:
+        v0 = tp[0] * 1.0
+    v0 += tp[0]  # where the branch is not taken, v0 is tp[0] itself: NumPy doubles it
+    return np.sum(tp[0]) + np.sum(x)

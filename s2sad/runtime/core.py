@@ -96,14 +96,26 @@ def _refuse_in_place(value, update, views):
     if not hasattr(type(value), "__iadd__"):
         return
     for view, seen in views.items():
-        if seen is value or (
-            hasattr(value, "shape") and _namespace(value).may_share_memory(value, seen)
-        ):
+        if _shares_memory(value, seen):
             raise TypeError(
                 f"`{update}` updates an array in place here, which NumPy would show through "
                 f"`{view}` too, but s2sad writes the update into new memory; compute `{view}` "
                 "after the update, or from a copy (`.copy()`)"
             )
+
+
+def _shares_memory(value, other):
+    """Whether `value` (an array or a list) may share memory with `other`: the same object, an
+    overlapping array, or a list, tuple or dict holding one."""
+    if other is value:
+        return True
+    if type(other) is list or type(other) is tuple:
+        return any(_shares_memory(value, item) for item in other)
+    if type(other) is dict:
+        return any(_shares_memory(value, item) for item in other.values())
+    if hasattr(value, "shape") and hasattr(other, "shape"):
+        return bool(_namespace(value).may_share_memory(value, other))
+    return False
 
 
 def _zero_gradient(x, name):
