@@ -13,6 +13,7 @@ from ..runtime import HELPER_NAMES
 from .accumulate import BORROWED
 from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
 from .blocks import Block, Line, names_in
+from .copies import propagate_copies
 from .forward import forward_statements
 from .release import release_dead_values
 from .shapes import Shapes
@@ -94,7 +95,8 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         | shapes.scalars | {namespace} | set(program.constants) | backward.helpers
         | set(backward.seeds) | _names(*final_statements)
     )
-    forward, blocks = release_dead_values(forward, list(backward.blocks), keep)
+    blocks = propagate_copies(forward, list(backward.blocks), keep)
+    forward, blocks = release_dead_values(forward, blocks, keep)
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad" or has_aux:
         value_lines, returned = _with_value(program, mode, returned, names)
@@ -105,7 +107,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
                          namespace in reads)
     default = ast.Constant(1.0) if mode != "vjp" else None
     return Gradient(
-        name=names.fresh(f"{program.name}_{mode}"),
+        name=names.fresh(f"{program.name.rstrip('_') or program.name}_{mode}"),
         program=program,
         mode=mode,
         wrt=wrt,

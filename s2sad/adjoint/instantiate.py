@@ -8,10 +8,12 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy
+
 from ..errors import UnsupportedArgumentError
 from ..fold import Simplifier
 from ..ir import Assignment, index_expression
-from ..runtime import HELPER_NAMES
+from ..runtime import HELPER_NAMES, HELPERS
 from ..templates import Template
 
 
@@ -250,7 +252,7 @@ class _Renamer(ast.NodeTransformer):
 
 def _substitute(node, renames: dict[str, ast.expr], helpers: set[str]):
     renamed = _Renamer(renames, helpers).visit(copy.deepcopy(node))
-    return _simplify(_SlicesAsArguments().visit(renamed))
+    return _simplify(_DefaultsUnwritten(renames.get("xp")).visit(_SlicesAsArguments().visit(renamed)))
 
 
 class _SlicesAsArguments(ast.NodeTransformer):
@@ -260,6 +262,43 @@ class _SlicesAsArguments(ast.NodeTransformer):
         self.generic_visit(node)
         node.args = [index_expression(a) for a in node.args]
         return node
+
+
+class _DefaultsUnwritten(ast.NodeTransformer):
+    """A keyword the call would take by default anyway is not written: `xp.reshape(g, s)`,
+    not `xp.reshape(g, s, order="C")`. Only literal values equal to the default of the
+    NumPy function (or runtime helper) the call names go."""
+
+    def __init__(self, namespace: ast.expr | None):
+        self.namespace = namespace.id if isinstance(namespace, ast.Name) else None
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        defaults = _defaults(node.func, self.namespace)
+        node.keywords = [
+            k for k in node.keywords
+            if not (k.arg in defaults and isinstance(k.value, ast.Constant)
+                    and type(k.value.value) is type(defaults[k.arg])
+                    and k.value.value == defaults[k.arg])
+        ]
+        return node
+
+
+def _defaults(func: ast.expr, namespace: str | None) -> dict[str, object]:
+    """The keyword defaults of `xp.f` (NumPy's `f`) or of a runtime helper; none otherwise."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id == namespace:
+        function = getattr(numpy, func.attr, None)
+    elif isinstance(func, ast.Name) and func.id in HELPERS:
+        function = HELPERS[func.id]
+    else:
+        return {}
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in parameters if p.default is not p.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
 def _simplify(node):

@@ -52,12 +52,63 @@ def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> dict
         for i, line in enumerate(block.lines):
             for name in _names(line_nodes(line)):
                 last[name] = (b, i)
+    statements = [*forward, *(node for block in blocks for line in block.lines for node in line_nodes(line))]
+    keep |= _numbers(statements)
     final = (len(blocks) - 1, len(blocks[-1].lines) - 1) if blocks else (-1, 0)
     dying: dict[tuple[int, int], list[str]] = {}
-    for name, position in last.items():
-        if name not in keep and position != final:
-            dying.setdefault(position, []).append(name)
+    for group in _aliases(statements, set(last)):
+        if group & keep:
+            continue  # a name that is never freed holds the value: deleting the others frees nothing
+        position = max(last[name] for name in group if name in last)
+        if position != final:
+            dying.setdefault(position, []).extend(group)
     return dying
+
+
+def _numbers(statements: list[ast.AST]) -> set[str]:
+    """Names bound once, to a Python number: deleting one frees nothing."""
+    stores = _store_counts(statements)
+    return {
+        n.targets[0].id for s in statements for n in ast.walk(s)
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+        and stores.get(n.targets[0].id) == 1 and isinstance(n.value, ast.Constant)
+        and isinstance(n.value.value, (int, float, complex)) and not isinstance(n.value.value, bool)
+    }
+
+
+def _aliases(statements: list[ast.AST], names: set[str]) -> list[set[str]]:
+    """`names` grouped by the value they hold: `a = b`, each bound once (or `b` never, an
+    argument), puts `a` with `b`; every other name is a group of its own. The value lives
+    until the last name of its group is deleted."""
+    stores = _store_counts(statements)
+    root: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while root.get(name, name) != name:
+            name = root[name]
+        return name
+
+    for s in statements:
+        for n in ast.walk(s):
+            if (isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+                    and isinstance(n.value, ast.Name) and stores.get(n.targets[0].id) == 1
+                    and stores.get(n.value.id, 0) <= 1):
+                a, b = find(n.targets[0].id), find(n.value.id)
+                if a != b:
+                    root[a] = b
+    groups: dict[str, set[str]] = {}
+    for name in names | set(root):
+        groups.setdefault(find(name), set()).add(name)
+    return list(groups.values())
+
+
+def _store_counts(statements: list[ast.AST]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in statements:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
 
 
 def _with_deletes(lines: list[Line], b: int, dying: dict[tuple[int, int], list[str]]) -> list[Line]:

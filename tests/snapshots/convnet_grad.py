@@ -29,7 +29,7 @@ def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dlos
     dreshape = _matmul_dlhs(dreshape_weights, reshape, weights)
     dweights = _matmul_drhs(dreshape_weights, reshape, weights)
     del dreshape_weights, reshape
-    dpooled = xp.reshape(dreshape, pooled.shape, order="C")
+    dpooled = xp.reshape(dreshape, pooled.shape)
     del dreshape
     # line 21: pooled = nn.max_pool2d(features, 2)
     dfeatures = _max_pool_dinput(dpooled, features, pooled, size=2, stride=None, dims=2)

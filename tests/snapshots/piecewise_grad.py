@@ -75,8 +75,7 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
         else:
             # line 19 (huber, called on line 27): return delta * (abs(r) - 0.5 * delta)
             dabs_r_minus_0_5 = _unbroadcast(dhuber_result, abs_r_minus_0_5_shape)
-            dabs_r = dabs_r_minus_0_5
-            dr = dabs_r * xp.sign(r)
+            dr = dabs_r_minus_0_5 * xp.sign(r)
         # line 26: r = np.dot(w, xi) + b - yi
         ddot_w_xi_b = _unbroadcast(dr, dot_w_xi_b_shape)
         ddot_w_xi = _unbroadcast(ddot_w_xi_b, dot_w_xi_shape)

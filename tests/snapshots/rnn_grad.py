@@ -50,10 +50,8 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
     for t in reversed(steps):
         h_1 = h
         xs_t, h_w_shape, h_w_xs_t_u_shape, xs_t_u_shape, h = tape.pop()
-        # line 20: the next iteration begins
-        dh_1 = dh
         # line 21: h = np.tanh(h @ w + xs[t] @ u + b)
-        dh_w_xs_t_u_b = dh_1 * (1.0 - h_1 * h_1)
+        dh_w_xs_t_u_b = dh * (1.0 - h_1 * h_1)
         dh_w_xs_t_u = _unbroadcast(dh_w_xs_t_u_b, h_w_xs_t_u_shape)
         db += _unbroadcast(dh_w_xs_t_u_b, b)  # b is read at every iteration
         dh_w = _unbroadcast(dh_w_xs_t_u, h_w_shape)

@@ -1,0 +1,163 @@
+"""Copy propagation: the backward's `da = db` lines, where `da` is only another name for
+the value `db` holds, go, and the lines after read `db`.
+
+A line `a = b` (both plain names) goes when all of these hold, so that every read of `a`
+sees the very object `b` still holds:
+
+* `a` is bound by that line alone (no other assignment, no `a += v`), and is not one of
+  the names the function keeps (a gradient, an output, a parameter, what the finals read);
+* every read of `a` comes after the line, among the lines of the same blocks (a loop body's
+  or an arm's), so none reads a previous iteration's `a` or reads it after the loop;
+* `b` is not bound again (nor added into with `+=`) before the last of those reads.
+
+Renaming keeps the objects the lines touch: an in-place update through `a` (`a[i] += v`)
+becomes one through `b` of the same array, so the ownership rule of accumulate.py holds as
+before. A block this leaves empty goes too.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections import Counter
+from dataclasses import replace
+
+from .blocks import Block, BranchLines, Line, LoopLines, line_nodes, own_syntax
+
+
+def propagate_copies(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> list[Block]:
+    """The blocks without the alias lines that copy propagation removes."""
+    while True:
+        reads, stores = Counter(), Counter()
+        for node in forward:
+            _count(node, reads, stores)
+        for block in blocks:
+            for line in block.lines:
+                for node in line_nodes(line):
+                    _count(node, reads, stores)
+        found = _find(blocks, reads, stores, keep)
+        if found is None:
+            return blocks
+        blocks = found
+
+
+def _count(node: ast.AST, reads: Counter, stores: Counter) -> None:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            (stores if isinstance(n.ctx, ast.Store) else reads)[n.id] += 1
+
+
+def _alias(line: Line) -> tuple[str, str] | None:
+    statement = line.statement
+    if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Name)
+            and statement.targets[0].id != statement.value.id):
+        return statement.targets[0].id, statement.value.id
+    return None
+
+
+def _find(blocks: list[Block], reads: Counter, stores: Counter, keep: set[str]) -> list[Block] | None:
+    """`blocks` with one alias line propagated (searching the arms and loop bodies too), or
+    None where there is none to propagate."""
+    lines = [(b, i, line) for b, block in enumerate(blocks) for i, line in enumerate(block.lines)]
+    for position, (_, _, line) in enumerate(lines):
+        alias = _alias(line)
+        if alias is not None and _propagates(alias, lines[position + 1:], reads, stores, keep):
+            return _rewrite(blocks, lines[position], alias)
+    for b, block in enumerate(blocks):
+        for i, line in enumerate(block.lines):
+            statement = line.statement
+            if isinstance(statement, BranchLines):
+                for arm in ("body", "orelse"):
+                    inner = _find(getattr(statement, arm), reads, stores, keep)
+                    if inner is not None:
+                        return _replaced(blocks, b, i, Line(replace(statement, **{arm: inner}), line.comment))
+            elif isinstance(statement, LoopLines):
+                inner = _find(statement.body, reads, stores, keep)
+                if inner is not None:
+                    return _replaced(blocks, b, i, Line(replace(statement, body=inner), line.comment))
+    return None
+
+
+def _propagates(alias: tuple[str, str], after: list[tuple[int, int, Line]], reads: Counter,
+                stores: Counter, keep: set[str]) -> bool:
+    a, b = alias
+    if a in keep or stores[a] != 1:
+        return False
+    seen = 0
+    for _, _, line in after:
+        if seen == reads[a]:
+            return True
+        line_reads, line_stores = Counter(), Counter()
+        for node in line_nodes(line):
+            _count(node, line_reads, line_stores)
+        if line_reads[a]:
+            simple = not isinstance(line.statement, (BranchLines, LoopLines))
+            if not simple and (line_stores[b] or any(
+                    isinstance(n, ast.Name) and n.id == a
+                    for inner in _loops_in(line) for node in own_syntax(inner) for n in ast.walk(node))):
+                return False
+            seen += line_reads[a]
+        if line_stores[b] and seen < reads[a]:
+            return False
+    return seen == reads[a]
+
+
+def _loops_in(line: Line) -> list[Line]:
+    """The backward loops in a line, itself included: their own syntax is not rewritten."""
+    found = [line] if isinstance(line.statement, LoopLines) else []
+    statement = line.statement
+    if isinstance(statement, (BranchLines, LoopLines)):
+        inner = statement.body + (statement.orelse if isinstance(statement, BranchLines) else [])
+        for block in inner:
+            for inner_line in block.lines:
+                found += _loops_in(inner_line)
+    return found
+
+
+def _replaced(blocks: list[Block], b: int, i: int, line: Line) -> list[Block]:
+    result = list(blocks)
+    lines = list(blocks[b].lines)
+    lines[i] = line
+    result[b] = Block(blocks[b].header, lines)
+    return result
+
+
+def _rewrite(blocks: list[Block], at: tuple[int, int, Line], alias: tuple[str, str]) -> list[Block]:
+    """The blocks without the alias line at `at`, the lines after it reading `b` for `a`;
+    a block left empty goes."""
+    b0, i0, _ = at
+    a, b = alias
+    result = []
+    for b_index, block in enumerate(blocks):
+        lines = []
+        for i, line in enumerate(block.lines):
+            if (b_index, i) == (b0, i0):
+                continue
+            lines.append(_renamed(line, a, b) if (b_index, i) > (b0, i0) else line)
+        if lines or not block.lines or b_index != b0:
+            result.append(Block(block.header, lines))
+    return result
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, old: str, new: str):
+        self.old, self.new = old, new
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        if node.id == self.old:
+            return ast.copy_location(ast.Name(self.new, node.ctx), node)
+        return node
+
+
+def _renamed(line: Line, a: str, b: str) -> Line:
+    statement = line.statement
+    if isinstance(statement, BranchLines):
+        test = _Rename(a, b).visit(copy.deepcopy(statement.test))
+        body = [Block(k.header, [_renamed(x, a, b) for x in k.lines]) for k in statement.body]
+        orelse = [Block(k.header, [_renamed(x, a, b) for x in k.lines]) for k in statement.orelse]
+        return Line(BranchLines(test, body, orelse), line.comment)
+    if isinstance(statement, LoopLines):
+        body = [Block(k.header, [_renamed(x, a, b) for x in k.lines]) for k in statement.body]
+        return Line(replace(statement, body=body), line.comment)
+    return Line(_Rename(a, b).visit(copy.deepcopy(statement)), line.comment)
