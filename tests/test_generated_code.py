@@ -138,3 +138,23 @@ def test_a_default_option_is_not_written_and_another_is():
     source = check_gradient(reshapes, [randn(3, 4)], (0,))
     assert 'order="C"' not in source
     assert 'order="F"' in backward_of(source)
+
+
+def leapfrog(a, b, n):
+    x = a
+    v = b
+    for i in range(n):
+        v = v - 0.01 * x
+        x = x + 0.01 * v
+    return x * x + v
+
+
+def test_a_line_that_restates_an_alias_goes_and_the_alias_with_it():
+    gradient = s2sad.grad(leapfrog, wrt=(0, 1))
+    got = gradient(0.3, -0.2, 20)
+    expected = numerical_vjp(leapfrog, [0.3, -0.2, 20], [0, 1], 1.0)
+    for g, e in zip(got, expected):
+        assert_close(g, e)
+    source = gradient.source_for(0.3, -0.2, 20)  # the variant for Python numbers
+    assert "dx_1" not in source  # dx_1 = dx, then dx = dx_1
+    check_gradient(leapfrog, [np.array(0.3), np.array(-0.2), 5], (0, 1))

@@ -12,7 +12,8 @@ sees the very object `b` still holds:
 
 Renaming keeps the objects the lines touch: an in-place update through `a` (`a[i] += v`)
 becomes one through `b` of the same array, so the ownership rule of accumulate.py holds as
-before. A block this leaves empty goes too.
+before. A line `a = b` just after `b = a` (neither bound between) restates what `a`
+holds and goes as well. A block this leaves empty goes too.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _find(blocks: list[Block], reads: Counter, stores: Counter, keep: set[str]) 
     lines = [(b, i, line) for b, block in enumerate(blocks) for i, line in enumerate(block.lines)]
     for position, (_, _, line) in enumerate(lines):
         alias = _alias(line)
+        if alias is not None and _restates(alias, lines[:position]):
+            return _rewrite(blocks, lines[position], None)
         if alias is not None and _propagates(alias, lines[position + 1:], reads, stores, keep):
             return _rewrite(blocks, lines[position], alias)
     for b, block in enumerate(blocks):
@@ -103,6 +106,20 @@ def _propagates(alias: tuple[str, str], after: list[tuple[int, int, Line]], read
     return seen == reads[a]
 
 
+def _restates(alias: tuple[str, str], before: list[tuple[int, int, Line]]) -> bool:
+    """`a = b` just after `b = a`, neither bound between: `a` already holds `b`'s value."""
+    a, b = alias
+    for _, _, line in reversed(before):
+        if _alias(line) == (b, a):
+            return True
+        stores = Counter()
+        for node in line_nodes(line):
+            _count(node, Counter(), stores)
+        if stores[a] or stores[b]:
+            return False
+    return False
+
+
 def _loops_in(line: Line) -> list[Line]:
     """The backward loops in a line, itself included: their own syntax is not rewritten."""
     found = [line] if isinstance(line.statement, LoopLines) else []
@@ -123,18 +140,18 @@ def _replaced(blocks: list[Block], b: int, i: int, line: Line) -> list[Block]:
     return result
 
 
-def _rewrite(blocks: list[Block], at: tuple[int, int, Line], alias: tuple[str, str]) -> list[Block]:
-    """The blocks without the alias line at `at`, the lines after it reading `b` for `a`;
-    a block left empty goes."""
+def _rewrite(blocks: list[Block], at: tuple[int, int, Line],
+             alias: tuple[str, str] | None) -> list[Block]:
+    """The blocks without the alias line at `at`, the lines after it reading `b` for `a`
+    (unless `alias` is None: the line restated what its name held); a block left empty goes."""
     b0, i0, _ = at
-    a, b = alias
     result = []
     for b_index, block in enumerate(blocks):
         lines = []
         for i, line in enumerate(block.lines):
             if (b_index, i) == (b0, i0):
                 continue
-            lines.append(_renamed(line, a, b) if (b_index, i) > (b0, i0) else line)
+            lines.append(_renamed(line, *alias) if alias and (b_index, i) > (b0, i0) else line)
         if lines or not block.lines or b_index != b0:
             result.append(Block(block.header, lines))
     return result
