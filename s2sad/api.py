@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
 
 from .adjoint import differentiate, specializable
 from .codegen import compile_function, module_source, save_source
+from .codegen.cache import Build, BuildCache, BuildKey
 from .errors import ArgumentTypeError, NotScalarError, WrtError
 from .normalize import normalize
 
@@ -21,21 +21,7 @@ _LOCK = threading.RLock()
 """Generation runs one function at a time: the caches and the parser's lazy imports are shared."""
 
 
-@dataclass
-class _Build:
-    """One generated gradient, valid while the names its program resolved are unchanged."""
-
-    source: str
-    function: Callable
-    gradient: Any
-    globals: dict | None
-    variants: dict[tuple, tuple[str, Callable]] = field(default_factory=dict)
-
-    def unchanged(self) -> bool:
-        return self.gradient.program.unchanged()
-
-
-_CACHE: dict[tuple, _Build] = {}
+_CACHE = BuildCache()
 
 
 class GradFunction:
@@ -55,7 +41,7 @@ class GradFunction:
         self.mode = mode
         self.has_aux = has_aux
         self._wrt = wrt
-        self._built: _Build | None = None
+        self._built: Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
         self.__wrapped__ = fun
         self.__name__ = getattr(fun, "__name__", "function") + "_" + mode
@@ -130,7 +116,7 @@ class GradFunction:
             kwargs.update(zip(seed_names, cotangent))
         return kwargs
 
-    def _build(self) -> _Build:
+    def _build(self) -> Build:
         built = self._built
         if built is not None and built.unchanged():
             return built
@@ -139,7 +125,7 @@ class GradFunction:
         self._candidates = specializable(built.gradient.program)
         return built
 
-    def _variant(self, built: _Build, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
+    def _variant(self, built: Build, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
         """The gradient specialized to `facts`, built once per build and facts."""
         variant = built.variants.get(facts)
         if variant is None:
@@ -158,23 +144,20 @@ class GradFunction:
         return f"<s2sad.GradFunction {self.mode} of {getattr(self.fun, '__qualname__', self.fun)}>"
 
 
-def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> _Build:
+def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> Build:
     """The gradient of `fun`, from the cache where nothing it was built from has changed."""
-    code = getattr(fun, "__code__", None)
-    # Code objects compare equal across modules when their text does: key on the file
-    # too, and reuse only for the same module's globals.
-    key = (code, getattr(code, "co_filename", None), _hashable(wrt), mode, has_aux)
+    key = BuildKey.of(fun, wrt, mode, has_aux)
     namespace = getattr(fun, "__globals__", None)
-    cached = _CACHE.get(key)
-    if cached is not None and cached.globals is namespace and cached.unchanged():
+    cached = _CACHE.get(key, namespace)
+    if cached is not None:
         return cached
     program = normalize(fun)
     names, single = _normalize_wrt(program, wrt)
     gradient = differentiate(program, names, mode, single, has_aux=has_aux)
     source = module_source(gradient)
     filename = f"<s2sad {gradient.name} from {program.display_filename}>"
-    built = _Build(source, compile_function(source, gradient.name, filename), gradient, namespace)
-    _CACHE[key] = built
+    built = Build(source, compile_function(source, gradient.name, filename), gradient, namespace)
+    _CACHE.put(key, built)
     return built
 
 
@@ -288,10 +271,3 @@ def _normalize_wrt(program, wrt: Wrt) -> tuple[list[str], bool]:
     if not names:
         raise WrtError("wrt is empty: name at least one argument")
     return names, single
-
-
-def _hashable(wrt: Wrt) -> Any:
-    """A cache key for `wrt` that tells `True` from `1` and `"x"` from `("x",)`."""
-    if wrt is None or isinstance(wrt, (str, int)):
-        return (type(wrt), wrt)
-    return ("sequence", *((type(item), item) for item in wrt))
