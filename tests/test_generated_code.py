@@ -158,3 +158,60 @@ def test_a_line_that_restates_an_alias_goes_and_the_alias_with_it():
     source = gradient.source_for(0.3, -0.2, 20)  # the variant for Python numbers
     assert "dx_1" not in source  # dx_1 = dx, then dx = dx_1
     check_gradient(leapfrog, [np.array(0.3), np.array(-0.2), 5], (0, 1))
+
+
+# -- copies only where the caller would share memory -----------------------------------------
+
+def affine_loss(w, c, x):
+    y = x @ w + c
+    return np.sum(y * y)
+
+
+def summed_pair(a, b):
+    return np.sum(np.sin(a + b))
+
+
+def plus(a, b):
+    return a + b
+
+
+def test_a_gradient_in_memory_of_its_own_is_not_copied():
+    source = check_gradient(affine_loss, [randn(3, 2), randn(2), randn(4, 3)], (0, 1))
+    assert "copy=True" not in source
+
+
+def test_gradients_that_share_memory_are_copied_apart():
+    a, b = randn(3), randn(3)
+    source = check_gradient(summed_pair, [a, b], (0, 1))
+    assert source.count("copy=True") == 1
+    da, db = s2sad.grad(summed_pair, wrt=(0, 1))(a, b)
+    assert not np.shares_memory(da, db)
+
+
+def test_a_gradient_that_is_the_cotangent_is_copied():
+    a, b, cotangent = randn(3), randn(3), randn(3)
+    da, db = s2sad.vjp(plus, wrt=(0, 1))(a, b, cotangent=cotangent)
+    assert not np.shares_memory(da, cotangent) and not np.shares_memory(db, cotangent)
+    assert not np.shares_memory(da, db)
+    assert_close(da, cotangent)
+    assert_close(db, cotangent)
+
+
+# -- a scalar is not unbroadcast ----------------------------------------------------------------
+
+def mean_over_rows(w, xs):
+    total = 0.0
+    for x in xs:
+        total = total + np.sum(np.sin(x * w))
+    return total / xs.shape[0]
+
+
+def test_dividing_a_loop_total_by_a_length_needs_no_unbroadcast():
+    source = check_gradient(mean_over_rows, [randn(3), randn(4, 3)], (0, 1))
+    assert "_unbroadcast(dmean_over_rows" not in source
+    assert "dtotal = dmean_over_rows / " in source
+
+
+def test_an_iteration_header_over_only_aliases_goes():
+    source = check_gradient(leapfrog, [np.array(0.3), np.array(-0.2), 5], (0, 1))
+    assert "the next iteration begins" not in source

@@ -15,6 +15,7 @@ from .activity import Activity, analyze, carried, indexed_parameters, possible_c
 from .blocks import Block, Line, names_in
 from .copies import propagate_copies
 from .forward import forward_statements
+from .memory import needs_copy
 from .release import release_dead_values
 from .shapes import Shapes
 from .sweep import Backward, reverse_sweep
@@ -252,6 +253,8 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
     """Zeros for arguments the output ignores, copies of gradients that share memory, and
     dict arguments' gradients assembled from their leaves'."""
     state, adjoints = backward.state, backward.adjoints
+    # Only a gradient that may be the caller's memory, or another gradient's, is copied.
+    shared = needs_copy(list(backward.blocks), [adjoints[p] for p in wrt if p in state], namespace)
     finals: list[Line] = []
     gradients = []
     for parameter in wrt:
@@ -266,7 +269,7 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
         elif parameter not in state:
             zeros = _call("_zero_gradient", _load(parameter), ast.Constant(parameter))
             finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
-        elif state[parameter] == BORROWED and parameter not in scalars:
+        elif state[parameter] == BORROWED and parameter not in scalars and adjoints[parameter] in shared:
             copy = ast.Call(ast.Attribute(_load(namespace), "array", ast.Load()), [_load(name)],
                             [ast.keyword("copy", ast.Constant(True))])
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))

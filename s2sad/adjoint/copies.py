@@ -13,7 +13,8 @@ sees the very object `b` still holds:
 Renaming keeps the objects the lines touch: an in-place update through `a` (`a[i] += v`)
 becomes one through `b` of the same array, so the ownership rule of accumulate.py holds as
 before. A line `a = b` just after `b = a` (neither bound between) restates what `a`
-holds and goes as well. A block this leaves empty goes too.
+holds and goes as well. A block this leaves empty goes too, and a loop iteration's first
+block (`# line N: the next iteration begins`) that holds only aliases joins the next one.
 """
 
 from __future__ import annotations
@@ -38,8 +39,38 @@ def propagate_copies(forward: list[ast.stmt], blocks: list[Block], keep: set[str
                     _count(node, reads, stores)
         found = _find(blocks, reads, stores, keep)
         if found is None:
-            return blocks
+            return _without_alias_headers(blocks)
         blocks = found
+
+
+_ITERATION = ": the next iteration begins"
+
+
+def _without_alias_headers(blocks: list[Block]) -> list[Block]:
+    """A block of only alias lines, headed by the start of a loop's iteration, joins the block
+    after it: its header says nothing a reader needs."""
+    result: list[Block] = []
+    pending: list[Line] = []
+    for block in blocks:
+        lines = [_inner_headers(line) for line in block.lines]
+        if block.header.endswith(_ITERATION) and lines and all(_alias(x) for x in lines):
+            pending += lines
+            continue
+        result.append(Block(block.header, pending + lines))
+        pending = []
+    if pending:
+        result.append(Block(blocks[-1].header, pending))
+    return result
+
+
+def _inner_headers(line: Line) -> Line:
+    statement = line.statement
+    if isinstance(statement, BranchLines):
+        return Line(replace(statement, body=_without_alias_headers(statement.body),
+                            orelse=_without_alias_headers(statement.orelse)), line.comment)
+    if isinstance(statement, LoopLines):
+        return Line(replace(statement, body=_without_alias_headers(statement.body)), line.comment)
+    return line
 
 
 def _count(node: ast.AST, reads: Counter, stores: Counter) -> None:

@@ -53,6 +53,8 @@ class Shapes:
             operands = [bound[p] for p in template.inputs if p in bound]
             names = [o.id for o in operands if isinstance(o, ast.Name)]
             if set(names) & self._reassigned:
+                # A scalar operand (a Python number, a shape's length) leaves the shape as it is.
+                names = [n for n in names if n not in self.scalars] or names
                 if len(set(names)) == 1 and (template.elementwise or template.broadcasts) and all(
                         isinstance(o, (ast.Name, ast.Constant)) for o in operands):
                     self._points.add((assignment.target, names[0]))

@@ -50,7 +50,6 @@ def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dlos
     dkernels = _as_argument(dkernels, kernels)  # kernels's type and dtype
     dbias = _as_argument(dbias, bias)  # bias's type and dtype
     dweights = _as_argument(dweights, weights)  # weights's type and dtype
-    doffsets = xp.array(doffsets, copy=True)  # the caller gets memory of its own
     doffsets = _as_argument(doffsets, offsets)  # offsets's type and dtype
     return loss, (dkernels, dbias, dweights, doffsets)
 

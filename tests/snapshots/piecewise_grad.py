@@ -44,7 +44,7 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
     _check_scalar(loss, "loss")
     # backward
     # line 28: return total / x.shape[0]
-    dtotal = _unbroadcast(dloss / x_shape_0, total)
+    dtotal = dloss / x_shape_0
     # line 25: before the loop, adjoints that every iteration adds to
     db = xp.zeros_like(b)
     dw = xp.zeros_like(w)
@@ -61,9 +61,8 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
             huber_result_shape,
             total,
         ) = tape.pop()
-        # line 25: the next iteration begins
-        dtotal_1 = dtotal
         # line 27: total = total + huber(r, 1.0)
+        dtotal_1 = dtotal
         dtotal = _unbroadcast(dtotal_1, total)
         dhuber_result = _unbroadcast(dtotal_1, huber_result_shape)
         # line 17 (huber, called on line 27): if abs(r) <= delta:

@@ -63,7 +63,6 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
     du = _as_argument(du, u)  # u's type and dtype
     db = _as_argument(db, b)  # b's type and dtype
     dv = _as_argument(dv, v)  # v's type and dtype
-    dc = xp.array(dc, copy=True)  # the caller gets memory of its own
     dc = _as_argument(dc, c)  # c's type and dtype
     return loss, (dw, du, db, dv, dc)
 
