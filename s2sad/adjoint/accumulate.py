@@ -8,7 +8,8 @@ iteration to the next): adding in place would change that value too, so an addit
 writes `dx = dx + v`, which makes it owned, and an addition into a region, or a loop that
 adds to it at every iteration, copies it first. Where the arms of an `if` meet, an adjoint
 is owned only if no arm leaves it borrowed. A gradient still borrowed when the backward
-ends is copied before the caller gets it.
+ends is copied before the caller gets it where it may be the caller's memory or another
+returned gradient's (memory.py follows each name to the arrays it may hold).
 """
 
 from __future__ import annotations
