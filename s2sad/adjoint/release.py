@@ -56,7 +56,9 @@ def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> dict
     keep |= _numbers(statements)
     final = (len(blocks) - 1, len(blocks[-1].lines) - 1) if blocks else (-1, 0)
     dying: dict[tuple[int, int], list[str]] = {}
-    for group in _aliases(statements, set(last)):
+    top = [s for s in forward if isinstance(s, ast.Assign)] + [
+        line.statement for block in blocks for line in block.lines if isinstance(line.statement, ast.Assign)]
+    for group in _aliases(statements, top, set(last)):
         if group & keep:
             continue  # a name that is never freed holds the value: deleting the others frees nothing
         position = max(last[name] for name in group if name in last)
@@ -76,10 +78,11 @@ def _numbers(statements: list[ast.AST]) -> set[str]:
     }
 
 
-def _aliases(statements: list[ast.AST], names: set[str]) -> list[set[str]]:
-    """`names` grouped by the value they hold: `a = b`, each bound once (or `b` never, an
-    argument), puts `a` with `b`; every other name is a group of its own. The value lives
-    until the last name of its group is deleted."""
+def _aliases(statements: list[ast.AST], top: list[ast.Assign], names: set[str]) -> list[set[str]]:
+    """`names` grouped by the value they hold: `a = b` among the statements `top` (outside
+    any `if` or loop), each bound once in `statements` (or `b` never, an argument), puts `a`
+    with `b`; every other name is a group of its own. The value lives until the last name
+    of its group is deleted."""
     stores = _store_counts(statements)
     root: dict[str, str] = {}
 
@@ -88,14 +91,12 @@ def _aliases(statements: list[ast.AST], names: set[str]) -> list[set[str]]:
             name = root[name]
         return name
 
-    for s in statements:
-        for n in ast.walk(s):
-            if (isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-                    and isinstance(n.value, ast.Name) and stores.get(n.targets[0].id) == 1
-                    and stores.get(n.value.id, 0) <= 1):
-                a, b = find(n.targets[0].id), find(n.value.id)
-                if a != b:
-                    root[a] = b
+    for n in top:
+        if (len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Name)
+                and stores.get(n.targets[0].id) == 1 and stores.get(n.value.id, 0) <= 1):
+            a, b = find(n.targets[0].id), find(n.value.id)
+            if a != b:
+                root[a] = b
     groups: dict[str, set[str]] = {}
     for name in names | set(root):
         groups.setdefault(find(name), set()).add(name)
