@@ -382,3 +382,17 @@ def test_an_in_place_update_of_a_tuple_arguments_item_is_refused():
     dx, dtp = s2sad.grad(fns.updates_a_tuple_items_alias, wrt=(0, 1))(np.zeros(3), taken)
     assert_close(dtp[0], np.ones(3))
     assert_close(dx, np.ones(3))
+
+
+def test_a_parameter_a_loop_rebinds_keeps_the_callers_type_in_its_gradient():
+    """The gradient's last lines read the parameter for its type: a loop that rebound it
+    (here to a float32 number, or a float to an array) gave the gradient the new value's type
+    (found by the random-program hunt)."""
+    m = np.full((1, 1), 0.5, dtype=np.float32)
+    _, db = s2sad.grad(fns.rebinds_an_unread_parameter_in_a_loop, wrt=(0, 1))(np.ones(3), 0.0, m)
+    assert type(db) is float and db == 0.0
+    x = np.array([0.5, -1.0, 1.2])
+    dx, da = s2sad.grad(fns.rebinds_a_number_parameter_to_an_array, wrt=(0, 1))(x, 0.7)
+    assert type(da) is float
+    assert_close(da, np.sum(x * x))  # the output is a * sum(x * x)
+    assert_close(dx, 2 * 0.7 * x)

@@ -399,3 +399,18 @@ def updates_a_tuple_items_alias(x, tp):
         v0 = tp[0] * 1.0
     v0 += tp[0]  # where the branch is not taken, v0 is tp[0] itself: NumPy doubles it
     return np.sum(tp[0]) + np.sum(x)
+
+
+def rebinds_an_unread_parameter_in_a_loop(x, b, m):
+    for i in range(1):
+        acc = b
+        for j in range(1):
+            acc += m[i, j]
+        b = b + acc * acc
+    return np.sum(x)
+
+
+def rebinds_a_number_parameter_to_an_array(x, a):
+    for i in range(2):
+        a = a * x
+    return np.sum(a)

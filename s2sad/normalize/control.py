@@ -211,13 +211,16 @@ class ControlFlowLowering:
         """Give `name` a value under a name of its own before a loop carries it.
 
         A loop writes each new value back into the name the variable held when it began. A
-        literal has no name, and an inlined function's parameter holds its caller's value
-        under the caller's name: writing there would change the caller's variable.
+        literal has no name, an inlined function's parameter holds its caller's value under
+        the caller's name (writing there would change the caller's variable), and the
+        function's own parameter must keep the caller's argument for the gradient's last
+        lines.
         """
         current = self.scope.lookup(name)
         bound = self.scope.arguments.get(name)
         if isinstance(current, ast.Name) and name in self.scope.versions and (
-                bound is None or ast.dump(bound) != ast.dump(current)):
+                bound is None or ast.dump(bound) != ast.dump(current)) \
+                and current.id not in self.arguments:
             return
         own = self.new_version(name)
         self.assign(own, copy.copy(current), stmt, user_variable=True,

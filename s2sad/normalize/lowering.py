@@ -55,6 +55,9 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
         """The in-place updates of the user's code, which s2sad writes into new memory."""
         self.spelling: dict[str, str] = {}
         self.retired: set[str] = set()
+        self.arguments: set[str] = set()
+        """The function's parameters: names the gradient's last lines read as the caller's
+        values (their types, dtypes and structure), which the forward never rebinds."""
         """Names of values an `if` assigned in one arm only: a later value needs another name,
         since the path through that arm already assigns this one."""
         self.in_place_errors: dict[tuple[str, str], UnsupportedSyntaxError] = {}
@@ -101,6 +104,7 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
     def program(self) -> Program:
         definition = self.definition
         params = self.parameters(definition.args)
+        self.arguments = {p.name for p in params}
         for p in params:
             self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
         # The gradients handed back are `d<parameter>`: keep those names from inlined code.
