@@ -171,7 +171,8 @@ def test_a_loop_that_runs_zero_times_leaves_its_variables_untouched():
 
 def test_no_value_assigned_in_a_loop_stands_in_for_another_s_shape():
     source = s2sad.grad(lf.tanh_steps).source
-    assert "full_like(x, " in source
+    assert "full_like(x_1, " in source  # the value the loop leaves, under its own name
+    assert "# line 158: the argument x, as the loop begins" in source
 
 
 @pytest.mark.parametrize("n", [0, 2])

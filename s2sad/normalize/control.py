@@ -223,8 +223,10 @@ class ControlFlowLowering:
                 and current.id not in self.arguments:
             return
         own = self.new_version(name)
-        self.assign(own, copy.copy(current), stmt, user_variable=True,
-                    statement=f"{name} = {ast.unparse(current)}, before the loop")
+        shown = ast.unparse(current)
+        text = f"the argument {name}, as the loop begins" if shown == name \
+            else f"{name} = {shown}, before the loop"
+        self.assign(own, copy.copy(current), stmt, user_variable=True, statement=text)
         self.scope.versions[name] = ast.Name(own, ast.Load())
 
     def iterated(self, node: ast.expr, stmt: ast.For) -> ast.expr:

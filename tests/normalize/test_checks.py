@@ -60,12 +60,13 @@ def test_indexing_by_a_list_copies_so_it_is_accepted():
 def test_a_view_made_again_in_each_iteration_is_accepted():
     assert lowered(fn.view_rebuilt_each_iteration) == expected("""
         steps = range: range(3)
-        for i in steps [x <- x_1]:
-            v = getitem(x, 0)
+        x_1 = identity(x)
+        for i in steps [x_1 <- x_2]:
+            v = getitem(x_1, 0)
             v_times_2 = numpy.multiply(v, 2.0)
-            x_1 = setitem(x, 0, v_times_2)
-            x = phi(x_1)
-        return x
+            x_2 = setitem(x_1, 0, v_times_2)
+            x_1 = phi(x_2)
+        return x_1
     """)
 
 
