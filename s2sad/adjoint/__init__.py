@@ -275,7 +275,7 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
             finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
         if parameter in state and not read:
             restructured = _call("_as_argument", _load(name), _load(parameter))
-            finals.append(Line(_assign(name, restructured), f"{parameter}'s type and dtype"))
+            finals.append(Line(_assign(name, restructured), f"the type and dtype of {parameter}"))
         gradients.append(_load(name))
     return finals, gradients
 

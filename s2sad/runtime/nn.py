@@ -84,7 +84,7 @@ def _conv_options(x, w, stride, padding, dilation, k):
     return batch, options
 
 
-def _conv(x, w, stride, padding, dilation):
+def _conv(x, w, stride=1, padding=0, dilation=1):
     """Deep learning's convolution (a cross-correlation) of `x` with the kernels `w`.
 
     x: (N, C, *spatial) or unbatched (C, *spatial); w: (D, C, *size). The result is
@@ -98,7 +98,7 @@ def _conv(x, w, stride, padding, dilation):
     return y if x.ndim == w.ndim else y[0]
 
 
-def _conv_dweight(g, x, w, stride, padding, dilation):
+def _conv_dweight(g, x, w, stride=1, padding=0, dilation=1):
     """Adjoint of the kernels `w` in `_conv(x, w, ...)`, for the result's adjoint `g`."""
     batch, (stride, padding, dilation) = _conv_options(x, w, stride, padding, dilation, w.ndim - 2)
     cols = _im2col(batch, w.shape[2:], stride, padding, dilation)
@@ -107,7 +107,7 @@ def _conv_dweight(g, x, w, stride, padding, dilation):
     return (g @ cols.reshape(n, cols.shape[1], -1).swapaxes(1, 2)).sum(axis=0).reshape(w.shape)
 
 
-def _conv_dinput(g, x, w, stride, padding, dilation):
+def _conv_dinput(g, x, w, stride=1, padding=0, dilation=1):
     """Adjoint of the input `x` in `_conv(x, w, ...)`: each window's columns added back in place."""
     k = w.ndim - 2
     batch, (stride, padding, dilation) = _conv_options(x, w, stride, padding, dilation, k)

@@ -44,13 +44,11 @@ def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dlos
     dbias = xp.zeros_like(bias)
     dbias[:, None, None] += dbias_part
     del dbias_part
-    dkernels = _conv_dweight(
-        dconv2d_images_kernels, images, kernels, stride=1, padding=1, dilation=1
-    )
-    dkernels = _as_argument(dkernels, kernels)  # kernels's type and dtype
-    dbias = _as_argument(dbias, bias)  # bias's type and dtype
-    dweights = _as_argument(dweights, weights)  # weights's type and dtype
-    doffsets = _as_argument(doffsets, offsets)  # offsets's type and dtype
+    dkernels = _conv_dweight(dconv2d_images_kernels, images, kernels, padding=1)
+    dkernels = _as_argument(dkernels, kernels)  # the type and dtype of kernels
+    dbias = _as_argument(dbias, bias)  # the type and dtype of bias
+    dweights = _as_argument(dweights, weights)  # the type and dtype of weights
+    doffsets = _as_argument(doffsets, offsets)  # the type and dtype of offsets
     return loss, (dkernels, dbias, dweights, doffsets)
 
 
@@ -291,7 +289,7 @@ def _conv_options(x, w, stride, padding, dilation, k):
     return batch, options
 
 
-def _conv(x, w, stride, padding, dilation):
+def _conv(x, w, stride=1, padding=0, dilation=1):
     """Deep learning's convolution (a cross-correlation) of `x` with the kernels `w`.
 
     x: (N, C, *spatial) or unbatched (C, *spatial); w: (D, C, *size). The result is
@@ -307,7 +305,7 @@ def _conv(x, w, stride, padding, dilation):
     return y if x.ndim == w.ndim else y[0]
 
 
-def _conv_dweight(g, x, w, stride, padding, dilation):
+def _conv_dweight(g, x, w, stride=1, padding=0, dilation=1):
     """Adjoint of the kernels `w` in `_conv(x, w, ...)`, for the result's adjoint `g`."""
     batch, (stride, padding, dilation) = _conv_options(
         x, w, stride, padding, dilation, w.ndim - 2

@@ -34,8 +34,8 @@ def q_grad(w1, w2, x, *, dq=1.0):
     del dw2_x1, x1
     # line 17: x1 = w1 @ x0
     dw1 += _matmul_dlhs(dx1, w1, x0)  # w1 is read twice
-    dw1 = _as_argument(dw1, w1)  # w1's type and dtype
-    dw2 = _as_argument(dw2, w2)  # w2's type and dtype
+    dw1 = _as_argument(dw1, w1)  # the type and dtype of w1
+    dw2 = _as_argument(dw2, w2)  # the type and dtype of w2
     return dw1, dw2
 
 

@@ -80,8 +80,8 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
         ddot_w_xi = _unbroadcast(ddot_w_xi_b, dot_w_xi_shape)
         db += _unbroadcast(ddot_w_xi_b, b)  # b is read at every iteration
         dw += _dot_dlhs(ddot_w_xi, w, xi)  # w is read at every iteration
-    dw = _as_argument(dw, w)  # w's type and dtype
-    db = _as_argument(db, b)  # b's type and dtype
+    dw = _as_argument(dw, w)  # the type and dtype of w
+    db = _as_argument(db, b)  # the type and dtype of b
     return loss, (dw, db)
 
 

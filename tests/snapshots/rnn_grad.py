@@ -59,11 +59,11 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
         du += _matmul_drhs(dxs_t_u, xs_t, u)  # u is read at every iteration
         dh = _matmul_dlhs(dh_w, h, w)
         dw += _matmul_drhs(dh_w, h, w)  # w is read at every iteration
-    dw = _as_argument(dw, w)  # w's type and dtype
-    du = _as_argument(du, u)  # u's type and dtype
-    db = _as_argument(db, b)  # b's type and dtype
-    dv = _as_argument(dv, v)  # v's type and dtype
-    dc = _as_argument(dc, c)  # c's type and dtype
+    dw = _as_argument(dw, w)  # the type and dtype of w
+    du = _as_argument(du, u)  # the type and dtype of u
+    db = _as_argument(db, b)  # the type and dtype of b
+    dv = _as_argument(dv, v)  # the type and dtype of v
+    dc = _as_argument(dc, c)  # the type and dtype of c
     return loss, (dw, du, db, dv, dc)
 
 

@@ -52,7 +52,7 @@ def s2_grad(x, *, ds2=1.0):
     del ddx_3, dx_2
     # line 17 (lambda_grad, called on line 18): dx = dx_pow_2 * 2 * x
     dx += _unbroadcast(ddx_2 * dx_pow_2_times_2, x)  # x is read twice
-    dx = _as_argument(dx, x)  # x's type and dtype
+    dx = _as_argument(dx, x)  # the type and dtype of x
     return dx
 
 
