@@ -7,8 +7,7 @@ against central differences of the NumPy function it is the adjoint of, `gradche
 with numbers the helper produced. On fake_xp arrays every array result must be a FakeArray:
 a helper that leaves the arguments' namespace would move CuPy arrays to the host. A helper
 must not write into its arguments unless its case says it does (`_add_at`), and its result
-shares no memory with them unless it is one of `MAY_SHARE_MEMORY`. A case that fails on
-fake_xp today says why (`fails_on_fake`) and is reported as an expected failure.
+shares no memory with them unless it is one of `MAY_SHARE_MEMORY`.
 
 `test_every_helper_has_a_case` fails for a helper of `HELPERS` that no case calls.
 """
@@ -93,19 +92,16 @@ class Case:
     helper: str
     label: str
     build: Callable[[np.random.Generator, Namespace], list[Call]]
-    fails_on_fake: str | None = None
-    """Why the helper fails these calls on fake_xp arrays today: the test expects the failure
-    (an expected failure, reported as such), and fails once the calls pass."""
 
 
 CASES: list[Case] = []
 
 
-def cases(helper: str, fails_on_fake: str | None = None) -> Callable:
+def cases(helper: str) -> Callable:
     """Register a function `(rng, ns) -> [Call, ...]` as cases of `helper`."""
 
     def register(build: Callable) -> Callable:
-        CASES.append(Case(helper, build.__name__, build, fails_on_fake))
+        CASES.append(Case(helper, build.__name__, build))
         return build
 
     return register
@@ -1995,15 +1991,7 @@ def arrays_in(value: Any) -> list[np.ndarray]:
 @pytest.mark.parametrize("namespace", list(NAMESPACES))
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.helper}-{c.label}" for c in CASES])
 def test_helper(case: Case, namespace: str) -> None:
-    ns = Namespace(NAMESPACES[namespace])
-    if not (ns.fake and case.fails_on_fake):
-        run(case, ns, namespace)
-        return
-    try:
-        run(case, ns, namespace)
-    except Exception:  # noqa: BLE001 - the failure this case documents
-        pytest.xfail(case.fails_on_fake)
-    pytest.fail(f"{case.helper} passes on fake_xp now: drop fails_on_fake ({case.fails_on_fake})")
+    run(case, Namespace(NAMESPACES[namespace]), namespace)
 
 
 def run(case: Case, ns: Namespace, namespace: str) -> None:
