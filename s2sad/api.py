@@ -13,6 +13,7 @@ from .adjoint import differentiate, specializable
 from .codegen import compile_function, module_source, save_source
 from .codegen.cache import Build, BuildCache, BuildKey
 from .errors import ArgumentTypeError, NotScalarError, WrtError
+from .ir import Program
 from .normalize import normalize
 
 Wrt = str | int | Sequence[str | int] | None
@@ -56,6 +57,11 @@ class GradFunction:
     def source(self) -> str:
         """The generated module's source."""
         return self._build().source
+
+    @property
+    def program(self) -> Program:
+        """The forward function as s2sad normalized it, which the gradient is generated from."""
+        return self._build().gradient.program
 
     @property
     def function(self) -> Callable:

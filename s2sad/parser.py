@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import inspect
 import os
+import re
 import textwrap
 import types
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy
 
 from .errors import Origin, SourceUnavailableError, UnsupportedSyntaxError
-from .ir import Operation
+from .ir import Effect, Operation, Program, assignments, walk
 from .names import NameAllocator
 from .resolve import Resolver, canonical_name
 from .runtime import HELPER_NAMES
@@ -101,6 +102,21 @@ class Source:
     first_line: int
     indent: int
     resolver: Resolver
+    user_lines: dict[int, UserLine] | None = None
+    """For a gradient's generated source: the user's line each of its lines came from."""
+
+
+@dataclass(frozen=True)
+class UserLine:
+    """Where a line of generated code came from: the user's line, the statement written
+    there, and the function it was inlined from (None for the differentiated function)."""
+
+    origin: Origin
+    statement: str
+    context: str | None
+
+
+_HEADER = re.compile(r"# line (\d+)(?: \(([^()]*)\))?: (.*)")
 
 
 def is_gradient_function(target: object) -> bool:
@@ -136,7 +152,41 @@ def load_generated(gradient, node: ast.AST, normalizer) -> Source:
     definition = next(n for n in ast.parse(text).body
                       if isinstance(n, ast.FunctionDef) and n.name == function.__name__)
     return Source(definition, function.__name__, function.__code__.co_filename, text.splitlines(),
-                   1, 0, Resolver(function))
+                   1, 0, Resolver(function), user_lines(definition, text, gradient.program))
+
+
+def user_lines(definition: ast.FunctionDef, text: str, program: Program) -> dict[int, UserLine]:
+    """The user's line behind each line of a gradient's generated function: a forward
+    statement is its program assignment's; a backward one is its block's `# line N: ...`
+    header's; any other line is the statement's before it."""
+    lines = text.splitlines()
+    forward = {a.target: UserLine(a.origin, a.statement, a.context) for a in assignments(program.body)}
+    origins = {(n.origin.lineno, n.context): n.origin for n in walk(program.body)
+               if not isinstance(n, Effect)}
+    origins.setdefault((program.return_origin.lineno, None), program.return_origin)
+    headers: dict[int, UserLine] = {}
+    for number, line in enumerate(lines, 1):
+        match = _HEADER.fullmatch(line.strip())
+        if match is not None:
+            lineno, context, statement = int(match[1]), match[2], match[3]
+            origin = origins.get((lineno, context)) or Origin(program.filename, lineno, 0, statement)
+            headers[number] = UserLine(origin, statement, context)
+    mapped: dict[int, UserLine] = {}
+    current: UserLine | None = None
+    seen = definition.lineno
+    statements = sorted((n for n in ast.walk(definition) if isinstance(n, ast.stmt)
+                         and n is not definition), key=lambda n: n.lineno)
+    for stmt in statements:
+        for number in range(seen, stmt.lineno + 1):
+            current = headers.get(number, current)
+        seen = stmt.lineno + 1
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+        named = [t.id for t in targets if isinstance(t, ast.Name) and t.id in forward]
+        if named:
+            current = forward[named[0]]
+        if current is not None:
+            mapped.update(dict.fromkeys(range(stmt.lineno, stmt.end_lineno + 1), current))
+    return mapped
 
 
 def load(fun: types.FunctionType) -> Source:

@@ -136,9 +136,9 @@ class SSABindings:
                 args=operation.args,
                 keywords=operation.keywords,
                 origin=self.origin(node),
-                statement=statement or self.statement_text(self.scope.statement),
+                statement=self.written(node, statement or self.statement_text(self.scope.statement)),
                 user_variable=user_variable,
-                context=self.scope.call_site,
+                context=self.context(node),
             )
         )
 

@@ -113,6 +113,9 @@ class CallLowering:
         if all(source.resolver is not known for known in self.dependencies):
             self.dependencies.append(source.resolver)
         name = getattr(definition, "name", "lambda")
+        written = self.source_of(node.func)
+        if source.user_lines is not None and written.isidentifier():
+            name = written  # a gradient function, named as the caller calls it
         key = (source.filename, source.first_line + definition.lineno)
         if key in self.call_stack:
             raise self.unsupported(node, f"`{name}` calls itself: recursion is not supported",

@@ -149,7 +149,8 @@ class ControlFlowLowering:
             self.retired |= {v.id for v in [*then_versions.values(), *else_versions.values()]
                              if isinstance(v, ast.Name)}
         self.body.append(Branch(test, then_nodes, else_nodes, self.origin(stmt),
-                                f"if {self.source_of(stmt.test)}:", self.scope.call_site))
+                                self.written(stmt, f"if {self.source_of(stmt.test)}:"),
+                                self.context(stmt)))
         return joined
 
     def loop_statement(self, stmt: ast.For | ast.While) -> None:
@@ -205,7 +206,7 @@ class ControlFlowLowering:
             exit_test = _any_path(break_paths)
             trips = steps if isinstance(stmt, ast.While) else self.names.fresh("trips")
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
-                              header, self.scope.call_site, test, exit_test, trips))
+                              self.written(stmt, header), self.context(stmt), test, exit_test, trips))
 
     def own_value(self, name: str, stmt: ast.For | ast.While) -> None:
         """Give `name` a value under a name of its own before a loop carries it.
@@ -300,5 +301,6 @@ class ControlFlowLowering:
         self.body = outer
         statement = self.scope.statement
         text = self.statement_text(statement) if statement is not None else self.source_of(node)
-        self.body.append(Branch(test, arms[0], arms[1], self.origin(node), text, self.scope.call_site))
+        self.body.append(Branch(test, arms[0], arms[1], self.origin(node), self.written(node, text),
+                                self.context(node)))
         return ast.Name(result, ast.Load())

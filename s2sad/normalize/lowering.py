@@ -20,6 +20,7 @@ from ..names import NameAllocator
 from ..parser import (
     RESERVED_NAMES,
     ResultNames,
+    UserLine,
     display_name,
     is_docstring,
     load,
@@ -92,6 +93,23 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
 
     def origin(self, node: ast.AST) -> Origin:
         return caller_origin(self.scope, node)
+
+    def user_line(self, node: ast.AST) -> UserLine | None:
+        """For generated code differentiated again: the user's line `node`'s line came from."""
+        lines = self.scope.source.user_lines
+        return None if lines is None else lines.get(getattr(node, "lineno", 0))
+
+    def written(self, node: ast.AST, text: str) -> str:
+        """A block header's statement: `text`, or the user's statement generated code came from."""
+        user_line = self.user_line(node)
+        return text if user_line is None else user_line.statement
+
+    def context(self, node: ast.AST) -> str | None:
+        """The inlined call a statement comes from, as its block's header names it."""
+        user_line = self.user_line(node)
+        if user_line is None or user_line.context is None:
+            return self.scope.call_site
+        return user_line.context
 
     def statement_text(self, node: ast.AST) -> str:
         text = "\n".join(self.scope.source.lines)

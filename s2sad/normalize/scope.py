@@ -52,6 +52,8 @@ def caller_origin(scope: Scope, node: ast.AST) -> Origin:
     """Where `node` stands in the source of `scope`'s function."""
     source = scope.source
     lineno = getattr(node, "lineno", 1)
+    if source.user_lines is not None and lineno in source.user_lines:
+        return source.user_lines[lineno].origin
     line = source.lines[lineno - 1] if lineno - 1 < len(source.lines) else ""
     return Origin(source.filename, lineno + source.first_line - 1,
                   getattr(node, "col_offset", 0) + source.indent, " " * source.indent + line)

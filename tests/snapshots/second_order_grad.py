@@ -34,10 +34,9 @@ def s2_grad(x, *, ds2=1.0):
     del dx_5
     ddx_5[2] += ddx_5_2
     del ddx_5_2
-    # line 18 (lambda_grad, called on line 18): dx = _as_argument(dx, x)
+    # line 13 (g1, called on line 18): sum(x**2)
     ddx_4 = _as_argument(ddx_5, dx_4)
     del ddx_5, dx_4
-    # line 17 (lambda_grad, called on line 18): dx = dx_pow_2 * 2 * x
     dx = _unbroadcast(ddx_4 * dx_pow_2_2_times_2, x)
     del ddx_4, dx_pow_2_2_times_2
     # line 18: return np.exp(g1(x)[0]) - np.exp(g1(x)[2])
@@ -47,10 +46,9 @@ def s2_grad(x, *, ds2=1.0):
     del dx_3
     ddx_3[0] += ddx_3_0
     del ddx_3_0
-    # line 18 (lambda_grad, called on line 18): dx = _as_argument(dx, x)
+    # line 13 (g1, called on line 18): sum(x**2)
     ddx_2 = _as_argument(ddx_3, dx_2)
     del ddx_3, dx_2
-    # line 17 (lambda_grad, called on line 18): dx = dx_pow_2 * 2 * x
     dx += _unbroadcast(ddx_2 * dx_pow_2_times_2, x)  # x is read twice
     dx = _as_argument(dx, x)  # the type and dtype of x
     return dx
