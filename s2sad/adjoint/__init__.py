@@ -97,7 +97,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         | set(backward.seeds) | _names(*final_statements)
     )
     blocks = propagate_copies(forward, list(backward.blocks), keep)
-    forward, blocks = release_dead_values(forward, blocks, keep)
+    forward, blocks = release_dead_values(forward, blocks, keep, program.namespace)
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad" or has_aux:
         value_lines, returned = _with_value(program, mode, returned, names)

@@ -23,11 +23,14 @@ from .instantiate import Scatter
 
 OWNED, BORROWED = "owned", "borrowed"
 
+ArmPath = tuple[tuple[int, bool], ...]
+"""The `if` arms an operation stands in: (the branch's id, True for its `if` arm), outermost first."""
+
 # Functions of the array namespace whose result may share memory with their first argument.
-_VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
+VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
           "expand_dims", "ravel", "asarray", "permute_dims", "flip", "fliplr", "flipud", "rot90",
           "diag", "diagonal"}
-_PASS_THROUGH_HELPERS = {"_unbroadcast", "_joined_part"}  # may return a view of their first argument
+PASS_THROUGH_HELPERS = {"_unbroadcast", "_joined_part"}  # may return a view of their first argument
 
 
 class Adjoints:
@@ -35,10 +38,10 @@ class Adjoints:
     that add contributions to them."""
 
     def __init__(self, names: NameAllocator, adjoint_names: dict[str, str], namespace: str,
-                 containers: set[str], integers: set[str], readers: dict[str, int]):
+                 containers: set[str], integers: set[str], readers: dict[str, list[ArmPath]]):
         """`adjoint_names`: the names already chosen (the parameters'); `containers`: the
         variables that may hold lists of arrays; `integers`: those that hold Python ints;
-        `readers`: how many operations read each variable, for the comments."""
+        `readers`: the arms each operation reading a variable stands in, for the comments."""
         self.names = names
         self.adjoint_names = adjoint_names
         self.namespace = namespace
@@ -50,7 +53,9 @@ class Adjoints:
         self.helpers: set[str] = set()
         self.read_at_every_iteration: set[str] = set()
         """The variables a loop reads at every iteration, as its comments say."""
-        self._commented: set[str] = set()
+        self.path: ArmPath = ()
+        """The arms the operation whose rule is being added stands in."""
+        self._commented: set[tuple[str, ArmPath]] = set()
 
     def name(self, variable: str) -> str:
         """`d<variable>`, or a variant that collides with nothing."""
@@ -103,7 +108,12 @@ class Adjoints:
         return [Line(statement, comment)]
 
     def scatter(self, item: Scatter) -> list[Line]:
-        """Add into a region of an adjoint, giving it memory of its own first."""
+        """Add into a region of an adjoint, giving it memory of its own first; a region that
+        is the whole adjoint with new axes (`b[:, None, None]`) adds the value without them."""
+        whole = _without_new_axes(item.index)
+        if whole is not None:
+            value = item.value if whole is Ellipsis else ast.Subscript(item.value, whole, ast.Load())
+            return self.accumulate(item.variable, value, new_memory(item.value, set()))
         name = self.name(item.variable)
         state = self.state.get(item.variable)
         lines = []
@@ -173,14 +183,30 @@ class Adjoints:
         return lines
 
     def _shared_comment(self, variable: str) -> str | None:
-        if variable in self._commented:
+        """`x is read twice`, counting the reads on the path of the current operation."""
+        if (variable, self.path) in self._commented:
             return None
-        self._commented.add(variable)
-        count = self.readers.get(variable, 2)
-        if count == 1 and variable in self.read_at_every_iteration:
+        self._commented.add((variable, self.path))
+        count = _reads_on_one_path(self.readers.get(variable, []), self.path)
+        if count <= 1 and variable in self.read_at_every_iteration:
             return f"{variable} is read at every iteration"
+        count = max(count, 2)
         times = "twice" if count == 2 else f"{count} times"
         return f"{variable} is read {times}"
+
+
+def _reads_on_one_path(readers: list[ArmPath], path: ArmPath) -> int:
+    """The most reads one run through `path` makes: the readers on a path through `path` and
+    one reader's arms, for the reader that gives the most."""
+    paths = [{**dict(path), **dict(reader)} for reader in readers if _on_one_path(reader, path)]
+    return max((sum(1 for reader in readers if _on_one_path(reader, tuple(arms.items())))
+                for arms in paths), default=0)
+
+
+def _on_one_path(first: ArmPath, second: ArmPath) -> bool:
+    """Whether one run can take both paths: no `if` sends them down different arms."""
+    arms = dict(first)
+    return all(arms.get(branch, arm) == arm for branch, arm in second)
 
 
 def new_memory(value: ast.expr, movable: set[str]) -> bool:
@@ -193,10 +219,30 @@ def new_memory(value: ast.expr, movable: set[str]) -> bool:
     if isinstance(value, ast.Call):
         func = value.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if name in _VIEWS or name in _PASS_THROUGH_HELPERS:
+        if name in VIEWS or name in PASS_THROUGH_HELPERS:
             return bool(value.args) and new_memory(value.args[0], movable)
         return True
     return False
+
+
+def _without_new_axes(index: ast.expr) -> ast.expr | type(Ellipsis) | None:
+    """For an index that only keeps every element and adds axes (`:`, `None`, `...`), the
+    index that takes those axes away again (`0` for each `None`), or Ellipsis where it adds
+    none; None for any other index."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    undone: list[ast.expr] = []
+    for part in parts:
+        if isinstance(part, ast.Slice) and part.lower is part.upper is part.step is None:
+            undone.append(ast.Slice())
+        elif isinstance(part, ast.Constant) and part.value is None:
+            undone.append(ast.Constant(0))
+        elif isinstance(part, ast.Constant) and part.value is Ellipsis:
+            undone.append(ast.Constant(Ellipsis))
+        else:
+            return None
+    if all(not isinstance(part, ast.Constant) or part.value is Ellipsis for part in undone):
+        return Ellipsis
+    return ast.Tuple(undone, ast.Load()) if len(undone) > 1 else undone[0]
 
 
 def _is_basic_index(index: ast.expr, integers: set[str]) -> bool:

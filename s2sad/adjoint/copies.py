@@ -10,6 +10,11 @@ sees the very object `b` still holds:
   or an arm's), so none reads a previous iteration's `a` or reads it after the loop;
 * `b` is not bound again (nor added into with `+=`) before the last of those reads.
 
+Where a line of the same block binds `b` again before the last read of `a` (a loop's
+carried `dtotal` rebound from `dtotal_1` while `dtotal_1` still feeds another adjoint),
+that line moves after the last read when nothing between depends on it or on `b`; the
+alias then goes.
+
 Renaming keeps the objects the lines touch: an in-place update through `a` (`a[i] += v`)
 becomes one through `b` of the same array, so the ownership rule of accumulate.py holds as
 before. A line `a = b` just after `b = a` (neither bound between) restates what `a`
@@ -98,6 +103,10 @@ def _find(blocks: list[Block], reads: Counter, stores: Counter, keep: set[str]) 
             return _rewrite(blocks, lines[position], None)
         if alias is not None and _propagates(alias, lines[position + 1:], reads, stores, keep):
             return _rewrite(blocks, lines[position], alias)
+        if alias is not None:
+            moved = _rebinding_moved(blocks, lines, position, alias, reads, stores, keep)
+            if moved is not None:
+                return moved
     for b, block in enumerate(blocks):
         for i, line in enumerate(block.lines):
             statement = line.statement
@@ -135,6 +144,49 @@ def _propagates(alias: tuple[str, str], after: list[tuple[int, int, Line]], read
         if line_stores[b] and seen < reads[a]:
             return False
     return seen == reads[a]
+
+
+def _rebinding_moved(blocks: list[Block], lines: list[tuple[int, int, Line]], position: int,
+                     alias: tuple[str, str], reads: Counter, stores: Counter,
+                     keep: set[str]) -> list[Block] | None:
+    """The blocks with the line that rebinds `b` before the last read of `a` moved after it,
+    where that line and the reads after it are plain statements of one block and the move
+    changes no value any of them reads; None where there is no such line or it cannot move."""
+    a, b = alias
+    if a in keep or stores[a] != 1:
+        return None
+    usage = [_usage(line) for _, _, line in lines]
+    readers = [i for i in range(position + 1, len(lines)) if usage[i][0][a]]
+    if not readers or sum(usage[i][0][a] for i in readers) != reads[a]:
+        return None
+    last = readers[-1]
+    rebinding = [i for i in range(position + 1, last) if usage[i][1][b]]
+    if len(rebinding) != 1:
+        return None
+    moving = rebinding[0]
+    moved_reads, moved_stores = usage[moving]
+    block_index = lines[moving][0]
+    for i in range(moving + 1, last + 1):
+        line_reads, line_stores = usage[i]
+        if lines[i][0] != block_index or isinstance(lines[i][2].statement, (BranchLines, LoopLines)) or (
+                line_reads[b] or line_reads.keys() & moved_stores.keys()
+                or line_stores.keys() & (moved_reads.keys() | moved_stores.keys())):
+            return None
+    block = blocks[block_index]
+    first, final = lines[moving][1], lines[last][1]
+    reordered = [*block.lines[:first], *block.lines[first + 1:final + 1], block.lines[first],
+                 *block.lines[final + 1:]]
+    result = list(blocks)
+    result[block_index] = Block(block.header, reordered)
+    return result
+
+
+def _usage(line: Line) -> tuple[Counter, Counter]:
+    """The names a line reads and the names it binds, with how often."""
+    line_reads, line_stores = Counter(), Counter()
+    for node in line_nodes(line):
+        _count(node, line_reads, line_stores)
+    return line_reads, line_stores
 
 
 def _restates(alias: tuple[str, str], before: list[tuple[int, int, Line]]) -> bool:

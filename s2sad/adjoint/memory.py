@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 
 from ..runtime import HELPER_NAMES
-from .accumulate import _PASS_THROUGH_HELPERS, _VIEWS
+from .accumulate import PASS_THROUGH_HELPERS, VIEWS
 from .blocks import Block, BranchLines, Line, LoopLines, inner_blocks, lines_in
 
 _OUTSIDE = "outside"
@@ -90,11 +90,11 @@ def _held(value: ast.expr, roots: dict[str, frozenset], namespace: str, key: int
         return frozenset({("new", key)})
     if isinstance(value, ast.Call):
         func = value.func
-        if isinstance(func, ast.Name) and func.id in _PASS_THROUGH_HELPERS | _RETURN_THEIR_FIRST:
+        if isinstance(func, ast.Name) and func.id in PASS_THROUGH_HELPERS | _RETURN_THEIR_FIRST:
             return _held(value.args[0], roots, namespace, key) if value.args else frozenset()
         if isinstance(func, ast.Name) and func.id not in HELPER_NAMES:
             return _everything(value, roots, namespace, key)  # a user rule's function
-        if isinstance(func, ast.Attribute) and func.attr in _VIEWS:
+        if isinstance(func, ast.Attribute) and func.attr in VIEWS:
             held = frozenset()
             if not (isinstance(func.value, ast.Name) and func.value.id == namespace):
                 held |= _held(func.value, roots, namespace, key)

@@ -11,24 +11,27 @@ from __future__ import annotations
 
 import ast
 
+from .accumulate import VIEWS
 from .blocks import Block, BranchLines, Line, LoopLines, line_nodes
 
 
-def release_dead_values(forward: list[ast.stmt], blocks: list[Block],
-                        keep: set[str]) -> tuple[list[ast.stmt], list[Block]]:
-    """Insert `del` after the last reader of each name, except names in `keep`.
+def release_dead_values(forward: list[ast.stmt], blocks: list[Block], keep: set[str],
+                        namespace: str) -> tuple[list[ast.stmt], list[Block]]:
+    """Insert `del` after the last reader of each name, except names in `keep`;
+    `namespace` names the array module (`xp.reshape(b, s)` is a view of `b`, not of `xp`).
 
     Returns the forward statements, with one `del` at their end for values only the
     forward reads, and the blocks with theirs.
     """
-    dying = _dying(forward, blocks, keep)
+    dying = _dying(forward, blocks, keep, namespace)
     released = [Block(block.header, _with_deletes(block.lines, b, dying)) for b, block in enumerate(blocks)]
     if (-1, 0) in dying and blocks:
         return [*forward, _delete(dying[(-1, 0)])], released
     return forward, released
 
 
-def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> dict[tuple[int, int], list[str]]:
+def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str],
+           namespace: str) -> dict[tuple[int, int], list[str]]:
     """The names to free after each top-level line of the blocks, by (block, line); at
     (-1, 0), those to free at the end of the forward."""
     assigned = _assigned(forward) | {
@@ -58,7 +61,7 @@ def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> dict
     dying: dict[tuple[int, int], list[str]] = {}
     top = [s for s in forward if isinstance(s, ast.Assign)] + [
         line.statement for block in blocks for line in block.lines if isinstance(line.statement, ast.Assign)]
-    for group in _aliases(statements, top, set(last)):
+    for group in _aliases(statements, top, set(last), namespace):
         if group & keep:
             continue  # a name that is never freed holds the value: deleting the others frees nothing
         position = max(last[name] for name in group if name in last)
@@ -78,11 +81,13 @@ def _numbers(statements: list[ast.AST]) -> set[str]:
     }
 
 
-def _aliases(statements: list[ast.AST], top: list[ast.Assign], names: set[str]) -> list[set[str]]:
-    """`names` grouped by the value they hold: `a = b` among the statements `top` (outside
-    any `if` or loop), each bound once in `statements` (or `b` never, an argument), puts `a`
-    with `b`; every other name is a group of its own. The value lives until the last name
-    of its group is deleted."""
+def _aliases(statements: list[ast.AST], top: list[ast.Assign], names: set[str],
+             namespace: str) -> list[set[str]]:
+    """`names` grouped by the memory they hold: `a = b`, or `a` a view of `b` (`b[:, 0]`,
+    `b.T`, `xp.reshape(b, s)`), among the statements `top` (outside any `if` or loop), each
+    bound once in `statements` (or `b` never, an argument), puts `a` with `b`; every other
+    name is a group of its own. The memory lives until the last name of its group is
+    deleted."""
     stores = _store_counts(statements)
     root: dict[str, str] = {}
 
@@ -92,15 +97,27 @@ def _aliases(statements: list[ast.AST], top: list[ast.Assign], names: set[str]) 
         return name
 
     for n in top:
-        if (len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Name)
-                and stores.get(n.targets[0].id) == 1 and stores.get(n.value.id, 0) <= 1):
-            a, b = find(n.targets[0].id), find(n.value.id)
-            if a != b:
-                root[a] = b
+        if len(n.targets) != 1 or not isinstance(n.targets[0], ast.Name) or stores.get(n.targets[0].id) != 1:
+            continue
+        for viewed in set(_viewed(n.value)) - {namespace}:
+            if stores.get(viewed, 0) <= 1:
+                a, b = find(n.targets[0].id), find(viewed)
+                if a != b:
+                    root[a] = b
     groups: dict[str, set[str]] = {}
     for name in names | set(root):
         groups.setdefault(find(name), set()).add(name)
     return list(groups.values())
+
+
+def _viewed(value: ast.expr) -> list[str]:
+    """The names whose memory `value` may be (a view of): `b` for `b`, `b[i]`, `b.T`,
+    `b.reshape(s)` and `xp.reshape(b, s)` (the receiver and the first argument, for a call)."""
+    if isinstance(value, ast.Subscript) or isinstance(value, ast.Attribute) and value.attr in ("T", "mT"):
+        value = value.value
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in VIEWS:
+        return [v.id for v in [value.func.value, *value.args[:1]] if isinstance(v, ast.Name)]
+    return [value.id] if isinstance(value, ast.Name) else []
 
 
 def _store_counts(statements: list[ast.AST]) -> dict[str, int]:

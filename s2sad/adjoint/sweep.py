@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..ir import Assignment, Branch, Loop, Node, Program, assignments
 from ..names import NameAllocator
-from .accumulate import Adjoints, new_memory
+from .accumulate import Adjoints, ArmPath, new_memory
 from .activity import Activity, carried
 from .blocks import Block, BranchLines, Line, LoopLines, lines_in
 from .instantiate import Contribution, Local, instantiate
@@ -67,8 +67,9 @@ class _ReverseSweep:
         self.names = names
         self.namespace = program.namespace
         self.shapes = shapes
+        self.paths = _arm_paths(program.body, ())
         self.adjoints = Adjoints(names, dict(program.adjoint_names), program.namespace, containers,
-                                 shapes.integers, self._count_readers())
+                                 shapes.integers, self._readers())
         self.helpers: set[str] = set()
         self.loop_locals: list[set[str]] = []
         self.shape_names: dict[str, str] = {}
@@ -186,6 +187,7 @@ class _ReverseSweep:
 
     def _assignment(self, assignment: Assignment, blocks: list[Block]) -> None:
         adjoints = self.adjoints
+        adjoints.path = self.paths[id(assignment)][1]
         component = self.activity.component(assignment)
         if component is not None:
             self._component(assignment, component, blocks)
@@ -319,14 +321,29 @@ class _ReverseSweep:
             self.shape_names[variable] = self.names.fresh(f"{variable}_shape")
         return self.shape_names[variable]
 
-    def _count_readers(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for assignment in assignments(self.program.body):
+    def _readers(self) -> dict[str, list[ArmPath]]:
+        """For each variable, the arms of every operation that differentiably reads it."""
+        readers: dict[str, list[ArmPath]] = {}
+        for assignment, path in self.paths.values():
             if assignment.target not in self.useful:
                 continue
             for variable in self.activity.active_inputs(assignment).values():
-                counts[variable] = counts.get(variable, 0) + 1
-        return counts
+                readers.setdefault(variable, []).append(path)
+        return readers
+
+
+def _arm_paths(nodes: list[Node], path: ArmPath) -> dict[int, tuple[Assignment, ArmPath]]:
+    """Each assignment (by id) with the arms it stands in."""
+    paths: dict[int, tuple[Assignment, ArmPath]] = {}
+    for node in nodes:
+        if isinstance(node, Assignment):
+            paths[id(node)] = (node, path)
+        elif isinstance(node, Branch):
+            paths |= _arm_paths(node.body, (*path, (id(node), True)))
+            paths |= _arm_paths(node.orelse, (*path, (id(node), False)))
+        elif isinstance(node, Loop):
+            paths |= _arm_paths(node.body, path)
+    return paths
 
 
 def _loop_lines(loop: Loop, body: list[Block], restore_only: bool = False) -> LoopLines:

@@ -28,22 +28,19 @@ def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dlos
     del dlogits
     dreshape = _matmul_dlhs(dreshape_weights, reshape, weights)
     dweights = _matmul_drhs(dreshape_weights, reshape, weights)
-    del dreshape_weights, reshape
+    del dreshape_weights
     dpooled = xp.reshape(dreshape, pooled.shape)
-    del dreshape
     # line 21: pooled = nn.max_pool2d(features, 2)
     dfeatures = _max_pool_dinput(dpooled, features, pooled, size=2, stride=None, dims=2)
-    del dpooled, features, pooled
+    del dpooled, dreshape, features, pooled, reshape
     # line 20: features = nn.relu(nn.conv2d(images, kernels, padding=1) + bias[:, None, None])
     dplus = dfeatures * (plus > 0)
     del dfeatures, plus
     dconv2d_images_kernels = _unbroadcast(dplus, conv2d_images_kernels)
     del conv2d_images_kernels
     dbias_part = _unbroadcast(dplus, bias_part)
-    del bias_part, dplus
-    dbias = xp.zeros_like(bias)
-    dbias[:, None, None] += dbias_part
-    del dbias_part
+    del dplus
+    dbias = dbias_part[:, 0, 0]
     dkernels = _conv_dweight(dconv2d_images_kernels, images, kernels, padding=1)
     dkernels = _as_argument(dkernels, kernels)  # the type and dtype of kernels
     dbias = _as_argument(dbias, bias)  # the type and dtype of bias

@@ -62,15 +62,14 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
             total,
         ) = tape.pop()
         # line 27: total = total + huber(r, 1.0)
-        dtotal_1 = dtotal
-        dtotal = _unbroadcast(dtotal_1, total)
-        dhuber_result = _unbroadcast(dtotal_1, huber_result_shape)
+        dhuber_result = _unbroadcast(dtotal, huber_result_shape)
+        dtotal = _unbroadcast(dtotal, total)
         # line 17 (huber, called on line 27): if abs(r) <= delta:
         if abs_r_cmp:
             # line 18 (huber, called on line 27): return 0.5 * r * r
             dtimes = _unbroadcast(dhuber_result * r, times)
             dr = _unbroadcast(dhuber_result * times, r)
-            dr += dtimes * 0.5  # r is read 3 times
+            dr += dtimes * 0.5  # r is read twice
         else:
             # line 19 (huber, called on line 27): return delta * (abs(r) - 0.5 * delta)
             dabs_r_minus_0_5 = _unbroadcast(dhuber_result, abs_r_minus_0_5_shape)

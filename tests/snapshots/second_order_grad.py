@@ -25,13 +25,11 @@ def s2_grad(x, *, ds2=1.0):
     # backward
     # line 18: return np.exp(g1(x)[0]) - np.exp(g1(x)[2])
     dexp_dx_3_0 = _unbroadcast(ds2, dx_3_0)
-    del dx_3_0
     dexp_dx_5_2 = _unbroadcast(-ds2, dx_5_2)
-    del dx_5_2
     ddx_5_2 = dexp_dx_5_2 * exp_dx_5_2
     del dexp_dx_5_2, exp_dx_5_2
     ddx_5 = xp.zeros_like(dx_5)
-    del dx_5
+    del dx_5, dx_5_2
     ddx_5[2] += ddx_5_2
     del ddx_5_2
     # line 13 (g1, called on line 18): sum(x**2)
@@ -43,7 +41,7 @@ def s2_grad(x, *, ds2=1.0):
     ddx_3_0 = dexp_dx_3_0 * exp_dx_3_0
     del dexp_dx_3_0, exp_dx_3_0
     ddx_3 = xp.zeros_like(dx_3)
-    del dx_3
+    del dx_3, dx_3_0
     ddx_3[0] += ddx_3_0
     del ddx_3_0
     # line 13 (g1, called on line 18): sum(x**2)
