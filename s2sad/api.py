@@ -92,6 +92,8 @@ class GradFunction:
                 function = self._variant(built, facts)[1]
         if self.mode == "vjp":
             kwargs = self._seeds(kwargs)
+        for external in built.gradient.program.externals:
+            kwargs[external.parameter] = external.current()
         try:
             return function(*args, **kwargs)
         except TypeError as error:
@@ -154,7 +156,8 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> Build:
     """The gradient of `fun`, from the cache where nothing it was built from has changed."""
     key = BuildKey.of(fun, wrt, mode, has_aux)
     namespace = getattr(fun, "__globals__", None)
-    cached = _CACHE.get(key, namespace)
+    closure = getattr(fun, "__closure__", None)
+    cached = _CACHE.get(key, namespace, closure)
     if cached is not None:
         return cached
     program = normalize(fun)
@@ -162,7 +165,8 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> Build:
     gradient = differentiate(program, names, mode, single, has_aux=has_aux)
     source = module_source(gradient)
     filename = f"<s2sad {gradient.name} from {program.display_filename}>"
-    built = Build(source, compile_function(source, gradient.name, filename), gradient, namespace)
+    built = Build(source, compile_function(source, gradient.name, filename), gradient, namespace,
+                  closure)
     _CACHE.put(key, built)
     return built
 

@@ -131,6 +131,25 @@ class Parameter:
 
 
 @dataclass
+class External:
+    """A value the function reads from its globals or a closure, not from its arguments: the
+    gradient function takes it as the keyword-only parameter `parameter`, passed at each
+    call with what `name` holds then, so a changed global is always seen."""
+
+    parameter: str
+    name: str
+    resolver: object
+    """The `Resolver` of the function that reads it, which `current(name)` asks."""
+    where: str
+    """"global" or "closure"."""
+    origin: Origin | None = None
+    """Where the function first reads it."""
+
+    def current(self) -> object:
+        return self.resolver.current(self.name)
+
+
+@dataclass
 class Program:
     """A normalized forward function."""
 
@@ -156,6 +175,9 @@ class Program:
     """What the program was built from beyond its own source: the names it resolved in
     each function's globals and closure, and the gradient functions it differentiates
     again. Each has `unchanged()`."""
+
+    externals: list[External] = field(default_factory=list)
+    """The globals and closure values the function reads as data, in the order first read."""
 
     in_place_errors: dict[tuple[str, str], object] = field(default_factory=dict)
     """The located errors for the `_refuse_in_place(s, update, view)` checks in the forward,

@@ -8,6 +8,8 @@ import types
 
 _ARRAY_MODULES = ("numpy", "cupy")
 _MISSING = object()
+_AT_CALL_TIME = object()
+"""Marks a name read when the gradient is called: only the type of its value is kept."""
 
 
 def is_array_module(obj: object) -> bool:
@@ -23,8 +25,8 @@ def module_path(module: types.ModuleType) -> str:
 
 def is_constant_value(value: object) -> bool:
     """Values that can be written into a generated module as a literal."""
-    if value is None or isinstance(value, (bool, int, float, complex, str)):
-        return True
+    if value is None or type(value) in (bool, int, float, complex, str):
+        return True  # not NumPy's numbers, whose repr is not a literal and whose type counts
     if isinstance(value, tuple):
         return all(is_constant_value(v) for v in value)
     return False
@@ -52,11 +54,27 @@ class Resolver:
             self.found.setdefault((name, *attributes), (value, getattr(value, "__code__", None)))
         return value
 
+    def read_at_call_time(self, name: str) -> object:
+        """Record that the gradient reads `name`'s value when it is called: a new value of the
+        same type needs no new gradient. Returns where the value lives, a closure cell or
+        the function's globals."""
+        value = self._resolve(name, ())
+        self.found[(name,)] = (_AT_CALL_TIME, type(value))
+        return "closure" if name in self.cells else "global"
+
+    def current(self, name: str) -> object:
+        """What `name` holds now, in the function's closure or globals."""
+        return self._resolve(name, ())
+
     def unchanged(self) -> bool:
-        """Whether every name looked up still holds the same object (or an equal constant)."""
+        """Whether every name looked up still holds the same object (or an equal constant);
+        a name read at call time, a value of the same type."""
         for path, (value, code) in self.found.items():
             current = self._resolve(path[0], path[1:])
-            if current is value:
+            if value is _AT_CALL_TIME:
+                if type(current) is not code:
+                    return False
+            elif current is value:
                 if getattr(current, "__code__", None) is not code:
                     return False
             elif not (type(current) is type(value) and current == value and (

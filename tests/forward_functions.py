@@ -276,10 +276,6 @@ def uses_axis_variable(x, axis):
     return np.sum(y)
 
 
-def uses_global_array(x):
-    return np.sum(x * WEIGHTS)  # E:global_array
-
-
 def no_return(x):
     y = x * 2.0  # E:no_return  # noqa: F841
 

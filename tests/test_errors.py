@@ -52,7 +52,6 @@ CASES = [
     ("returns_a_multi_output_tuple", "tuple_return", Syntax, "return"),
     ("writes_into_out", "out_variable", Argument, "np.tanh"),
     ("uses_axis_variable", "axis", Argument, "np.sum"),
-    ("uses_global_array", "global_array", Syntax, "WEIGHTS"),
     ("no_return", "no_return", Syntax, "y ="),
 ]
 

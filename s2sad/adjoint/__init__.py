@@ -94,7 +94,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     keep = (
         {g.id for g in gradients} | set(output_names) | aux_names | {p.name for p in program.params}
         | shapes.scalars | {namespace} | set(program.constants) | backward.helpers
-        | set(backward.seeds) | _names(*final_statements)
+        | set(backward.seeds) | _names(*final_statements) | {e.parameter for e in program.externals}
     )
     blocks = propagate_copies(forward, list(backward.blocks), keep)
     forward, blocks = release_dead_values(forward, blocks, keep, program.namespace)
@@ -183,6 +183,7 @@ def _preamble(program: Program, arrays: list[str], items: list[str], namespace: 
     statements: list[ast.stmt] = []
     if namespace:
         parameters = [_load(p.name) for p in program.params]
+        parameters += [_load(e.parameter) for e in program.externals]
         statements.append(_assign(program.namespace, _call("_namespace", *parameters)))
     for helper, checked in (("_check_differentiable", arrays), ("_check_differentiable_items", items)):
         if checked:

@@ -36,6 +36,8 @@ class Build:
     function: Callable
     gradient: Any
     globals: dict | None
+    closure: tuple | None = None
+    """The function's closure cells: another closure of the same code reads other values."""
     variants: dict[tuple, tuple[str, Callable]] = field(default_factory=dict)
 
     def unchanged(self) -> bool:
@@ -48,10 +50,12 @@ class BuildCache:
     def __init__(self) -> None:
         self._builds: dict[BuildKey, Build] = {}
 
-    def get(self, key: BuildKey, namespace: dict | None) -> Build | None:
-        """The entry for `key`, if it was built for the module `namespace` and is unchanged."""
+    def get(self, key: BuildKey, namespace: dict | None, closure: tuple | None) -> Build | None:
+        """The entry for `key`, if it was built for the module `namespace` and the closure
+        cells `closure`, and is unchanged."""
         built = self._builds.get(key)
-        if built is not None and built.globals is namespace and built.unchanged():
+        if built is not None and built.globals is namespace and built.closure is closure \
+                and built.unchanged():
             return built
         return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import textwrap
 from functools import cache
 
 from .._version import __version__ as VERSION
@@ -59,21 +60,32 @@ def gradient_function(gradient: Gradient) -> ast.FunctionDef:
 
 def _description(gradient: Gradient) -> str:
     seeds = [name for name, _ in gradient.seeds]
-    return _DESCRIPTIONS[gradient.mode].format(
+    text = _DESCRIPTIONS[gradient.mode].format(
         name=gradient.program.name,
         wrt=", ".join(gradient.wrt),
         seeds=" and ".join(seeds) + (" is" if len(seeds) == 1 else " are"),
     )
+    externals = gradient.program.externals
+    if externals:
+        listed = ", ".join(f"{e.parameter} (the {e.where} {e.name})" if e.parameter != e.name
+                           else f"{e.parameter} (a {e.where})" for e in externals)
+        note = (f"{gradient.program.name} also reads values of its module or closure, which "
+                f"come as keywords, with what they hold at the call: {listed}.")
+        text += "\n\n" + textwrap.fill(note, 84) + "\n"
+    return text
 
 
 def _signature(gradient: Gradient) -> ast.arguments:
-    """The program's parameters, then the cotangents, keyword-only."""
+    """The program's parameters, then, keyword-only, the globals and closure values it reads
+    and the cotangents."""
     return ast.arguments(
         posonlyargs=[],
         args=[ast.arg(p.name) for p in gradient.params],
         vararg=None,
-        kwonlyargs=[ast.arg(name) for name, _ in gradient.seeds],
-        kw_defaults=[default for _, default in gradient.seeds],
+        kwonlyargs=[ast.arg(e.parameter) for e in gradient.program.externals]
+        + [ast.arg(name) for name, _ in gradient.seeds],
+        kw_defaults=[None for _ in gradient.program.externals]
+        + [default for _, default in gradient.seeds],
         kwarg=None,
         defaults=[p.default for p in gradient.params if p.default is not None],
     )

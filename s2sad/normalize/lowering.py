@@ -12,6 +12,7 @@ import types
 from ..errors import Origin, UnsupportedSyntaxError
 from ..ir import (
     Assignment,
+    External,
     Node,
     Parameter,
     Program,
@@ -74,6 +75,9 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
         self.adjoint_names: dict[str, str] = {}
         self.constants: dict[str, object] = {}
         self.functions: dict[str, tuple[str, str]] = {}
+        self.externals: list[External] = []
+        self.claimed: set[str] = set()
+        """The names given to externals."""
         self.result_names: ResultNames | None = None
         self.returns_tuple = False
         self.last_returned_tuple = False
@@ -146,6 +150,7 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
             namespace=self.namespace,
             constants=self.constants,
             functions=self.functions,
+            externals=self.externals,
             dependencies=self.dependencies,
             in_place_errors=self.in_place_errors,
             taken_names=self.names.taken,

@@ -5,14 +5,26 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import types
 
 import numpy
 
-from ..ir import Operation
+from ..ir import External, Operation
 from ..resolve import MISSING, is_array_module, is_constant_value, module_path
 
 _BUILTIN_TYPES = (float, int, bool, complex)
 """Builtin types a function may pass as values, as dtypes: `x.astype(float)`."""
+
+
+def is_data(value: object) -> bool:
+    """A value a function reads as data: an array, a NumPy number, a container of them, a
+    random generator; not a function, class or module."""
+    if isinstance(value, (numpy.ndarray, numpy.generic, list, tuple, dict,
+                          numpy.random.RandomState, numpy.random.Generator)):
+        return True
+    if isinstance(value, (types.ModuleType, type)) or callable(value):
+        return False
+    return hasattr(value, "__array_namespace__") or hasattr(value, "shape") and hasattr(value, "dtype")
 
 
 class NameResolution:
@@ -42,12 +54,31 @@ class NameResolution:
         if is_array_module(value):
             raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions",
                                    f"call one of its functions, such as `{node.id}.tanh(x)`")
+        if is_data(value):
+            return ast.Name(self.external(node), ast.Load())
         raise self.unsupported(
             node,
             f"`{node.id}` is a global {type(value).__name__}, not a constant s2sad can copy "
             "into the generated module",
             f"pass `{node.id}` to the function as an argument",
         )
+
+    def external(self, node: ast.Name) -> str:
+        """The gradient's keyword-only parameter for the global or closure value `node` names,
+        read when the gradient is called (see `ir.External`)."""
+        resolver = self.scope.source.resolver
+        for external in self.externals:
+            if external.resolver is resolver and external.name == node.id:
+                return external.parameter
+        where = resolver.read_at_call_time(node.id)
+        # In the differentiated function itself, Python's scoping keeps the name free of
+        # locals; in an inlined function, a local of the caller's may hold it.
+        top = resolver is self.dependencies[0] and node.id not in self.arguments
+        parameter = node.id if top and node.id not in self.claimed else self.names.fresh(node.id)
+        self.claimed.add(parameter)
+        self.names.taken.add(parameter)
+        self.externals.append(External(parameter, node.id, resolver, where, self.origin(node)))
+        return parameter
 
     def module_attribute(self, node: ast.expr):
         """The object an attribute chain rooted at a free name refers to, or MISSING."""
@@ -64,6 +95,8 @@ class NameResolution:
             return value
         if not isinstance(node, ast.Name) or self.scope.lookup(node.id) is not None:
             return MISSING
+        if chain and is_data(self.scope.source.resolver.current(node.id)):
+            return MISSING  # `inputs.shape`, `rs.randn`: read from the value at call time
         return self.scope.source.resolver.lookup(node.id, *reversed(chain))
 
     def attribute(self, node: ast.Attribute):

@@ -1,5 +1,6 @@
 """resolution.py: local names read their current version; module constants and closure
-values become named constants of the program; NumPy's constants go through the array
+values become named constants of the program; arrays and other data they hold become
+externals, read when the gradient is called; NumPy's constants go through the array
 namespace; anything else a function reads from outside is refused at its line."""
 
 import ast
@@ -64,11 +65,18 @@ def test_an_undefined_name_is_refused_at_its_line():
     assert error.origin.lineno == line_of(fn.undefined_name, "NOT_DEFINED")
 
 
-def test_an_array_from_a_closure_is_refused():
+def test_an_array_from_a_closure_is_an_external_read_at_call_time():
     closure = fn.make_array_closure()
-    error = refusal(closure)
-    assert "`weights` is a global ndarray" in error.message
-    assert error.origin.lineno == line_of(closure, "x * weights")
+    program = normalize(closure)
+    assert lowered(closure) == expected("""
+        closure = numpy.multiply(x, weights)
+        return closure
+    """)
+    (external,) = program.externals
+    assert (external.parameter, external.name, external.where) == ("weights", "weights", "closure")
+    assert external.origin.lineno == line_of(closure, "x * weights")
+    assert external.current() is closure.__closure__[0].cell_contents
+    assert program.constants == {}
 
 
 def test_a_module_as_a_value_is_refused():
