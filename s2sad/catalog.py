@@ -87,7 +87,8 @@ def _summary(family: str) -> str:
 
 def _row(template: Template) -> str:
     methods = ", ".join(f"`.{m}()`" for m, key in sorted(METHODS.items()) if key == template.op)
-    refused = "; ".join(f"`{condition}`" for condition in refusals(template))
+    refused = "; ".join([f"`{condition}`" for condition in refusals(template)]
+                        + [f"`{name}` carries a gradient" for name in template.no_gradient])
     cells = [f"`{shown(template.op)}`", f"`{template.signature}`", methods, refused]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 

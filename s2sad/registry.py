@@ -50,6 +50,7 @@ import functools
 import inspect
 import sys
 import textwrap
+import types
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 
@@ -61,8 +62,8 @@ class Kind(enum.Enum):
 
     FUNCTION = "function"
     """A function the user's code imports: `numpy.sum`, `numpy.linalg.norm`, `s2sad.nn.conv2d`,
-    `scipy.special.erf`; `numpy.array(list)` is np.array's own rule for an array built from
-    values."""
+    `scipy.special.erf`, or a method of an instance a module holds, `scipy.stats.norm.logpdf`;
+    `numpy.array(list)` is np.array's own rule for an array built from values."""
     METHOD = "method"
     """An array method: `sum` of `x.sum()`."""
     ATTRIBUTE = "attribute"
@@ -136,6 +137,9 @@ def rule_key(target: object) -> str | None:
 
 def _registered_key(fn: Callable | str) -> OpKey:
     key = op_key(fn)
+    if isinstance(fn, str) and key is not None and key.kind is Kind.FUNCTION:
+        module, _, name = key.name.rpartition(".")
+        _PATHS.setdefault(name, set()).add(module)
     if key is None:
         raise TypeError(
             f"cannot register an adjoint rule for {fn!r}: it has no __module__, and no imported "
@@ -148,26 +152,74 @@ def _registered_key(fn: Callable | str) -> OpKey:
 _FOUND: dict[int, tuple[object, tuple[str, str]]] = {}
 """The homes `home_of` searched for, by id (the object is kept, so the id stays its own)."""
 
+_PATHS: dict[str, set[str]] = {}
+"""Name → the paths before it of the rules registered by string (`"scipy.special.erf"`,
+`"scipy.stats.norm.logpdf"`): where `home_of` looks first for an object of that name."""
+
 
 def home_of(fn: object, search: bool = True) -> tuple[str, str] | None:
-    """`(module, name)` such that `from module import name` gives `fn`, or None.
+    """`(module, name)` such that `from module import name` gives `fn`, or None; `name` is
+    `instance.method` for a bound method of an instance a module holds (`norm.logpdf`).
 
-    A function names its own (`__module__`, `__qualname__`). An object without them, such
-    as a ufunc of scipy.special, is searched for among the imported modules (where
-    `search`): the public module that holds it under its `__name__`, preferring a package
-    that holds it from one of its own submodules (scipy.special, not a module of yours that
-    imported it), then the shortest path. The answer is kept, so it does not change later.
+    A path a rule was registered by, as a string, that holds `fn` comes first (so a function
+    of a private module, such as scipy.special._logsumexp.logsumexp, has the public path it
+    was registered by). Then a function names its own (`__module__`, `__qualname__`). A
+    bound method of an instance, and an object without them, such as a ufunc of
+    scipy.special, is searched for among the imported modules (where `search`): the public
+    module that holds it (or its instance) under its `__name__` (any name, for an instance),
+    preferring a package that holds it from one of its own submodules (scipy.special, not a
+    module of yours that imported it), then the shortest path. The answer is kept, so it
+    does not change later.
     """
-    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)
-    if isinstance(module, str) and isinstance(qualname, str):
-        return module, qualname
     if id(fn) in _FOUND:
         return _FOUND[id(fn)][1]
     name = getattr(fn, "__name__", None)
-    if not search or not isinstance(name, str):
+    registered = _registered_home(fn, name)
+    if registered is not None:
+        return registered
+    owner = getattr(fn, "__self__", None)
+    if isinstance(fn, types.MethodType) and not isinstance(owner, (type, types.ModuleType)):
+        home = _found(owner, None, search)  # an instance's method: the instance's home
+        return None if home is None else (home[0], f"{home[1]}.{name}")
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)
+    if isinstance(module, str) and isinstance(qualname, str):
+        return module, qualname
+    return _found(fn, name, search) if isinstance(name, str) else None
+
+
+def _registered_home(fn: object, name: object) -> tuple[str, str] | None:
+    """The home of `fn` among the paths rules were registered by, as strings."""
+    if not isinstance(name, str) or name not in _PATHS:
         return None
-    holders = [path for path, held in list(sys.modules.items())
-               if getattr(held, "__dict__", {}).get(name) is fn]
+    owner = getattr(fn, "__self__", None)
+    for path in sorted(_PATHS[name]):
+        module, _, instance = path.rpartition(".")
+        if isinstance(fn, types.MethodType) and module in sys.modules:
+            held = getattr(sys.modules[module], instance, None)
+            if held is owner and getattr(held, name, None) == fn:
+                return module, f"{instance}.{name}"
+        elif path in sys.modules and getattr(sys.modules[path], name, None) is fn:
+            return path, name
+    return None
+
+
+def _found(fn: object, name: str | None, search: bool) -> tuple[str, str] | None:
+    """The public module that holds `fn` (under `name`, or any name where None), searched
+    for once and kept; None where none does or where not `search`."""
+    if id(fn) in _FOUND:
+        return _FOUND[id(fn)][1]
+    if not search:
+        return None
+    holders = {}
+    for path, held in list(sys.modules.items()):
+        names = getattr(held, "__dict__", {})
+        if name is not None:
+            if names.get(name) is fn:
+                holders[path] = name
+            continue
+        for attribute, value in list(names.items()):
+            if value is fn and not attribute.startswith("_"):
+                holders.setdefault(path, attribute)
     public = [path for path in holders if not any(p.startswith("_") for p in path.split("."))]
     if not public:
         return None
@@ -176,7 +228,8 @@ def home_of(fn: object, search: bool = True) -> tuple[str, str] | None:
         owner = any(other.startswith(path + ".") for other in holders)
         return not owner, path.count("."), path
 
-    _FOUND[id(fn)] = (fn, (min(public, key=rank), name))
+    best = min(public, key=rank)
+    _FOUND[id(fn)] = (fn, (best, holders[best]))
     return _FOUND[id(fn)][1]
 
 
@@ -197,6 +250,9 @@ class Template:
     sequences: tuple[str, ...] = ()
     single_output: tuple[str, object] | None = None
     """(option, value): given as that literal, the call returns one array (svd's compute_uv=False)."""
+    no_gradient: tuple[str, ...] = ()
+    """Inputs the rule gives no adjoint although their gradient is not zero (the order `v` of
+    scipy.special.iv): a call where one depends on the differentiated arguments is refused."""
 
     @property
     def key(self) -> str:
@@ -301,6 +357,7 @@ def adjoint(
     sequences: tuple[str, ...] = (),
     single_output: tuple[str, object] | None = None,
     checks: Callable | None = None,
+    no_gradient: tuple[str, ...] = (),
 ) -> Callable[[Callable], Callable]:
     """Register the decorated template as the adjoint rule of `fn`.
 
@@ -314,7 +371,10 @@ def adjoint(
     inputs that are lists or tuples of arrays. `checks`: a function of options, parsed
     like a template, whose `if`s refuse values of them (`out=` of the reductions, the
     keywords of every ufunc): its statements come before the rule's own, and its
-    parameters the rule lacks become options of the rule, after its own.
+    parameters the rule lacks become options of the rule, after its own. `no_gradient`: the
+    inputs whose gradient the rule does not compute though it is not zero (an order, a
+    count): a call where one depends on the differentiated arguments is refused, as a
+    varied option the rule gives no adjoint is.
     """
 
     def register(template: Callable) -> Callable:
@@ -345,6 +405,7 @@ def adjoint(
             outputs=tuple(outputs),
             sequences=tuple(sequences),
             single_output=single_output,
+            no_gradient=tuple(no_gradient),
         )
         for method in methods:
             METHODS[method] = key

@@ -1955,6 +1955,159 @@ def interp_knots_refused(rng, ns):
     return [Call((np.array([0.0, 1.0]),), raises=(ValueError, "with respect to xp"))]
 
 
+# ---- scipy: special functions, multivariate normal, dirichlet -----------------------------------
+# scipy's own functions (pytest.importorskip: the cases need scipy) define what these compute;
+# `_polygamma` needs scipy's compiled code, which has no twin on fake_xp: there it refuses.
+
+
+def scipy_special():
+    return pytest.importorskip("scipy.special")
+
+
+def scipy_stats():
+    return pytest.importorskip("scipy.stats")
+
+
+@cases("_polygamma")
+def polygamma_of(rng, ns):
+    sp = scipy_special()
+    x = rng.uniform(0.5, 2.0, (2, 3))
+    if ns.fake:
+        return [Call((n, x), raises=(TypeError, "NumPy arrays only"), label=f"order {n}")
+                for n in (0, 1)]
+    single = x.astype(np.float32)
+    return [
+        Call((0, x), sp.digamma(x), label="digamma"),
+        Call((1, x), sp.polygamma(1, x), label="trigamma"),
+        Call((np.array([0, 1, 2]), x), sp.polygamma(np.array([0, 1, 2]), x), label="orders"),
+        Call((2, single), sp.polygamma(2, x.astype(np.float32).astype(np.float64)).astype(
+            np.float32), rtol=1e-6, label="float32 stays float32"),
+        Call((0, 1.5), sp.digamma(1.5), label="a number"),
+    ]
+
+
+@cases("_weighted")
+def weighted_products(rng, ns):
+    g, w, b = normal(rng, 2, 1), normal(rng, 2, 3), normal(rng, 3)
+    return [Call((g, w, None), g * w, label="no weights"),
+            Call((g, w, b), g * w * b, label="weights broadcast")]
+
+
+@cases("_multigammaln_terms")
+def multigammaln_term_arrays(rng, ns):
+    a = rng.uniform(2.0, 3.0, (2, 2))
+    calls = [Call((a, 3), np.stack([a, a - 0.5, a - 1.0], axis=-1), label="an array"),
+             Call((np.array(a[0, 0]), 2), np.array([a[0, 0], a[0, 0] - 0.5]), label="0-d")]
+    if not ns.fake:
+        calls.append(Call((2.5, 2), np.array([2.5, 2.0]), label="a number"))
+    return calls
+
+
+def covariance(rng, d):
+    m = normal(rng, d, d)
+    return m @ m.T + np.eye(d)
+
+
+@cases("_mvn_parts")
+def mvn_residuals(rng, ns):
+    x, mean, cov = normal(rng, 4, 3), normal(rng, 3), covariance(rng, 3)
+    diagonal = rng.uniform(0.5, 2.0, 3)
+    line = normal(rng, 5)
+    return [
+        Call((x, mean, cov), (x - mean, np.linalg.inv(cov)), rtol=1e-10, label="matrix"),
+        Call((x, mean, diagonal), (x - mean, np.diag(1.0 / diagonal)), label="diagonal"),
+        Call((x, mean, 2.0), (x - mean, np.eye(3) / 2.0), label="a number"),
+        Call((line, None, 2.0), (line[:, None], np.array([[0.5]])), label="points of dim 1"),
+        Call((line[:3].copy(), None, cov), (line[:3], np.linalg.inv(cov)), rtol=1e-10,
+             label="one point, mean None"),
+    ]
+
+
+@cases("_mvn_weighted")
+def mvn_weighted_points(rng, ns):
+    residual, precision, g = normal(rng, 4, 3), covariance(rng, 3), normal(rng, 4)
+    return [Call((g, residual, precision), (g, residual @ precision.T), label="points"),
+            Call((1.5, residual[0].copy(), precision), (np.array(1.5), residual[0] @ precision.T),
+                 label="one point")]
+
+
+def mvn_adjoint_calls(rng, k):
+    """Calls of the adjoint of argument k (x, mean, cov) of multivariate_normal.logpdf, each
+    against central differences of scipy's (a matrix cov perturbed symmetrically)."""
+    logpdf = scipy_stats().multivariate_normal.logpdf
+    calls = []
+    for x, mean, cov, label in (
+            (normal(rng, 4, 3), normal(rng, 3), covariance(rng, 3), "matrix"),
+            (normal(rng, 2, 2, 2), normal(rng, 2), covariance(rng, 2), "batch"),
+            (normal(rng, 3), normal(rng, 3), rng.uniform(0.5, 2.0, 3), "one point, diagonal"),
+            (normal(rng, 5, 2), normal(rng, 2), 1.7, "a number cov"),
+            (normal(rng, 5), np.array(0.3), np.array(1.3), "dimension 1")):
+        args = [x, mean, cov]
+        g = np.asarray(normal(rng, *np.shape(logpdf(x, mean, cov))))
+
+        def f(x, mean, cov):
+            if np.ndim(cov) == 2:
+                cov = (cov + cov.T) / 2.0
+            return logpdf(x, mean, cov)
+
+        calls.append(Call((g, *args), vjp(f, args, k, g), label=label, **NUMERICAL))
+    return calls
+
+
+@cases("_mvn_dx")
+def mvn_points_adjoint(rng, ns):
+    return mvn_adjoint_calls(rng, 0)
+
+
+@cases("_mvn_dmean")
+def mvn_mean_adjoint(rng, ns):
+    return mvn_adjoint_calls(rng, 1)
+
+
+@cases("_mvn_dcov")
+def mvn_cov_adjoint(rng, ns):
+    return mvn_adjoint_calls(rng, 2)
+
+
+@cases("_dirichlet_full")
+def dirichlet_completed(rng, ns):
+    alpha = rng.uniform(0.5, 2.0, 3)
+    short = rng.uniform(0.1, 0.4, (2, 4))
+    full = np.concatenate([short, 1.0 - short.sum(axis=0, keepdims=True)])
+    return [Call((short, alpha), full, label="completed"),
+            Call((full, alpha), full, label="already whole")]
+
+
+def dirichlet_samples(rng):
+    e = np.exp(normal(rng, 3, 4))
+    return e / e.sum(axis=0), rng.uniform(0.1, 0.3, (2, 4)), rng.uniform(0.5, 2.0, 3)
+
+
+@cases("_dirichlet_dx")
+def dirichlet_points_adjoint(rng, ns):
+    logpdf = scipy_stats().dirichlet.logpdf
+    whole, short, alpha = dirichlet_samples(rng)
+    g = normal(rng, 4)
+    return [
+        Call((g, whole, alpha), g * (alpha[:, None] - 1.0) / whole, label="the formula's"),
+        Call((g, short, alpha), vjp(lambda x: logpdf(x, alpha), [short], 0, g),
+             label="completed", **NUMERICAL),
+        Call((1.2, short[:, 0].copy(), alpha), vjp(lambda x: logpdf(x, alpha), [short[:, 0]], 0, 1.2),
+             label="one point", **NUMERICAL),
+    ]
+
+
+@cases("_dirichlet_dalpha")
+def dirichlet_alpha_adjoint(rng, ns):
+    logpdf = scipy_stats().dirichlet.logpdf
+    whole, short, alpha = dirichlet_samples(rng)
+    g = normal(rng, 4)
+    if ns.fake:
+        return [Call((g, whole, alpha), raises=(TypeError, "NumPy arrays only"), label="refused")]
+    return [Call((g, x, alpha), vjp(lambda a, x=x: logpdf(x, a), [alpha], 0, g), label=label,
+                 **NUMERICAL) for x, label in ((whole, "whole"), (short, "completed"))]
+
+
 # ---- the tests -------------------------------------------------------------------------------
 
 
@@ -1968,7 +2121,8 @@ MAY_SHARE_MEMORY = {
     # Reshapes and slices that the rules call inside expressions or on temporaries.
     "_expand_reduced", "_matrix_transpose", "_diff_unpadded", "_average_weights",
     # Helpers of helpers, whose callers compute new arrays from what they return.
-    "_kron_blocks", "_windows", "_padded", "_conv_options", "_interp_knots",
+    "_kron_blocks", "_windows", "_padded", "_conv_options", "_interp_knots", "_dirichlet_full",
+    "_mvn_weighted",
     # Indices, which hold the indices they are given.
     "_take_index", "_along_axis_index",
 }

@@ -14,8 +14,12 @@ from test_templates import PAIRS, random_like, rng_for, wrt_argument
 
 import s2sad
 
-# Rules registered by the tests for functions that call scipy's compiled code on the host.
-HOST_ONLY = ("custom_rules_module.", "scipy.special.")
+# Rules whose cases call scipy's compiled code, which takes NumPy arrays only (the forward
+# itself: scipy.special's ufuncs, scipy.stats's methods, and the gradients of gradients that
+# call them), and the test's own rules for such functions. Their helpers run on fake_xp in
+# tests/test_runtime.py, except `_polygamma`, which refuses there (scipy has no twin of it).
+HOST_ONLY = ("custom_rules_module.", "scipy.special.", "scipy.stats.", "helper._polygamma",
+             "helper._weighted", "helper._multigammaln_terms")
 ON_ANY_NAMESPACE = [(key, i, case) for key, i, case in PAIRS if not key.startswith(HOST_ONLY)]
 
 

@@ -129,11 +129,12 @@ def _propagate(flat: list[Assignment], activity: Activity) -> None:
 
 def _refuse_varied_options(assignment: Assignment, template: Template,
                            bound: dict[str, ast.expr], activity: Activity) -> None:
-    """An option (a parameter with a default) that the rule gives no adjoint must not carry
-    a gradient: dropping it would make the gradient silently wrong."""
+    """An option (a parameter with a default) that the rule gives no adjoint, or an input it
+    declares `no_gradient`, must not carry a gradient: dropping it would make the gradient
+    silently wrong."""
     propagated = template.propagates_to()
     for name, param in template.signature.parameters.items():
-        if param.default is param.empty or name in propagated:
+        if (param.default is param.empty and name not in template.no_gradient) or name in propagated:
             continue
         if _names([bound.get(name, ast.Constant(None))]) & activity.varied:
             shown = assignment.op.removeprefix("numpy.").removeprefix("method.")

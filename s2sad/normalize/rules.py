@@ -1,8 +1,9 @@
 """Calls that become one operation with a registered rule instead of being inlined.
 
 Three kinds: the layers of `s2sad.nn` (their source is copied into the generated
-module), the user's own functions given a rule with `s2sad.adjoint` (imported
-into the generated module from their module, by name), and
+module), the functions given a rule with `s2sad.adjoint` (imported into the
+generated module from their module, by name; for a method of a module's instance,
+such as scipy.stats.norm.logpdf, the instance), and
 `s2sad.stop_gradient(x)` (the forward reads `x`; no gradient flows through it).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import sys
+import types
 
 from ..errors import UnknownFunctionError
 from ..ir import Operation
@@ -50,15 +52,32 @@ def ruled_call(normalizer, target: object, node: ast.Call):
     if template is None:
         return None
     if key.startswith(NN_MODULE + "."):
-        name = _function_name(normalizer, target.__name__, (NN_MODULE, target.__name__))
+        callee = ast.Name(_function_name(normalizer, target.__name__, (NN_MODULE, target.__name__)),
+                          ast.Load())
+    elif _is_instance_method(target):  # `norm.logpdf`: the module's instance imported
+        module, path = home_of(target)
+        instance, _, method = path.rpartition(".")
+        if getattr(sys.modules.get(module), instance, None) is not target.__self__:
+            raise normalizer.unsupported(
+                node.func, f"`{ast.unparse(node.func)}` has an adjoint rule, but `{module}."
+                f"{instance}` no longer holds its instance", "call the method of the instance "
+                "the module holds")
+        callee = ast.Attribute(ast.Name(_function_name(normalizer, instance, (module, instance)),
+                                        ast.Load()), method, ast.Load())
+        _import_rule_names(normalizer, template, target, node)
     else:
-        name = _imported_name(normalizer, target, node)
+        callee = ast.Name(_imported_name(normalizer, target, node), ast.Load())
         _import_rule_names(normalizer, template, target, node)
     args = [normalizer.atom(a) for a in node.args]
     keywords = {k.arg: normalizer.atom(k.value) for k in node.keywords}
-    value = ast.Call(ast.Name(name, ast.Load()), args,
-                     [ast.keyword(k, v) for k, v in keywords.items()])
+    value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
     return Operation(value, key, args, keywords)
+
+
+def _is_instance_method(target: object) -> bool:
+    """A method bound to an instance (not to a class or module): `scipy.stats.norm.logpdf`."""
+    return isinstance(target, types.MethodType) and not isinstance(
+        target.__self__, (type, types.ModuleType))
 
 
 def _imported_name(normalizer, target, node: ast.Call) -> str:

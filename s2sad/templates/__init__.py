@@ -5,6 +5,8 @@ are those of `s2sad.runtime`. The registry's tables and lookups are re-exported 
 that whoever reads them through this package finds every rule in them.
 """
 
+from importlib.util import find_spec
+
 from ..registry import (
     METHODS,
     NONDIFFERENTIABLE,
@@ -27,6 +29,9 @@ from . import (
     shape,
     signal,
 )
+
+if find_spec("scipy") is not None:  # scipy is optional: its rules only where it is installed
+    from . import scipy as scipy
 
 __all__ = [
     "METHODS",

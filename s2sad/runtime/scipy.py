@@ -1,0 +1,152 @@
+"""Runtime helpers of the rules for scipy.special and scipy.stats (`s2sad.templates.scipy`).
+
+Like the other helpers, each is copied into the generated modules that call it and does its
+array work through `_namespace`, so it runs on the arguments' namespace. The one helper that
+needs scipy's compiled code, `_polygamma`, imports scipy when it runs (or, for CuPy arrays,
+cupyx.scipy.special), so that neither s2sad nor a generated module that never calls it
+imports scipy; on any other namespace it refuses, as scipy has no twin there. Each returns
+new memory, except `_dirichlet_full` and `_mvn_weighted`, helpers of helpers whose callers
+compute new arrays from what they return.
+"""
+
+import numpy
+
+from .core import _namespace
+from .linalg import _symmetric_part
+
+
+def _polygamma(n, x):
+    """The `n`-th derivative of the digamma function at `x` (digamma itself for n = 0), in the
+    floating dtype of `x`: scipy.special's, or cupyx.scipy.special's for CuPy arrays."""
+    xp = _namespace(x)
+    if xp is numpy:
+        from scipy import special
+    elif xp.__name__ == "cupy":
+        from cupyx.scipy import special
+    else:
+        raise TypeError(
+            f"the gradient needs scipy.special.polygamma of {type(x).__name__} arrays, and "
+            "scipy has it for NumPy arrays only (cupyx.scipy.special for CuPy's): pass NumPy arrays"
+        )
+    result = special.digamma(x) if type(n) is int and n == 0 else special.polygamma(n, x)
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and result.dtype != dtype:
+        return result.astype(dtype)
+    return result
+
+
+def _weighted(g, w, b):
+    """`g * w * b`, and `g * w` where `b` is None: the weights `b` of scipy's logsumexp."""
+    return g * w if b is None else g * w * b
+
+
+def _multigammaln_terms(a, d):
+    """The arguments `a - j / 2`, j = 0 ... d - 1, of the gammaln terms of multigammaln(a, d),
+    along a new last axis."""
+    xp = _namespace(a)
+    if getattr(a, "ndim", None) is None:
+        return a - 0.5 * xp.arange(d)
+    return xp.stack([a - 0.5 * j for j in range(d)], axis=-1)
+
+
+def _mvn_parts(x, mean, cov):
+    """The residuals `x - mean` of the points of `x`, shaped (..., d) as
+    scipy.stats.multivariate_normal reads them, and the precision (the inverse of the full
+    covariance, built from a number, a diagonal or a matrix as scipy builds it)."""
+    xp = _namespace(x, mean, cov)
+    dtype = xp.result_type(*[v for v in (x, mean, cov) if hasattr(v, "dtype")], 1.0)
+    cov = xp.asarray(cov, dtype=dtype)
+    if mean is None:
+        dim = 1 if cov.ndim < 2 else cov.shape[0]
+        mean = xp.zeros(dim, dtype=dtype)
+    else:
+        mean = xp.asarray(mean, dtype=dtype)
+        dim = mean.size
+    if dim == 1:
+        cov = cov.reshape(1, 1)
+    if cov.ndim == 0:
+        full = cov * xp.eye(dim, dtype=dtype)
+    elif cov.ndim == 1:
+        full = xp.diag(cov)
+    else:
+        full = cov
+    x = xp.asarray(x, dtype=dtype)
+    if x.ndim == 0 or (x.ndim == 1 and dim == 1):
+        x = x.reshape(x.shape + (1,))
+    return x - mean.reshape(dim), xp.linalg.inv(full)
+
+
+def _mvn_weighted(g, residual, precision):
+    """The adjoint `g` of each point's log-density, shaped as the points, and the precision
+    times each residual."""
+    xp = _namespace(residual)
+    g = xp.reshape(xp.asarray(g, dtype=residual.dtype), residual.shape[:-1])
+    return g, residual @ precision.T
+
+
+def _mvn_dx(g, x, mean, cov):
+    """Adjoint of `x` in `multivariate_normal.logpdf(x, mean, cov)`: `-g Σ⁻¹(x - mean)`."""
+    residual, precision = _mvn_parts(x, mean, cov)
+    g, solved = _mvn_weighted(g, residual, precision)
+    return _namespace(residual).reshape(-g[..., None] * solved, getattr(x, "shape", ()))
+
+
+def _mvn_dmean(g, x, mean, cov):
+    """Adjoint of `mean` in `multivariate_normal.logpdf(x, mean, cov)`: the sum over the points
+    of `g Σ⁻¹(x - mean)`."""
+    residual, precision = _mvn_parts(x, mean, cov)
+    g, solved = _mvn_weighted(g, residual, precision)
+    total = (g[..., None] * solved).reshape(-1, residual.shape[-1]).sum(axis=0)
+    return _namespace(residual).reshape(total, getattr(mean, "shape", ()))
+
+
+def _mvn_dcov(g, x, mean, cov):
+    """Adjoint of `cov` in `multivariate_normal.logpdf(x, mean, cov)`, symmetric:
+    `(Σ⁻¹ R Rᵀ Σ⁻¹ - Σ g Σ⁻¹) / 2` over the points (R the residuals, weighted by g); for a
+    number `cov` (the covariance cov·I) its trace, for a vector (a diagonal) its diagonal."""
+    residual, precision = _mvn_parts(x, mean, cov)
+    xp = _namespace(residual)
+    g, solved = _mvn_weighted(g, residual, precision)
+    solved = solved.reshape(-1, residual.shape[-1])
+    weights = g.reshape(-1)
+    full = _symmetric_part((solved * weights[:, None]).T @ solved - weights.sum() * precision) * 0.5
+    ndim = getattr(cov, "ndim", 0)
+    if ndim == 0:
+        return xp.trace(full)
+    if ndim == 1:
+        return xp.diagonal(full).copy()
+    return full
+
+
+def _dirichlet_full(x, alpha):
+    """`x` with its last component appended, `1 - x.sum(axis=0)`, where it has one fewer
+    than `alpha` (as scipy.stats.dirichlet completes it); `x` itself otherwise."""
+    if x.shape[0] == alpha.shape[0]:
+        return x
+    xp = _namespace(x)
+    return xp.concatenate([x, (1.0 - x.sum(axis=0))[None]], axis=0)
+
+
+def _dirichlet_dx(g, x, alpha):
+    """Adjoint of `x` in `dirichlet.logpdf(x, alpha)`, the components along axis 0: `g (α - 1)
+    / x`, the gradient of the density's formula; where scipy completes `x`, minus the
+    completed component's, which is `1 - x.sum(axis=0)`."""
+    xp = _namespace(x, alpha)
+    x, alpha = xp.asarray(x), xp.asarray(alpha)
+    full = _dirichlet_full(x, alpha)
+    g = xp.reshape(xp.asarray(g, dtype=full.dtype), full.shape[1:])
+    dfull = g * (alpha.reshape(alpha.shape + (1,) * (full.ndim - 1)) - 1.0) / full
+    if full.shape[0] == x.shape[0]:
+        return dfull
+    return dfull[:-1] - dfull[-1:]
+
+
+def _dirichlet_dalpha(g, x, alpha):
+    """Adjoint of `alpha` in `dirichlet.logpdf(x, alpha)`: over the points, `g (log x - ψ(α) +
+    ψ(Σα))`."""
+    xp = _namespace(x, alpha)
+    x, alpha = xp.asarray(x), xp.asarray(alpha)
+    full = _dirichlet_full(x, alpha)
+    g = xp.reshape(xp.asarray(g, dtype=full.dtype), full.shape[1:])
+    logs = (g * xp.log(full)).reshape(full.shape[0], -1).sum(axis=1)
+    return logs - g.sum() * (_polygamma(0, alpha) - _polygamma(0, alpha.sum()))

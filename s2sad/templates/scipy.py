@@ -1,0 +1,348 @@
+"""Adjoints of scipy.special (gamma and beta functions, error functions, the normal
+distribution's functions, logistic functions, Bessel functions, logsumexp and softmax) and
+of the densities of scipy.stats's distributions (norm, t, gamma, beta, poisson,
+multivariate_normal, dirichlet), with respect to the values and the parameters.
+
+The rules are keyed by the public paths of the functions (a digamma call is scipy's
+`psi`, its ufunc's own name; `scipy.stats.norm.logpdf` is a method of the instance
+`norm` of the module): registering them imports nothing of scipy, and `s2sad.templates`
+registers them only where scipy is installed. A rule reads scipy.special's functions by
+name, which the generated module imports from scipy.special where it calls them; the
+helpers of `s2sad.runtime.scipy` import scipy only when they run. A distribution's
+parameters (loc, scale, df, a, b, mu, mean, cov, alpha) are arrays or numbers that
+broadcast against the values; an order (the n of polygamma, the v of iv and ive), a count
+(poisson's k) and multigammaln's dimension get no gradient, and a call where one depends
+on the differentiated arguments is refused. multivariate_normal's gradient with respect to
+a matrix `cov` is symmetric (it assumes a symmetric perturbation, as np.linalg.cholesky's
+rule does), and dirichlet's with respect to `x` is the gradient of the density's formula
+(along the simplex, the derivative). Frozen distributions (`norm(0, 1).logpdf`) have no
+rule.
+"""
+
+from ..registry import adjoint
+from .elementwise import ufunc
+
+# ---- gamma and beta functions ------------------------------------------------------------
+
+
+@ufunc("scipy.special.gammaln", elementwise=True)
+def gammaln(y, x):
+    dx = dy * digamma(x)
+
+
+@ufunc("scipy.special.psi", elementwise=True)
+def psi(y, x):
+    """digamma (scipy.special.digamma is this ufunc)."""
+    dx = dy * _polygamma(1, x)
+
+
+@adjoint("scipy.special.polygamma", broadcasts=True, no_gradient=("n",))
+def polygamma(y, n, x):
+    dx = dy * _polygamma(n + 1, x)
+
+
+@ufunc("scipy.special.gamma", elementwise=True)
+def gamma(y, x):
+    dx = dy * y * digamma(x)
+
+
+@ufunc("scipy.special.beta", broadcasts=True)
+def beta(z, a, b):
+    both = digamma(a + b)
+    da = dz * z * (digamma(a) - both)
+    db = dz * z * (digamma(b) - both)
+
+
+@ufunc("scipy.special.betaln", broadcasts=True)
+def betaln(z, a, b):
+    both = digamma(a + b)
+    da = dz * (digamma(a) - both)
+    db = dz * (digamma(b) - both)
+
+
+@adjoint("scipy.special.multigammaln", no_gradient=("d",))
+def multigammaln(y, a, d):
+    """The sum over j < d of digamma(a - j / 2)."""
+    da = dy * xp.sum(digamma(_multigammaln_terms(a, d)), axis=-1)
+
+
+# ---- error functions and the normal distribution -----------------------------------------
+
+
+@ufunc("scipy.special.erf", elementwise=True)
+def erf(y, x):
+    """1.1283791670955126 is 2 / sqrt(pi)."""
+    dx = dy * 1.1283791670955126 * xp.exp(-x * x)
+
+
+@ufunc("scipy.special.erfc", elementwise=True)
+def erfc(y, x):
+    dx = dy * -1.1283791670955126 * xp.exp(-x * x)
+
+
+@ufunc("scipy.special.erfinv", elementwise=True)
+def erfinv(y, x):
+    """0.886226925452758 is sqrt(pi) / 2."""
+    dx = dy * 0.886226925452758 * xp.exp(y * y)
+
+
+@ufunc("scipy.special.erfcinv", elementwise=True)
+def erfcinv(y, x):
+    dx = dy * -0.886226925452758 * xp.exp(y * y)
+
+
+@ufunc("scipy.special.ndtr", elementwise=True)
+def ndtr(y, x):
+    """0.3989422804014327 is 1 / sqrt(2 pi)."""
+    dx = dy * 0.3989422804014327 * xp.exp(-0.5 * x * x)
+
+
+@ufunc("scipy.special.log_ndtr", elementwise=True)
+def log_ndtr(y, x):
+    """The density over the distribution function, exp(log φ(x) - y), without overflow;
+    0.9189385332046727 is log(sqrt(2 pi))."""
+    dx = dy * xp.exp(-0.5 * x * x - 0.9189385332046727 - y)
+
+
+@ufunc("scipy.special.ndtri", elementwise=True)
+def ndtri(y, x):
+    """2.5066282746310002 is sqrt(2 pi)."""
+    dx = dy * 2.5066282746310002 * xp.exp(0.5 * y * y)
+
+
+# ---- logistic functions, x log y ---------------------------------------------------------
+
+
+@ufunc("scipy.special.expit", elementwise=True)
+def expit(y, x):
+    dx = dy * y * (1.0 - y)
+
+
+@ufunc("scipy.special.logit", elementwise=True)
+def logit(y, x):
+    dx = dy / (x * (1.0 - x))
+
+
+@ufunc("scipy.special.log_expit", elementwise=True)
+def log_expit(y, x):
+    dx = dy * expit(-x)
+
+
+@ufunc("scipy.special.xlogy", broadcasts=True)
+def xlogy(z, x, y):
+    """`y` gets 0 where x == 0, where xlogy is 0 whatever y."""
+    dx = dz * xp.log(y)
+    dy = dz * x / xp.where(x == 0, 1.0, y)
+
+
+@ufunc("scipy.special.xlog1py", broadcasts=True)
+def xlog1py(z, x, y):
+    dx = dz * xp.log1p(y)
+    dy = dz * x / xp.where(x == 0, 1.0, 1.0 + y)
+
+
+# ---- modified Bessel functions (with respect to the argument) -----------------------------
+
+
+@ufunc("scipy.special.i0", elementwise=True)
+def i0(y, x):
+    dx = dy * i1(x)
+
+
+@ufunc("scipy.special.i1", elementwise=True)
+def i1(y, x):
+    """I1' = (I0 + I2) / 2, finite at 0."""
+    dx = dy * 0.5 * (i0(x) + iv(2.0, x))
+
+
+@ufunc("scipy.special.i0e", elementwise=True)
+def i0e(y, x):
+    dx = dy * (i1e(x) - xp.sign(x) * y)
+
+
+@ufunc("scipy.special.i1e", elementwise=True)
+def i1e(y, x):
+    dx = dy * (0.5 * (i0e(x) + ive(2.0, x)) - xp.sign(x) * y)
+
+
+@ufunc("scipy.special.iv", broadcasts=True, no_gradient=("v",))
+def iv(y, v, x):
+    dx = dy * 0.5 * (iv(v - 1.0, x) + iv(v + 1.0, x))
+
+
+@ufunc("scipy.special.ive", broadcasts=True, no_gradient=("v",))
+def ive(y, v, x):
+    dx = dy * (0.5 * (ive(v - 1.0, x) + ive(v + 1.0, x)) - xp.sign(x) * y)
+
+
+# ---- logsumexp, softmax ------------------------------------------------------------------
+
+
+@adjoint("scipy.special.logsumexp")
+def logsumexp(y, a, axis=None, b=None, keepdims=False, return_sign=False):
+    """The weights' softmax: b exp(a - y) for `a`, exp(a - y) for `b`."""
+    if return_sign:
+        raise NotImplementedError(
+            "return_sign=True is not supported: the sign is piecewise constant; "
+            "differentiate logsumexp of the weights' absolute values where they keep their signs"
+        )
+    if axis is None or keepdims:
+        g = dy
+        w = xp.exp(a - y)
+    else:
+        g = xp.expand_dims(dy, axis)
+        w = xp.exp(a - xp.expand_dims(y, axis))
+    da = _unbroadcast(_weighted(g, w, b), a)
+    db = _unbroadcast(g * w, b)
+
+
+@adjoint("scipy.special.softmax")
+def softmax(y, x, axis=None):
+    dx = y * (dy - xp.sum(dy * y, axis=axis, keepdims=True))
+
+
+@adjoint("scipy.special.log_softmax")
+def log_softmax(y, x, axis=None):
+    dx = dy - xp.exp(y) * xp.sum(dy, axis=axis, keepdims=True)
+
+
+# ---- scipy.stats: the normal distribution -------------------------------------------------
+# The parameters broadcast against `x`: each adjoint is summed back to its own shape.
+
+
+@adjoint("scipy.stats.norm.logpdf")
+def norm_logpdf(y, x, loc=0, scale=1):
+    z = (x - loc) / scale
+    dx = _unbroadcast(-dy * z / scale, x)
+    dloc = _unbroadcast(dy * z / scale, loc)
+    dscale = _unbroadcast(dy * (z * z - 1.0) / scale, scale)
+
+
+@adjoint("scipy.stats.norm.pdf")
+def norm_pdf(y, x, loc=0, scale=1):
+    z = (x - loc) / scale
+    slope = dy * y / scale
+    dx = _unbroadcast(-slope * z, x)
+    dloc = _unbroadcast(slope * z, loc)
+    dscale = _unbroadcast(slope * (z * z - 1.0), scale)
+
+
+@adjoint("scipy.stats.norm.cdf")
+def norm_cdf(y, x, loc=0, scale=1):
+    """0.3989422804014327 is 1 / sqrt(2 pi)."""
+    z = (x - loc) / scale
+    slope = dy * 0.3989422804014327 * xp.exp(-0.5 * z * z) / scale
+    dx = _unbroadcast(slope, x)
+    dloc = _unbroadcast(-slope, loc)
+    dscale = _unbroadcast(-slope * z, scale)
+
+
+@adjoint("scipy.stats.norm.logcdf")
+def norm_logcdf(y, x, loc=0, scale=1):
+    """The density over the distribution function, exp(log φ(z) - y); 0.9189385332046727 is
+    log(sqrt(2 pi))."""
+    z = (x - loc) / scale
+    slope = dy * xp.exp(-0.5 * z * z - 0.9189385332046727 - y) / scale
+    dx = _unbroadcast(slope, x)
+    dloc = _unbroadcast(-slope, loc)
+    dscale = _unbroadcast(-slope * z, scale)
+
+
+# ---- scipy.stats: t, gamma, beta, poisson -------------------------------------------------
+
+
+@adjoint("scipy.stats.t.logpdf")
+def t_logpdf(y, x, df, loc=0, scale=1):
+    z = (x - loc) / scale
+    q = df + z * z
+    slope = -(df + 1.0) * z / q
+    dx = _unbroadcast(dy * slope / scale, x)
+    dloc = _unbroadcast(-dy * slope / scale, loc)
+    dscale = _unbroadcast(-dy * (1.0 + slope * z) / scale, scale)
+    ddf = _unbroadcast(
+        dy * 0.5 * (_polygamma(0, 0.5 * (df + 1.0)) - _polygamma(0, 0.5 * df) - 1.0 / df
+                    - xp.log1p(z * z / df) + (df + 1.0) * z * z / (df * q)),
+        df,
+    )
+
+
+@adjoint("scipy.stats.gamma.logpdf")
+def gamma_logpdf(y, x, a, loc=0, scale=1):
+    z = (x - loc) / scale
+    slope = (a - 1.0) / z - 1.0
+    dx = _unbroadcast(dy * slope / scale, x)
+    dloc = _unbroadcast(-dy * slope / scale, loc)
+    dscale = _unbroadcast(-dy * (1.0 + slope * z) / scale, scale)
+    da = _unbroadcast(dy * (xp.log(z) - _polygamma(0, a)), a)
+
+
+@adjoint("scipy.stats.beta.logpdf")
+def beta_logpdf(y, x, a, b, loc=0, scale=1):
+    z = (x - loc) / scale
+    slope = (a - 1.0) / z - (b - 1.0) / (1.0 - z)
+    both = _polygamma(0, a + b)
+    dx = _unbroadcast(dy * slope / scale, x)
+    dloc = _unbroadcast(-dy * slope / scale, loc)
+    dscale = _unbroadcast(-dy * (1.0 + slope * z) / scale, scale)
+    da = _unbroadcast(dy * (xp.log(z) - _polygamma(0, a) + both), a)
+    db = _unbroadcast(dy * (xp.log1p(-z) - _polygamma(0, b) + both), b)
+
+
+@adjoint("scipy.stats.poisson.logpmf", no_gradient=("k",))
+def poisson_logpmf(y, k, mu, loc=0):
+    """With respect to the rate `mu` only: the counts `k` and the shift `loc` are integers."""
+    dmu = _unbroadcast(dy * ((k - loc) / mu - 1.0), mu)
+
+
+# ---- scipy.stats: multivariate normal, dirichlet ------------------------------------------
+
+
+def no_singular(allow_singular=False):
+    """The refusal both multivariate_normal rules declare."""
+    if allow_singular is not False:
+        raise NotImplementedError(
+            "allow_singular=True is not supported: a singular covariance has no gradient here; "
+            "add a small multiple of the identity to it"
+        )
+
+
+@adjoint("scipy.stats.multivariate_normal.logpdf", checks=no_singular)
+def multivariate_normal_logpdf(y, x, mean=None, cov=1, allow_singular=False):
+    dx = _mvn_dx(dy, x, mean, cov)
+    dmean = _mvn_dmean(dy, x, mean, cov)
+    dcov = _mvn_dcov(dy, x, mean, cov)
+
+
+@adjoint("scipy.stats.multivariate_normal.pdf", checks=no_singular)
+def multivariate_normal_pdf(y, x, mean=None, cov=1, allow_singular=False):
+    g = dy * y
+    dx = _mvn_dx(g, x, mean, cov)
+    dmean = _mvn_dmean(g, x, mean, cov)
+    dcov = _mvn_dcov(g, x, mean, cov)
+
+
+@adjoint("scipy.stats.dirichlet.logpdf")
+def dirichlet_logpdf(y, x, alpha):
+    """The components along axis 0 of `x`, which may lack the last (scipy completes it)."""
+    dx = _dirichlet_dx(dy, x, alpha)
+    dalpha = _dirichlet_dalpha(dy, x, alpha)
+
+
+# ---- the helpers' own adjoints: what a gradient of a gradient needs ------------------------
+
+
+@adjoint("helper._polygamma", broadcasts=True, no_gradient=("n",))
+def polygamma_helper(y, n, x):
+    dx = dy * _polygamma(n + 1, x)
+
+
+@adjoint("helper._weighted")
+def weighted_helper(out, g, w, b):
+    dg = _unbroadcast(_weighted(dout, w, b), g)
+    dw = _unbroadcast(_weighted(dout, g, b), w)
+    db = _unbroadcast(dout * g * w, b)
+
+
+@adjoint("helper._multigammaln_terms", no_gradient=("d",))
+def multigammaln_terms_helper(terms, a, d):
+    da = xp.sum(dterms, axis=-1)
