@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -12,9 +13,10 @@ import numpy
 from .adjoint import differentiate, specializable
 from .codegen import compile_function, module_source, save_source
 from .codegen.cache import Build, BuildCache, BuildKey
-from .errors import ArgumentTypeError, NotScalarError, WrtError
+from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
 from .ir import Program
 from .normalize import normalize
+from .structure import has_container, needs_structure, structure_of
 
 Wrt = str | int | Sequence[str | int] | None
 
@@ -44,6 +46,7 @@ class GradFunction:
         self._wrt = wrt
         self._built: Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
+        self._structured: dict[tuple, Build] = {}
         self.__wrapped__ = fun
         self.__name__ = getattr(fun, "__name__", "function") + "_" + mode
         self.__doc__ = getattr(fun, "__doc__", None)
@@ -77,19 +80,32 @@ class GradFunction:
         return self._built is not None and self._built.unchanged()
 
     def source_for(self, *args: Any) -> str:
-        """The source that runs for these arguments: `source`, or the variant specialized to
-        the Python floats and element-by-element read 1-D arrays among them."""
+        """The source that runs for these arguments: `source`, the gradient generated for
+        the structure of their containers and functions, or the variant specialized to the
+        Python floats and element-by-element read 1-D arrays among them."""
+        structured = self._structured_call(args, {})
+        if structured is not None:
+            return structured[0].source
         built = self._build()
         facts = _facts(self._candidates, args)
         return self._variant(built, facts)[0] if facts else built.source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        structured = self._structured_call(args, kwargs)
+        if structured is not None:
+            built, args, kwargs = structured
+            return self._run(built, built.function, args, kwargs)
         built = self._build()
         function = built.function
         if self._candidates[0]:
             facts = _facts(self._candidates, args)
             if facts:
                 function = self._variant(built, facts)[1]
+        return self._run(built, function, args, kwargs)
+
+    def _run(self, built: Build, function: Callable, args: tuple, kwargs: dict[str, Any]) -> Any:
+        """Call the generated `function` with the call's arguments, cotangents and the data
+        the forward reads from its module; its refusals as located errors."""
         if self.mode == "vjp":
             kwargs = self._seeds(kwargs)
         for external in built.gradient.program.externals:
@@ -124,6 +140,33 @@ class GradFunction:
             kwargs.update(zip(seed_names, cotangent))
         return kwargs
 
+    def _structured_call(self, args: tuple, kwargs: dict[str, Any]
+                         ) -> tuple[Build, tuple, dict[str, Any]] | None:
+        """The gradient for the structure of these arguments, with the arguments as it takes
+        them (every default filled in), where the generic gradient cannot serve them: the
+        arguments hold nested containers, records or functions, or the generic gradient is
+        refused and some argument is a container (see structure.py)."""
+        bound = _bind(self.fun, args, kwargs)
+        if bound is None:
+            return None
+        structures = tuple((name, structure_of(value)) for name, value in bound.arguments.items())
+        shapes = tuple(s for _, s in structures)
+        if not has_container(shapes):
+            return None
+        if not needs_structure(shapes):
+            try:
+                self._build()
+                return None
+            except S2SADError:
+                pass  # the generic gradient is refused: the structured one may not be
+        built = self._structured.get(structures)
+        if built is None or not built.unchanged():
+            with _LOCK:
+                built = _generate(self.fun, self._wrt, self.mode, self.has_aux, dict(structures))
+            self._structured[structures] = built
+        rest = {k: v for k, v in kwargs.items() if k not in bound.arguments}
+        return built, bound.args, {**bound.kwargs, **rest}
+
     def _build(self) -> Build:
         built = self._built
         if built is not None and built.unchanged():
@@ -152,15 +195,33 @@ class GradFunction:
         return f"<s2sad.GradFunction {self.mode} of {getattr(self.fun, '__qualname__', self.fun)}>"
 
 
-def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool) -> Build:
-    """The gradient of `fun`, from the cache where nothing it was built from has changed."""
-    key = BuildKey.of(fun, wrt, mode, has_aux)
+def _bind(fun: Callable, args: tuple, kwargs: dict[str, Any]) -> inspect.BoundArguments | None:
+    """The call's arguments by parameter, defaults filled in (cotangents and other keywords
+    of the gradient function left out), or None where they do not fit the signature."""
+    try:
+        signature = inspect.signature(fun)
+    except (TypeError, ValueError):
+        return None
+    own = {k: v for k, v in kwargs.items() if k in signature.parameters}
+    try:
+        bound = signature.bind(*args, **own)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    return bound
+
+
+def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
+              structures: dict | None = None) -> Build:
+    """The gradient of `fun` (for arguments of `structures`, where given), from the cache
+    where nothing it was built from has changed."""
+    key = BuildKey.of(fun, wrt, mode, has_aux, structures)
     namespace = getattr(fun, "__globals__", None)
     closure = getattr(fun, "__closure__", None)
     cached = _CACHE.get(key, namespace, closure)
     if cached is not None:
         return cached
-    program = normalize(fun)
+    program = normalize(fun, structures)
     names, single = _normalize_wrt(program, wrt)
     gradient = differentiate(program, names, mode, single, has_aux=has_aux)
     source = module_source(gradient)

@@ -128,6 +128,8 @@ class Parameter:
     default: ast.expr | None = None
     origin: Origin | None = None
     """Where the function's signature names it."""
+    kind: str = "positional"
+    """"positional", "keyword" (keyword-only), "vararg" (`*args`) or "kwarg" (`**kwargs`)."""
 
 
 @dataclass
@@ -176,6 +178,8 @@ class Program:
     each function's globals and closure, and the gradient functions it differentiates
     again. Each has `unchanged()`."""
 
+    structured: set[str] = field(default_factory=set)
+    """The parameters whose containers the program follows as static trees (trees.py)."""
     externals: list[External] = field(default_factory=list)
     """The globals and closure values the function reads as data, in the order first read."""
 

@@ -259,14 +259,6 @@ def uses_bessel_i0(x):
     return np.sum(y * y)
 
 
-def uses_varargs(x, *rest):  # E:varargs
-    return np.sum(x)
-
-
-def uses_nonliteral_default(x, scale=SCALE):  # E:default
-    return np.sum(x * scale)
-
-
 def uses_out_keyword(x):
     return np.sum(np.tanh(x, out=x))  # E:out_keyword
 

@@ -112,9 +112,11 @@ def test_constant_and_run_time_indices_into_a_list_argument():
     assert_close(dws[2], 2.0 * ws[2])
 
 
-def test_a_nested_list_argument_is_refused_at_run_time():
-    with pytest.raises(TypeError, match="list inside a list"):
+def test_a_nested_list_used_as_an_array_is_refused_where_it_is_used():
+    # A list inside a list is followed as a static tree: its item is a list, not an array.
+    with pytest.raises(s2sad.S2SADError, match="matmul") as caught:
         s2sad.grad(cf.layers_in_a_list)([[np.eye(3)]], np.ones(3))
+    assert caught.value.origin.lineno == cf.layers_in_a_list.__code__.co_firstlineno + 3
 
 
 def test_a_list_argument_used_as_an_array_is_refused_at_run_time():

@@ -45,8 +45,6 @@ CASES = [
     ("uses_out", "out", Argument, "np.sum"),
     ("uses_fft", "fft", Unknown, "np.fft"),
     ("uses_bessel_i0", "i0", Unknown, "np.i0"),
-    ("uses_varargs", "varargs", Syntax, "rest"),
-    ("uses_nonliteral_default", "default", Syntax, "SCALE"),
     ("uses_out_keyword", "out_keyword", Argument, "np.tanh"),
     ("passes_a_varied_option", "varied_option", Argument, "crm.log_gamma"),
     ("returns_a_multi_output_tuple", "tuple_return", Syntax, "return"),

@@ -185,7 +185,10 @@ def _preamble(program: Program, arrays: list[str], items: list[str], namespace: 
         parameters = [_load(p.name) for p in program.params]
         parameters += [_load(e.parameter) for e in program.externals]
         statements.append(_assign(program.namespace, _call("_namespace", *parameters)))
-    for helper, checked in (("_check_differentiable", arrays), ("_check_differentiable_items", items)):
+    trees = [name for name in arrays if name in program.structured]
+    arrays = [name for name in arrays if name not in program.structured]
+    for helper, checked in (("_check_differentiable", arrays), ("_check_differentiable_items", items),
+                            ("_check_differentiable_tree", trees)):
         if checked:
             keywords = [ast.keyword(n, _load(n)) for n in checked]
             statements.append(ast.Expr(ast.Call(_load(helper), [], keywords)))

@@ -19,12 +19,15 @@ class BuildKey:
     wrt: tuple
     mode: str
     has_aux: bool
+    structures: tuple | None = None
+    """The arguments' structures a structured gradient is generated for (structure.py)."""
 
     @classmethod
     def of(cls, fun: Callable, wrt: str | int | Sequence[str | int] | None, mode: str,
-           has_aux: bool) -> BuildKey:
+           has_aux: bool, structures: dict | None = None) -> BuildKey:
         code = getattr(fun, "__code__", None)
-        return cls(code, getattr(code, "co_filename", None), _wrt_key(wrt), mode, has_aux)
+        shapes = tuple(structures.items()) if structures is not None else None
+        return cls(code, getattr(code, "co_filename", None), _wrt_key(wrt), mode, has_aux, shapes)
 
 
 @dataclass

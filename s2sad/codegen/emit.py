@@ -78,16 +78,21 @@ def _description(gradient: Gradient) -> str:
 def _signature(gradient: Gradient) -> ast.arguments:
     """The program's parameters, then, keyword-only, the globals and closure values it reads
     and the cotangents."""
+    positional = [p for p in gradient.params if p.kind == "positional"]
+    keyword = [p for p in gradient.params if p.kind == "keyword"]
+    vararg = next((ast.arg(p.name) for p in gradient.params if p.kind == "vararg"), None)
+    kwarg = next((ast.arg(p.name) for p in gradient.params if p.kind == "kwarg"), None)
     return ast.arguments(
         posonlyargs=[],
-        args=[ast.arg(p.name) for p in gradient.params],
-        vararg=None,
-        kwonlyargs=[ast.arg(e.parameter) for e in gradient.program.externals]
+        args=[ast.arg(p.name) for p in positional],
+        vararg=vararg,
+        kwonlyargs=[ast.arg(p.name) for p in keyword]
+        + [ast.arg(e.parameter) for e in gradient.program.externals]
         + [ast.arg(name) for name, _ in gradient.seeds],
-        kw_defaults=[None for _ in gradient.program.externals]
+        kw_defaults=[p.default for p in keyword] + [None for _ in gradient.program.externals]
         + [default for _, default in gradient.seeds],
-        kwarg=None,
-        defaults=[p.default for p in gradient.params if p.default is not None],
+        kwarg=kwarg,
+        defaults=[p.default for p in positional if p.default is not None],
     )
 
 

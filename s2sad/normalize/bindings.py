@@ -16,6 +16,7 @@ from ..ir import (
 )
 from .checks import InPlaceGuard, Write
 from .scope import Scope
+from .trees import FunctionValue, is_static
 
 
 def _position_of(nodes: list[Node], target: str) -> tuple[list[Node], int]:
@@ -49,6 +50,9 @@ class SSABindings:
         A value computed by this statement under a temporary name (the result
         of an inlined call) takes the user's name instead of being copied.
         """
+        if is_static(value) or isinstance(value, ast.Name) and value.id in self.leaf_names:
+            self.scope.versions[name] = value  # known now, or a container argument's leaf
+            return
         new = self.new_version(name)
         made_here = isinstance(value, ast.Name) and any(
             a.target == value.id for a in assignments(self.body[start:]))
@@ -124,6 +128,7 @@ class SSABindings:
 
     def assign(self, target: str, operation: Operation | ast.expr, node: ast.AST, user_variable: bool = False,
                statement: str | None = None) -> None:
+        self.refuse_static_operands(operation, node)
         if isinstance(operation, (ast.List, ast.Tuple)):  # `ys = [a, b]`: a list of values
             operation = Operation(operation, "sequence", [operation])
         elif isinstance(operation, ast.expr):  # a plain copy: `y = x`
@@ -141,6 +146,20 @@ class SSABindings:
                 context=self.context(node),
             )
         )
+
+    def refuse_static_operands(self, operation: Operation | ast.expr, node: ast.AST) -> None:
+        """A function value or a dict argument reaches an operation that needs a value."""
+        operands = operation.args + list(operation.keywords.values()) if isinstance(
+            operation, Operation) else [operation]
+        for operand in operands:
+            for part in ast.walk(operand):
+                if is_static(part) and (isinstance(part, ast.Dict) or not isinstance(
+                        part, (ast.List, ast.Tuple)) or part.record is not None):
+                    what = ("a function" if isinstance(part, FunctionValue) else
+                            "a dict" if part.record is None else f"a {part.record.__name__}")
+                    raise self.unsupported(node, f"{what} is used here as an array value",
+                                           "call the function, or read the container's arrays "
+                                           "by key, field or index")
 
     def temporary(self, operation: Operation, node: ast.expr) -> ast.Name:
         """Assign one operation to a temporary named after what it computes."""

@@ -19,6 +19,7 @@ from ..parser import (
 from ..resolve import MISSING, is_array_module, module_path
 from .rules import rule_hint, ruled_call
 from .scope import Scope, caller_origin
+from .trees import FunctionValue, Lowered, is_static, items_of, static
 
 
 class CallLowering:
@@ -26,24 +27,31 @@ class CallLowering:
     these methods share)."""
 
     def call(self, node: ast.Call):
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                raise self.unsupported(arg, "`*args` in calls is not supported", "pass each argument")
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                raise self.unsupported(keyword.value, "`**kwargs` in calls is not supported",
-                                       "pass each keyword argument")
+        node = self.spread(node)
+        static_result = self.static_or_none(node)
+        if static_result is not None:
+            return static_result
         func = node.func
         if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
             definition, scope = self.scope.local_function(func.id)
             return self.inline(definition, scope.source, scope, node)
         target = self.module_attribute(func) if isinstance(func, (ast.Attribute, ast.Name)) else MISSING
-        if isinstance(func, ast.Name) and self.scope.lookup(func.id) is not None:
+        value = self.static_or_none(func)
+        if isinstance(value, FunctionValue):  # a function passed as a value: call what it holds
+            if value.local is not None:
+                definition, scope = value.local
+                return self.inline(definition, scope.source, scope, node)
+            target = value.function
+        elif isinstance(func, ast.Name) and self.scope.lookup(func.id) is not None:
             raise self.unsupported(func, f"calling the local value `{func.id}` is not supported",
                                    "call the function by its own name (`def` it, or import "
                                    "it), not through a variable holding it")
         if target is MISSING and isinstance(func, ast.Attribute):
             receiver = self.atom(func.value)
+            if is_static(receiver):
+                raise self.unsupported(func, f"`.{func.attr}()` of a container argument is not "
+                                       "supported", "read its items by index or key, or loop "
+                                       "over it (`.items()`, `.keys()`, `.values()` of a dict)")
             args = [receiver] + [self.atom(a) for a in node.args]
             keywords = {k.arg: self.atom(k.value) for k in node.keywords}
             value = ast.Call(ast.Attribute(receiver, func.attr, ast.Load()), args[1:],
@@ -100,6 +108,35 @@ class CallLowering:
         value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
         return Operation(value, op, args, keywords)
 
+    def spread(self, node: ast.Call) -> ast.Call:
+        """`f(*args, **kw)` with `args` and `kw` static: the call with each item passed."""
+        if not any(isinstance(a, ast.Starred) for a in node.args) and all(
+                k.arg is not None for k in node.keywords):
+            return node
+        args: list[ast.expr] = []
+        for arg in node.args:
+            if not isinstance(arg, ast.Starred):
+                args.append(arg)
+                continue
+            items = items_of(self.static_or_none(arg.value) or ast.Constant(None))
+            if items is None:
+                raise self.unsupported(arg, "`*` in a call spreads only a container whose length "
+                                       "is known when the gradient is generated (an argument, "
+                                       "a tuple display)", "pass each argument")
+            args += [Lowered(item) for item in items]
+        keywords: list[ast.keyword] = []
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                keywords.append(keyword)
+                continue
+            value = self.static_or_none(keyword.value)
+            if not isinstance(value, ast.Dict) or value.record is not None:
+                raise self.unsupported(keyword.value, "`**` in a call spreads only a dict whose "
+                                       "keys are known when the gradient is generated",
+                                       "pass each keyword argument")
+            keywords += [ast.keyword(k.value, Lowered(v)) for k, v in zip(value.keys, value.values)]
+        return ast.copy_location(ast.Call(node.func, args, keywords), node)
+
     def is_user_function(self, func: ast.expr, target: object, canonical: str | None) -> bool:
         """Whether a call of `func` (resolved to `target`) runs the user's own code."""
         if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
@@ -143,23 +180,43 @@ class CallLowering:
             self.scope = caller
 
     def bind_arguments(self, name, params, args, keywords, node, caller) -> dict[str, ast.expr]:
-        """The inlined function's parameters bound to the call's arguments (or defaults)."""
-        names = [p.name for p in params]
-        if len(args) > len(names) or set(keywords) - set(names):
-            raise UnsupportedSyntaxError(
-                f"`{name}` takes the arguments ({', '.join(names)})", caller_origin(caller, node),
-                "call it with those arguments")
-        bound: dict[str, ast.expr] = dict(zip(names, args))
-        for param in params[len(args):]:
+        """The inlined function's parameters bound to the call's arguments (or defaults):
+        extra positional arguments in `*args` as a tuple, extra keywords in `**kwargs` as a
+        dict, both static (trees.py)."""
+        positional = [p for p in params if p.kind == "positional"]
+        vararg = next((p for p in params if p.kind == "vararg"), None)
+        kwarg = next((p for p in params if p.kind == "kwarg"), None)
+        named = {p.name for p in params if p.kind in ("positional", "keyword")}
+        shown = ", ".join(p.name for p in params)
+        if len(args) > len(positional) and vararg is None or set(keywords) - named and kwarg is None:
+            raise UnsupportedSyntaxError(f"`{name}` takes the arguments ({shown})",
+                                         caller_origin(caller, node), "call it with those arguments")
+        bound: dict[str, ast.expr] = dict(zip([p.name for p in positional], args))
+        if vararg is not None:
+            bound[vararg.name] = static(ast.Tuple(list(args[len(positional):]), ast.Load()))
+        for param in params:
+            if param.name in bound or param.kind in ("vararg", "kwarg"):
+                continue
             if param.name in keywords:
                 bound[param.name] = keywords[param.name]
             elif param.default is not None:
-                bound[param.name] = ast.Constant(ast.literal_eval(param.default))
+                bound[param.name] = self.default_value(param.default)
             else:
                 raise UnsupportedSyntaxError(
                     f"`{name}` needs the argument `{param.name}`", caller_origin(caller, node),
                     "pass every argument without a default")
+        if kwarg is not None:
+            extra = {k: v for k, v in keywords.items() if k not in named}
+            bound[kwarg.name] = static(ast.Dict([ast.Constant(k) for k in extra], list(extra.values())))
         return bound
+
+    def default_value(self, default: ast.expr) -> ast.expr:
+        """A default the call leaves out, evaluated in the callee's module: a literal, a
+        constant expression (`1.0 / 3`), a module constant, a function (`np.tanh`)."""
+        try:
+            return ast.Constant(ast.literal_eval(default))
+        except ValueError:
+            return self.atom(default)
 
     def written_path(self, func: ast.expr, target: object, canonical: str) -> str:
         """`numpy.max` for `np.max` as written, even where the canonical name is an alias's."""

@@ -165,6 +165,10 @@ class ControlFlowLowering:
                 raise self.unsupported(node, "`return` inside a loop is not supported yet",
                                        "`break` out of the loop and return after it")
         if isinstance(stmt, ast.For):
+            unrolled = self.unrolled_items(stmt.iter)
+            if unrolled is not None:
+                self.unrolled_loop(stmt, unrolled)
+                return
             index_name, items = self.loop_items(stmt)
             steps = self.names.fresh("steps")
             self.assign(steps, Operation(items.steps, "range", []), stmt.iter)
@@ -221,7 +225,7 @@ class ControlFlowLowering:
         bound = self.scope.arguments.get(name)
         if isinstance(current, ast.Name) and name in self.scope.versions and (
                 bound is None or ast.dump(bound) != ast.dump(current)) \
-                and current.id not in self.arguments:
+                and current.id not in self.arguments and current.id not in self.leaf_names:
             return
         own = self.new_version(name)
         shown = ast.unparse(current)

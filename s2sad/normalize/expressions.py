@@ -16,6 +16,7 @@ from ..parser import (
     construct,
     op_symbol,
 )
+from .trees import Lowered
 
 
 class ExpressionLowering:
@@ -33,8 +34,14 @@ class ExpressionLowering:
         """An atom (a name or constant), or one operation."""
         if isinstance(node, ast.Constant):
             return node
+        if isinstance(node, Lowered):
+            return node.value
         if isinstance(node, ast.Name):
             return self.name(node)
+        if isinstance(node, (ast.Subscript, ast.Attribute)):
+            value = self.static_or_none(node)
+            if value is not None:
+                return value
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
             return node
         if isinstance(node, ast.BinOp):

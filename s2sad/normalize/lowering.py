@@ -7,6 +7,7 @@ statements, control flow, SSA bindings, expressions, name resolution and calls.
 from __future__ import annotations
 
 import ast
+import inspect
 import types
 
 from ..errors import Origin, UnsupportedSyntaxError
@@ -26,7 +27,9 @@ from ..parser import (
     is_docstring,
     load,
 )
+from ..resolve import MISSING, is_constant_value
 from ..runtime import HELPER_NAMES
+from ..structure import Structure
 from .bindings import SSABindings
 from .calls import CallLowering
 from .checks import Write, refuse_read_only_writes, refuse_stale_views
@@ -35,19 +38,35 @@ from .expressions import ExpressionLowering
 from .resolution import NameResolution
 from .scope import Scope, caller_origin
 from .statements import StatementLowering
+from .trees import TreeLowering
 
 
-def normalize(fun: types.FunctionType) -> Program:
-    """Read and normalize `fun`; raise an `S2SADError` for anything unsupported."""
-    return Normalizer(fun).program()
+def is_literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
+
+
+def normalize(fun: types.FunctionType, structures: dict[str, Structure] | None = None) -> Program:
+    """Read and normalize `fun`; raise an `S2SADError` for anything unsupported.
+
+    `structures`, where given, are the structures of the arguments of a call (by parameter
+    name, defaults included): containers among them become static trees (trees.py).
+    """
+    return Normalizer(fun, structures).program()
 
 
 class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, ExpressionLowering,
-                 NameResolution, SSABindings):
+                 NameResolution, SSABindings, TreeLowering):
     """The lowering of one function (and the functions it inlines) to a `Program`."""
 
-    def __init__(self, fun: types.FunctionType):
+    def __init__(self, fun: types.FunctionType, structures: dict[str, Structure] | None = None):
         self.fun = fun
+        self.structures = structures or {}
+        self.leaf_names: set[str] = set()
+        """The variables that hold the leaves of container arguments, read at the start."""
         source = load(fun)
         self.definition = source.definition
         self.scope = Scope(source)
@@ -125,10 +144,14 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
 
     def program(self) -> Program:
         definition = self.definition
-        params = self.parameters(definition.args)
+        params = self.parameters(definition.args, top=True)
         self.arguments = {p.name for p in params}
         for p in params:
-            self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
+            structure = self.structures.get(p.name)
+            if structure is not None and structure.kind != "leaf":
+                self.scope.versions[p.name] = self.static_argument(p.name, structure, definition)
+            else:
+                self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
         # The gradients handed back are `d<parameter>`: keep those names from inlined code.
         self.adjoint_names = {p.name: self.names.fresh("d" + p.name) for p in params}
         name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
@@ -151,6 +174,7 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
             constants=self.constants,
             functions=self.functions,
             externals=self.externals,
+            structured={name for name, s in self.structures.items() if s.is_container},
             dependencies=self.dependencies,
             in_place_errors=self.in_place_errors,
             taken_names=self.names.taken,
@@ -180,28 +204,56 @@ class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, Expressio
         text = ast.get_source_segment("\n".join(self.scope.source.lines), node) or ast.unparse(node)
         return " ".join(text.split())
 
-    def parameters(self, args: ast.arguments) -> list[Parameter]:
-        if args.vararg or args.kwarg:
-            node = args.vararg or args.kwarg
-            raise self.unsupported(node, "`*args` and `**kwargs` parameters are not supported",
-                                   "name each parameter")
-        keyword_only = []
+    def parameters(self, args: ast.arguments, top: bool = False) -> list[Parameter]:
+        """The parameters of a definition. A default that is not a literal (`act=np.tanh`,
+        `scale=1.0 / 3`) is kept as written and evaluated where an inlined call leaves it
+        out; for the differentiated function itself, the call's structure carries it."""
         if self.scope.generated:  # a gradient function's cotangent: keyword-only, 1.0 by default
-            keyword_only = [Parameter(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
-        elif args.kwonlyargs or args.posonlyargs:
-            node = (args.kwonlyargs or args.posonlyargs)[0]
-            raise self.unsupported(node, "keyword-only and positional-only parameters are not supported",
-                                   "use ordinary parameters")
-        positional = args.args
+            keyword_only = [Parameter(a.arg, d, kind="keyword")
+                            for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+        else:
+            keyword_only = [Parameter(a.arg, d, self.origin(a), "keyword")
+                            for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+        positional = [*args.posonlyargs, *args.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
         defaults += list(args.defaults)
         params = []
         for arg, default in zip(positional, defaults):
-            if default is not None:
-                try:
-                    ast.literal_eval(default)
-                except ValueError:
-                    raise self.unsupported(default, "default values must be literal constants",
-                                           "pass the value as an argument") from None
             params.append(Parameter(arg.arg, default, self.origin(arg)))
-        return params + keyword_only
+        if args.vararg:
+            params.append(Parameter(args.vararg.arg, None, self.origin(args.vararg), "vararg"))
+        params += keyword_only
+        if args.kwarg:
+            params.append(Parameter(args.kwarg.arg, None, self.origin(args.kwarg), "kwarg"))
+        if top:
+            self.refuse_unknown_defaults(params)
+        return params
+
+    def refuse_unknown_defaults(self, params: list[Parameter]) -> None:
+        """The differentiated function's own defaults and variadic parameters: known from the
+        call's structure, or literals the generated signature can repeat."""
+        for p in params:
+            known = p.name in self.structures
+            if p.kind in ("vararg", "kwarg") and not known:
+                raise UnsupportedSyntaxError(
+                    "`*args` and `**kwargs` are followed for the arguments of a call", p.origin,
+                    "call the gradient function with its arguments: s2sad generates it for them")
+            if p.default is not None and not is_literal(p.default):
+                value = self.default_of(p)
+                if is_constant_value(value):  # `scale=1.0 / 3`, `scale=SCALE`: as Python made it
+                    p.default = ast.Constant(value)
+                elif known:
+                    p.default = ast.Constant(None)  # the call's structure holds what it is
+                else:
+                    raise self.unsupported(p.default, "this default value is followed for the "
+                                           "arguments of a call", "call the gradient function "
+                                           "with its arguments: s2sad generates it for them")
+
+    def default_of(self, parameter: Parameter) -> object:
+        """The value Python gave the differentiated function's default for `parameter`."""
+        fun = getattr(self.fun, "__func__", self.fun)
+        if parameter.kind == "keyword":
+            return (fun.__kwdefaults__ or {}).get(parameter.name, MISSING)
+        signature = inspect.signature(fun)
+        default = signature.parameters[parameter.name].default
+        return MISSING if default is inspect.Parameter.empty else default

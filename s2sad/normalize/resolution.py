@@ -11,6 +11,7 @@ import numpy
 
 from ..ir import External, Operation
 from ..resolve import MISSING, is_array_module, is_constant_value, module_path
+from .trees import FunctionValue, is_function, is_static
 
 _BUILTIN_TYPES = (float, int, bool, complex)
 """Builtin types a function may pass as values, as dtypes: `x.astype(float)`."""
@@ -36,8 +37,7 @@ class NameResolution:
         if local is not None:
             return copy.copy(local)
         if self.scope.local_function(node.id) is not None:
-            raise self.unsupported(node, f"the function `{node.id}` can only be called here",
-                                   "call it; functions as values are not supported")
+            return FunctionValue(None, node.id, self.scope.local_function(node.id))
         value = self.scope.source.resolver.lookup(node.id)
         if value is MISSING:
             raise self.unsupported(node, f"`{node.id}` is not defined before this line",
@@ -56,6 +56,8 @@ class NameResolution:
                                    f"call one of its functions, such as `{node.id}.tanh(x)`")
         if is_data(value):
             return ast.Name(self.external(node), ast.Load())
+        if is_function(value):
+            return FunctionValue(value, node.id)
         raise self.unsupported(
             node,
             f"`{node.id}` is a global {type(value).__name__}, not a constant s2sad can copy "
@@ -110,9 +112,13 @@ class NameResolution:
                 return self.namespace_expr(module_path(parent) + "." + node.attr)  # np.pi, np.float32
             if is_constant_value(value):
                 return ast.Constant(value)
+            if is_function(value):
+                return FunctionValue(value, ast.unparse(node))
             raise self.unsupported(node, f"`{ast.unparse(node)}` can only be called here",
                                    "call it, or pass the value it holds as an argument")
         receiver = self.atom(node.value)
+        if is_static(receiver) and not isinstance(receiver, FunctionValue):
+            return self.static_attribute(receiver, node.attr, node)
         return Operation(ast.Attribute(receiver, node.attr, ast.Load()), "attribute." + node.attr,
                          [receiver])
 

@@ -197,17 +197,45 @@ def _unbroadcast(g, x):
 
 
 def _gradient_tree(tree, leaves):
-    """A dict like `tree` holding the gradients `leaves` (by key path), zeros elsewhere."""
-    if type(tree) is dict:
-        return {
-            key: _gradient_tree(value, {p[1:]: g for p, g in leaves.items() if p[0] == key})
-            for key, value in tree.items()
+    """A container like `tree` (a dict, list, tuple, NamedTuple or dataclass, at any depth)
+    holding the gradients `leaves`, by key path (keys, positions, field names), and zeros
+    for every leaf the output does not read."""
+    kind = type(tree)
+    if kind is dict or hasattr(tree, "__dataclass_fields__") and not isinstance(tree, type):
+        keys = list(tree) if kind is dict else list(tree.__dataclass_fields__)
+        parts = {
+            key: _gradient_tree(tree[key] if kind is dict else getattr(tree, key),
+                                {p[1:]: g for p, g in leaves.items() if p[0] == key})
+            for key in keys
         }
+        return parts if kind is dict else kind(**parts)
+    if kind is list or isinstance(tree, tuple):
+        parts = [_gradient_tree(item, {p[1:]: g for p, g in leaves.items() if p[0] == position})
+                 for position, item in enumerate(tree)]
+        return parts if kind is list else kind(*parts) if hasattr(kind, "_fields") else kind(parts)
     if () in leaves:
         return _as_argument(leaves[()], tree)
     if isinstance(tree, numpy.generic):
         return tree.dtype.type(0)
     return _namespace(tree).zeros_like(tree) if hasattr(tree, "shape") else 0.0
+
+
+def _check_differentiable_tree(**arguments):
+    """Like `_check_differentiable`, through containers of any depth: every leaf of a dict,
+    list, tuple, NamedTuple or dataclass argument must hold floating-point values."""
+    for name, value in arguments.items():
+        kind = type(value)
+        if kind is dict:
+            _check_differentiable_tree(**{f"{name}[{k!r}]": v for k, v in value.items()})
+        elif hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+            _check_differentiable_tree(**{f"{name}.{f}": getattr(value, f)
+                                          for f in value.__dataclass_fields__})
+        elif hasattr(kind, "_fields") and isinstance(value, tuple):
+            _check_differentiable_tree(**{f"{name}.{f}": v for f, v in zip(kind._fields, value)})
+        elif kind is list or kind is tuple:
+            _check_differentiable_tree(**{f"{name}[{i}]": v for i, v in enumerate(value)})
+        else:
+            _check_differentiable(**{name: value})
 
 
 def _updated(array, index, value):
