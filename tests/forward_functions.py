@@ -230,11 +230,6 @@ def uses_global(x):
     return np.sum(x * SCALE)
 
 
-def uses_list_comprehension(x):
-    y = np.stack([x * k for k in range(3)])  # E:listcomp
-    return np.sum(y)
-
-
 def helper(t):
     return t * 2.0
 

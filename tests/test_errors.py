@@ -40,7 +40,6 @@ CASES = [
     ("uses_nonlocal", "nonlocal", Syntax, "nonlocal"),
     ("uses_class", "class", Syntax, "class"),
     ("uses_async", "async", Syntax, "async"),
-    ("uses_list_comprehension", "listcomp", Syntax, "[x"),
     ("calls_builtin_without_source", "no_source", Unknown, "math.erf"),
     ("uses_out", "out", Argument, "np.sum"),
     ("uses_fft", "fft", Unknown, "np.fft"),

@@ -85,6 +85,8 @@ class ExpressionLowering:
             return type(node)(elements, ast.Load())
         if isinstance(node, ast.IfExp):
             return self.conditional_expression(node)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
+            return self.comprehension(node)
         if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
             values = [self.atom(v) for v in node.values]  # a dict display, `{"loss": loss}`
             return Operation(ast.Dict(list(node.keys), values), "dict", values)

@@ -32,6 +32,7 @@ from ..runtime import HELPER_NAMES
 from ..structure import Structure
 from .bindings import SSABindings
 from .calls import CallLowering
+from .comprehensions import ComprehensionLowering
 from .checks import Write, refuse_read_only_writes, refuse_stale_views
 from .control import ControlFlowLowering
 from .expressions import ExpressionLowering
@@ -58,8 +59,8 @@ def normalize(fun: types.FunctionType, structures: dict[str, Structure] | None =
     return Normalizer(fun, structures).program()
 
 
-class Normalizer(StatementLowering, ControlFlowLowering, CallLowering, ExpressionLowering,
-                 NameResolution, SSABindings, TreeLowering):
+class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering, CallLowering,
+                 ExpressionLowering, NameResolution, SSABindings, TreeLowering):
     """The lowering of one function (and the functions it inlines) to a `Program`."""
 
     def __init__(self, fun: types.FunctionType, structures: dict[str, Structure] | None = None):
