@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import threading
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,10 +42,11 @@ class GradFunction:
     """How the parser, which must not import this module, recognises a gradient function."""
 
     def __init__(self, fun: Callable, wrt: Wrt, mode: str, has_aux: bool = False):
+        fun, self._prefix, self._fixed = _unwrap(fun)
         self.fun = fun
         self.mode = mode
         self.has_aux = has_aux
-        self._wrt = wrt
+        self._wrt = _shifted(wrt, len(self._prefix))
         self._built: Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
         self._structured: dict[tuple, Build] = {}
@@ -83,7 +86,8 @@ class GradFunction:
         """The source that runs for these arguments: `source`, the gradient generated for
         the structure of their containers and functions, or the variant specialized to the
         Python floats and element-by-element read 1-D arrays among them."""
-        structured = self._structured_call(args, {})
+        args = self._prefix + args
+        structured = self._structured_call(args, dict(self._fixed))
         if structured is not None:
             return structured[0].source
         built = self._build()
@@ -91,6 +95,7 @@ class GradFunction:
         return self._variant(built, facts)[0] if facts else built.source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = self._prefix + args, {**self._fixed, **kwargs}
         structured = self._structured_call(args, kwargs)
         if structured is not None:
             built, args, kwargs = structured
@@ -101,13 +106,25 @@ class GradFunction:
             facts = _facts(self._candidates, args)
             if facts:
                 function = self._variant(built, facts)[1]
-        return self._run(built, function, args, kwargs)
+        try:
+            return self._run(built, function, args, kwargs)
+        except ArgumentTypeError as refused:
+            # A container the generic gradient refuses to take whole (`ws[:-1]`): the
+            # gradient for its structure follows it, where it can.
+            try:
+                structured = self._structured_call(args, kwargs, generic=False)
+            except S2SADError:
+                raise refused from None
+            if structured is None:
+                raise
+            built, args, kwargs = structured
+            return self._run(built, built.function, args, kwargs)
 
     def _run(self, built: Build, function: Callable, args: tuple, kwargs: dict[str, Any]) -> Any:
         """Call the generated `function` with the call's arguments, cotangents and the data
         the forward reads from its module; its refusals as located errors."""
         if self.mode == "vjp":
-            kwargs = self._seeds(kwargs)
+            kwargs = self._seeds(kwargs, built)
         for external in built.gradient.program.externals:
             kwargs[external.parameter] = external.current()
         try:
@@ -126,11 +143,11 @@ class GradFunction:
                                      ) from None
             raise
 
-    def _seeds(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _seeds(self, kwargs: dict[str, Any], built: Build) -> dict[str, Any]:
         if "cotangent" not in kwargs:
             raise TypeError(f"{self.__name__}() needs the output's cotangent as `cotangent=`")
         cotangent = kwargs.pop("cotangent")
-        seed_names = [name for name, _ in self._built.gradient.seeds]
+        seed_names = [name for name, _ in built.gradient.seeds]
         if len(seed_names) == 1:
             kwargs[seed_names[0]] = cotangent
         else:
@@ -140,7 +157,7 @@ class GradFunction:
             kwargs.update(zip(seed_names, cotangent))
         return kwargs
 
-    def _structured_call(self, args: tuple, kwargs: dict[str, Any]
+    def _structured_call(self, args: tuple, kwargs: dict[str, Any], generic: bool = True
                          ) -> tuple[Build, tuple, dict[str, Any]] | None:
         """The gradient for the structure of these arguments, with the arguments as it takes
         them (every default filled in), where the generic gradient cannot serve them: the
@@ -153,7 +170,7 @@ class GradFunction:
         shapes = tuple(s for _, s in structures)
         if not has_container(shapes):
             return None
-        if not needs_structure(shapes):
+        if generic and not needs_structure(shapes):
             try:
                 self._build()
                 return None
@@ -195,6 +212,33 @@ class GradFunction:
         return f"<s2sad.GradFunction {self.mode} of {getattr(self.fun, '__qualname__', self.fun)}>"
 
 
+def _unwrap(fun: Callable) -> tuple[Callable, tuple, dict[str, Any]]:
+    """The function a bound method or `functools.partial` object calls, with the arguments
+    they put first (the instance, the partial's arguments) and the partial's keywords."""
+    prefix: tuple = ()
+    fixed: dict[str, Any] = {}
+    while True:
+        if isinstance(fun, functools.partial):
+            prefix, fixed, fun = fun.args + prefix, {**fun.keywords, **fixed}, fun.func
+        elif isinstance(fun, types.MethodType):
+            prefix, fun = (fun.__self__, *prefix), fun.__func__
+        else:
+            return fun, prefix, fixed
+
+
+def _shifted(wrt: Wrt, count: int) -> Wrt:
+    """`wrt` of the wrapped function, whose first `count` arguments the wrapper supplies."""
+    if count == 0:
+        return wrt
+    if wrt is None:
+        return count
+    if isinstance(wrt, int) and not isinstance(wrt, bool):
+        return wrt + count if wrt >= 0 else wrt
+    if isinstance(wrt, (tuple, list)):
+        return type(wrt)(_shifted(w, count) if isinstance(w, int) else w for w in wrt)
+    return wrt
+
+
 def _bind(fun: Callable, args: tuple, kwargs: dict[str, Any]) -> inspect.BoundArguments | None:
     """The call's arguments by parameter, defaults filled in (cotangents and other keywords
     of the gradient function left out), or None where they do not fit the signature."""
@@ -202,7 +246,9 @@ def _bind(fun: Callable, args: tuple, kwargs: dict[str, Any]) -> inspect.BoundAr
         signature = inspect.signature(fun)
     except (TypeError, ValueError):
         return None
-    own = {k: v for k, v in kwargs.items() if k in signature.parameters}
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    own = {k: v for k, v in kwargs.items()
+           if k in signature.parameters or takes_any and k != "cotangent"}
     try:
         bound = signature.bind(*args, **own)
     except TypeError:

@@ -54,12 +54,12 @@ class Resolver:
             self.found.setdefault((name, *attributes), (value, getattr(value, "__code__", None)))
         return value
 
-    def read_at_call_time(self, name: str) -> object:
+    def read_at_call_time(self, name: str, describe) -> object:
         """Record that the gradient reads `name`'s value when it is called: a new value of the
-        same type needs no new gradient. Returns where the value lives, a closure cell or
-        the function's globals."""
+        same description (`describe(value)`: its type, or a container's structure) needs no
+        new gradient. Returns where the value lives, a closure cell or the globals."""
         value = self._resolve(name, ())
-        self.found[(name,)] = (_AT_CALL_TIME, type(value))
+        self.found[(name,)] = (_AT_CALL_TIME, (describe, describe(value)))
         return "closure" if name in self.cells else "global"
 
     def current(self, name: str) -> object:
@@ -72,7 +72,8 @@ class Resolver:
         for path, (value, code) in self.found.items():
             current = self._resolve(path[0], path[1:])
             if value is _AT_CALL_TIME:
-                if type(current) is not code:
+                describe, description = code
+                if current is _MISSING or describe(current) != description:
                     return False
             elif current is value:
                 if getattr(current, "__code__", None) is not code:
@@ -162,6 +163,7 @@ def _build_index() -> dict[int, str]:
                     value = _attribute(module, attr)
                     if value is not None:
                         index.setdefault(id(value), name)
-    for name in ("abs", "sum", "len", "range", "float", "int", "max", "min", "round", "print"):
+    for name in ("abs", "sum", "len", "range", "float", "int", "max", "min", "round", "print",
+                 "slice"):
         index[id(getattr(builtins, name))] = "builtins." + name
     return index

@@ -11,6 +11,7 @@ is that description, hashable, so one variant serves every call with the same st
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +74,7 @@ def structure_of(value: Any) -> Structure:
     if kind in _CONSTANTS:
         return Structure("constant", value=value)
     if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, numpy.ufunc,
-                          types.MethodType)) or callable(value) and not hasattr(value, "shape"):
+                          types.MethodType, functools.partial)):
         return Structure("function", value=value)
     return Structure("leaf")
 

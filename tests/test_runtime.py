@@ -377,10 +377,24 @@ def gradient_tree(rng, ns):
     a, c = normal(rng, 2), normal(rng, 3).astype(np.float32)
     ga, gc = normal(rng, 2), normal(rng, 3)
     tree = {"a": a, "b": {"c": c, "d": 1.5, "e": normal(rng, 2)}, "f": np.float32(1.0)}
+    layers = [(a, normal(rng, 2)), (normal(rng, 3), c)]
     return [Call(
         (tree, {("a",): ga, ("b", "c"): gc}),
         {"a": ga, "b": {"c": gc.astype(np.float32), "d": 0.0, "e": np.zeros(2)},
-         "f": np.float32(0.0)}, rtol=1e-6)]
+         "f": np.float32(0.0)}, rtol=1e-6),
+        Call((layers, {(0, 0): ga, (1, 1): gc}),
+             [(ga, np.zeros(2)), (np.zeros(3), gc.astype(np.float32))], rtol=1e-6,
+             label="a list of tuples")]
+
+
+@cases("_check_differentiable_tree")
+def differentiable_tree(rng, ns):
+    return [
+        Call((), None, kwargs={"params": [(ns.put(normal(rng, 2)), 1.5)],
+                               "d": {"k": [ns.put(normal(rng, 2))]}}, label="floats pass"),
+        Call((), kwargs={"params": [(ns.put(normal(rng, 2)), 3)]},
+             raises=(TypeError, r"params\[0\]\[1\], which holds int"), label="an integer leaf"),
+    ]
 
 
 @cases("_updated")

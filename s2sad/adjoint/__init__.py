@@ -211,8 +211,9 @@ def _as_number_lists(program: Program, facts: dict[str, str],
                      names: NameAllocator) -> tuple[Program, frozenset[str]]:
     """A copy of `program` that reads `k_items = k.tolist()` once and then `k_items[i]`,
     for each parameter `k` whose fact is "numbers"."""
-    # The dependencies hold the user's modules: the copy shares them.
-    program = copy.deepcopy(program, {id(program.dependencies): program.dependencies})
+    # The dependencies and externals hold the user's modules: the copy shares them.
+    program = copy.deepcopy(program, {id(program.dependencies): program.dependencies,
+                                      id(program.externals): program.externals})
     lists = {}
     for parameter, fact in facts.items():
         if fact == "numbers":

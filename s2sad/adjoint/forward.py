@@ -52,7 +52,7 @@ def _live(nodes: list[Node], live: set[str], tapes: dict[int, Tape]) -> tuple[li
                     live |= saved
             continue
         if isinstance(node, Assignment):
-            if node.target in live:
+            if node.target in live or is_draw(node.op):
                 kept.append(node)
                 live |= _reads(node.value)
         elif isinstance(node, Effect):
@@ -66,6 +66,18 @@ def _live(nodes: list[Node], live: set[str], tapes: dict[int, Tape]) -> tuple[li
                 live = live_body | live_else | {node.test.id}
     kept.reverse()
     return kept, live
+
+
+_DRAWS = frozenset(["beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f", "gamma", "geometric", "gumbel", "hypergeometric", "integers", "laplace", "logistic", "lognormal", "logseries", "multinomial", "multivariate_hypergeometric", "multivariate_normal", "negative_binomial", "noncentral_chisquare", "noncentral_f", "normal", "pareto", "permutation", "permuted", "poisson", "power", "rand", "randint", "randn", "random", "random_integers", "random_sample", "ranf", "rayleigh", "sample", "shuffle", "standard_cauchy", "standard_exponential", "standard_gamma", "standard_normal", "standard_t", "triangular", "uniform", "vonmises", "wald", "weibull", "zipf"])
+
+
+def is_draw(op: str) -> bool:
+    """A random draw (`rs.randn(...)`, `rng.normal(...)`, `np.random.rand(...)`): it stays in
+    the forward, in its place, even where nothing reads it, so every later draw gets the
+    numbers the forward function would get."""
+    if op.startswith("numpy.random."):
+        return True
+    return op.startswith("method.") and op.removeprefix("method.") in _DRAWS
 
 
 @dataclass

@@ -50,8 +50,11 @@ class SSABindings:
         A value computed by this statement under a temporary name (the result
         of an inlined call) takes the user's name instead of being copied.
         """
-        if is_static(value) or isinstance(value, ast.Name) and value.id in self.leaf_names:
-            self.scope.versions[name] = value  # known now, or a container argument's leaf
+        if isinstance(value, ast.Name) and value.id in self.leaf_names:
+            self.scope.versions[name] = ast.Name(self.name_leaf(value.id, name), ast.Load())
+            return
+        if is_static(value):
+            self.scope.versions[name] = value  # known when the gradient is generated
             return
         new = self.new_version(name)
         made_here = isinstance(value, ast.Name) and any(
@@ -61,6 +64,22 @@ class SSABindings:
         else:
             self.assign(new, value, node, user_variable=True)
         self.scope.versions[name] = ast.Name(new, ast.Load())
+
+    def name_leaf(self, leaf: str, name: str) -> str:
+        """A container argument's leaf takes the name of the first variable it is bound to
+        (`for W, b in params:` reads `W_1 = params[1][0]`); the leaf's variable."""
+        leaf = self.leaf_aliases.get(leaf, leaf)  # a static tree still holds the old name
+        if leaf in self.named_leaves:
+            return leaf
+        new = self.new_version(name)
+        self.leaf_aliases[leaf] = new
+        for assignment in self.leaves.values():
+            if assignment.target == leaf:
+                assignment.target = new
+        self.rename(leaf, new, 0)
+        self.leaf_names.add(new)
+        self.named_leaves.add(new)
+        return new
 
     def new_version(self, name: str) -> str:
         """A name for a new value of the user's variable `name`."""

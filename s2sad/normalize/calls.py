@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import types
 
 from ..errors import UnknownFunctionError, UnsupportedSyntaxError
@@ -32,6 +33,11 @@ class CallLowering:
         if static_result is not None:
             return static_result
         func = node.func
+        if self.is_builtin(func, "sum") and len(node.args) == 1 and not node.keywords:
+            total = self.static_sum(node)
+            if not isinstance(total, ast.Call):
+                return total
+            node = total
         if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
             definition, scope = self.scope.local_function(func.id)
             return self.inline(definition, scope.source, scope, node)
@@ -52,7 +58,8 @@ class CallLowering:
                 raise self.unsupported(func, f"`.{func.attr}()` of a container argument is not "
                                        "supported", "read its items by index or key, or loop "
                                        "over it (`.items()`, `.keys()`, `.values()` of a dict)")
-            args = [receiver] + [self.atom(a) for a in node.args]
+            args = [receiver] + [ast.Starred(self.atom(a.value), ast.Load()) if isinstance(
+                a, ast.Starred) else self.atom(a) for a in node.args]
             keywords = {k.arg: self.atom(k.value) for k in node.keywords}
             value = ast.Call(ast.Attribute(receiver, func.attr, ast.Load()), args[1:],
                              [ast.keyword(k, v) for k, v in keywords.items()])
@@ -90,7 +97,8 @@ class CallLowering:
                 self.origin(func),
                 rule_hint(shown),
             )
-        args = [self.atom(a) for a in node.args]
+        args = [ast.Starred(self.atom(a.value), ast.Load()) if isinstance(a, ast.Starred)
+                else self.atom(a) for a in node.args]
         keywords = {k.arg: self.atom(k.value) for k in node.keywords}
         op = canonical
         if canonical in ("numpy.array", "numpy.asarray") and args and isinstance(args[0], (ast.List, ast.Tuple)):
@@ -108,6 +116,28 @@ class CallLowering:
         value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
         return Operation(value, op, args, keywords)
 
+    def is_builtin(self, func: ast.expr, name: str) -> bool:
+        """Whether `func` is the builtin `name`, not shadowed."""
+        return isinstance(func, ast.Name) and func.id == name and self.scope.lookup(name) is None \
+            and self.scope.source.resolver.lookup(name) is getattr(builtins, name)
+
+    def static_sum(self, node: ast.Call) -> ast.expr | Operation | ast.Call:
+        """`sum(values)` of values known now (a comprehension over a container): their sum,
+        added in order as Python adds them; else the call, its argument lowered."""
+        value = self.operation_or_atom(node.args[0])
+        items = items_of(value) if isinstance(value, ast.expr) else None
+        if items is None:
+            lowered = value if isinstance(value, ast.expr) else self.temporary(value, node.args[0])
+            return ast.copy_location(ast.Call(node.func, [Lowered(lowered)], []), node)
+        if not items:
+            return ast.Constant(0)
+        total: Operation | ast.expr = items[0]
+        for item in items[1:]:
+            left = total if isinstance(total, ast.expr) else self.temporary(total, node)
+            total = self.operation_or_atom(ast.copy_location(
+                ast.BinOp(Lowered(left), ast.Add(), Lowered(item)), node))
+        return total
+
     def spread(self, node: ast.Call) -> ast.Call:
         """`f(*args, **kw)` with `args` and `kw` static: the call with each item passed."""
         if not any(isinstance(a, ast.Starred) for a in node.args) and all(
@@ -118,7 +148,19 @@ class CallLowering:
             if not isinstance(arg, ast.Starred):
                 args.append(arg)
                 continue
-            items = items_of(self.static_or_none(arg.value) or ast.Constant(None))
+            value = self.static_or_none(arg.value)
+            if value is None:  # `*unpack(params)`: a call that returns a tuple
+                value = self.operation_or_atom(arg.value)
+            items = items_of(value) if isinstance(value, ast.expr) else None
+            target = self.module_attribute(node.func) if isinstance(
+                node.func, (ast.Attribute, ast.Name)) else MISSING
+            drawn = (self.scope.source.resolver.canonical_name(target) or "").startswith(
+                "numpy.random.")
+            if items is None and (isinstance(node.func, ast.Attribute) and target is MISSING or drawn):
+                # `rs.randn(*x.shape)`: a method call spreads a value known when it runs
+                value = value if isinstance(value, ast.expr) else self.temporary(value, arg.value)
+                args.append(ast.Starred(Lowered(value), ast.Load()))
+                continue
             if items is None:
                 raise self.unsupported(arg, "`*` in a call spreads only a container whose length "
                                        "is known when the gradient is generated (an argument, "

@@ -103,8 +103,14 @@ class ControlFlowLowering:
     these methods share)."""
 
     def if_statement(self, stmt: ast.If, rest: list[ast.stmt]) -> list[ast.expr] | None:
-        """`if` on data: the condition recorded, each arm normalized, the paths joined by phis."""
+        """`if` on data: the condition recorded, each arm normalized, the paths joined by phis.
+        A condition known when the gradient is generated (`i < len(params) - 1` in a loop
+        over the layers) keeps only the arm it takes."""
         self.scope.statement = stmt
+        known = self.known_condition(stmt.test)
+        if known is not None:
+            chosen = stmt.body if known else stmt.orelse
+            return self.statements(chosen if always_exits(chosen) else chosen + rest)
         test = self.condition(stmt.test, stmt)
         outer, versions = self.body, dict(self.scope.versions)
         arms = []
@@ -153,6 +159,30 @@ class ControlFlowLowering:
                                 self.context(stmt)))
         return joined
 
+    def known_condition(self, test: ast.expr) -> bool | None:
+        """The value of a condition over numbers known now (an unrolled loop's index, the
+        length of a container), or None."""
+        normalizer = self
+
+        class Known(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.expr:
+                value = normalizer.scope.lookup(node.id)
+                return value if isinstance(value, ast.Constant) else node
+
+            def visit_Call(self, node: ast.Call) -> ast.expr:
+                value = normalizer.static_or_none(node)
+                return value if isinstance(value, ast.Constant) else node
+
+        folded = Known().visit(copy.deepcopy(test))
+        allowed = (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.operator,
+                   ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context)
+        if not all(isinstance(n, allowed) for n in ast.walk(folded)):
+            return None
+        try:
+            return bool(eval(compile(ast.Expression(folded), "<condition>", "eval"), {}))  # noqa: S307
+        except Exception:  # noqa: BLE001 - a condition Python would fail on is lowered as written
+            return None
+
     def loop_statement(self, stmt: ast.For | ast.While) -> None:
         """A `for` loop over a range, an array's rows, `enumerate` or `zip`, normalized to an
         index loop; or a `while` loop, whose iterations are counted."""
@@ -165,6 +195,13 @@ class ControlFlowLowering:
                 raise self.unsupported(node, "`return` inside a loop is not supported yet",
                                        "`break` out of the loop and return after it")
         if isinstance(stmt, ast.For):
+            if isinstance(stmt.iter, ast.Call):  # `zip(*unpack(params))`: spread first
+                stmt = copy.copy(stmt)
+                stmt.iter = self.spread(stmt.iter)
+            generator = self.generator_of(stmt.iter)
+            if generator is not None:
+                self.generator_loop(stmt, generator)
+                return
             unrolled = self.unrolled_items(stmt.iter)
             if unrolled is not None:
                 self.unrolled_loop(stmt, unrolled)

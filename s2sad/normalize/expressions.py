@@ -50,6 +50,9 @@ class ExpressionLowering:
                 raise self.unsupported(node, f"the operator `{op_symbol(node)}` is not supported",
                                        "write it with + - * / ** @ or a NumPy function")
             left, right = self.atom(node.left), self.atom(node.right)
+            joined = self.static_join(node, left, right)
+            if joined is not None:  # `args + (np.ones(n),)`, of tuples known now
+                return joined
             folded = fold_numbers(node.op, left, right)
             if folded is not None:  # `0.5 * delta` with delta=1.0, from an inlined default
                 return folded

@@ -32,10 +32,11 @@ from ..runtime import HELPER_NAMES
 from ..structure import Structure
 from .bindings import SSABindings
 from .calls import CallLowering
-from .comprehensions import ComprehensionLowering
 from .checks import Write, refuse_read_only_writes, refuse_stale_views
+from .comprehensions import ComprehensionLowering
 from .control import ControlFlowLowering
 from .expressions import ExpressionLowering
+from .generators import GeneratorLowering
 from .resolution import NameResolution
 from .scope import Scope, caller_origin
 from .statements import StatementLowering
@@ -59,13 +60,20 @@ def normalize(fun: types.FunctionType, structures: dict[str, Structure] | None =
     return Normalizer(fun, structures).program()
 
 
-class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering, CallLowering,
-                 ExpressionLowering, NameResolution, SSABindings, TreeLowering):
+class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
+                 GeneratorLowering, CallLowering, ExpressionLowering, NameResolution, SSABindings,
+                 TreeLowering):
     """The lowering of one function (and the functions it inlines) to a `Program`."""
 
     def __init__(self, fun: types.FunctionType, structures: dict[str, Structure] | None = None):
         self.fun = fun
         self.structures = structures or {}
+        self.yields: list[tuple[ast.For, Scope, int]] = []
+        """The loops over generators being run: (loop, the caller's scope, loop depth)."""
+        self.named_leaves: set[str] = set()
+        self.leaf_aliases: dict[str, str] = {}
+        """A leaf's first name → the name of the user's variable it took."""
+        """The leaves that took the name of a variable of the user's."""
         self.leaf_names: set[str] = set()
         """The variables that hold the leaves of container arguments, read at the start."""
         source = load(fun)
@@ -158,6 +166,8 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering, 
         name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"
         outputs = self.function_body(definition, name)
         self.body[:0] = list(self.leaves.values())
+        for old, new in self.leaf_aliases.items():  # reads through a static tree's old names
+            self.rename(old, new, 0)
         refuse_read_only_writes(self.body, self.writes)
         self.guard_in_place_writes(refuse_stale_views(self.body, outputs, self.writes,
                                                       self.spelling))

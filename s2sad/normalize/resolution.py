@@ -11,6 +11,7 @@ import numpy
 
 from ..ir import External, Operation
 from ..resolve import MISSING, is_array_module, is_constant_value, module_path
+from ..structure import structure_of
 from .trees import FunctionValue, is_function, is_static
 
 _BUILTIN_TYPES = (float, int, bool, complex)
@@ -26,6 +27,11 @@ def is_data(value: object) -> bool:
     if isinstance(value, (types.ModuleType, type)) or callable(value):
         return False
     return hasattr(value, "__array_namespace__") or hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def _description(value: object) -> tuple:
+    """What a gradient reading `value` at call time was generated for: its type and structure."""
+    return type(value), structure_of(value)
 
 
 class NameResolution:
@@ -55,7 +61,12 @@ class NameResolution:
             raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions",
                                    f"call one of its functions, such as `{node.id}.tanh(x)`")
         if is_data(value):
-            return ast.Name(self.external(node), ast.Load())
+            parameter = self.external(node)
+            structure = structure_of(value)
+            if structure.is_container:  # followed as a static tree, as a container argument is
+                self.structures.setdefault(parameter, structure)
+                return self.static_argument(parameter, structure, node)
+            return ast.Name(parameter, ast.Load())
         if is_function(value):
             return FunctionValue(value, node.id)
         raise self.unsupported(
@@ -72,7 +83,7 @@ class NameResolution:
         for external in self.externals:
             if external.resolver is resolver and external.name == node.id:
                 return external.parameter
-        where = resolver.read_at_call_time(node.id)
+        where = resolver.read_at_call_time(node.id, _description)
         # In the differentiated function itself, Python's scoping keeps the name free of
         # locals; in an inlined function, a local of the caller's may hold it.
         top = resolver is self.dependencies[0] and node.id not in self.arguments

@@ -18,6 +18,7 @@ from ..parser import (
     construct,
     exits_on_some_path,
 )
+from .trees import is_static
 
 
 class StatementLowering:
@@ -95,6 +96,9 @@ class StatementLowering:
                 raise self.unsupported(stmt, "chained assignments (`a = b = ...`) are not supported",
                                        "assign each name on its own line")
             self.assign_statement(stmt.targets[0], stmt.value)
+            return
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Yield):
+            self.yield_statement(stmt.value)
             return
         if isinstance(stmt, (ast.Expr, ast.Assert)) and self.effect(stmt):
             return
@@ -193,12 +197,17 @@ class StatementLowering:
             self.scope.functions[target.id] = (value_node, self.scope)
             return
         names = [target] if isinstance(target, ast.Name) else getattr(target, "elts", None)
+        start = len(self.body)
+        if names and not all(isinstance(n, ast.Name) for n in names):
+            value = self.operation_or_atom(value_node)
+            if is_static(value) or isinstance(value, (ast.Tuple, ast.List)):
+                self.bind_static(target, value, value_node)  # `*hidden, (W, b) = params`
+                return
         if not names or not all(isinstance(n, ast.Name) for n in names):
             raise self.unsupported(
                 target, "only assignments to names, tuples of names and parts of arrays are "
                 "supported", "assign each value to its own name",
             )
-        start = len(self.body)
         value = self.operation_or_atom(value_node)
         if isinstance(target, ast.Name):
             self.bind(target.id, value, value_node, start)

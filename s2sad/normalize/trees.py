@@ -17,8 +17,8 @@ import ast
 import builtins
 import types
 
-from ..ir import Assignment
-from ..resolve import MISSING, is_array_module
+from ..ir import Assignment, Operation
+from ..resolve import MISSING, is_array_module, is_constant_value
 from ..structure import Structure
 
 _STATIC_BUILTINS = {"len", "zip", "enumerate", "reversed", "list", "tuple"}
@@ -29,7 +29,7 @@ class FunctionValue(ast.expr):
 
     _fields = ()
 
-    def __init__(self, function: object, written: str, local: tuple | None = None):
+    def __init__(self, function: object = None, written: str = "", local: tuple | None = None):
         super().__init__()
         self.function = function
         self.written = written
@@ -42,7 +42,7 @@ class Lowered(ast.expr):
 
     _fields = ()
 
-    def __init__(self, value: ast.expr):
+    def __init__(self, value: ast.expr | None = None):
         super().__init__()
         self.value = value
 
@@ -61,6 +61,8 @@ def is_static(node: object) -> bool:
 
 def items_of(node: ast.expr) -> list[ast.expr] | None:
     """What iterating a static tree yields: a sequence's items, a dict's keys."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return list(node.elts)  # a static tree, or the tuple an inlined call returns
     if not is_static(node) or isinstance(node, FunctionValue):
         return None
     if isinstance(node, ast.Dict):
@@ -73,6 +75,12 @@ def is_function(value: object) -> bool:
     if isinstance(value, (type, types.ModuleType)) or value is MISSING or is_array_module(value):
         return False
     return callable(value) and not hasattr(value, "shape")
+
+
+def _row(array: ast.Name, position: int) -> Operation:
+    """`array[position]`, one row of an array zipped with a container."""
+    index = ast.Constant(position)
+    return Operation(ast.Subscript(array, index, ast.Load()), "getitem", [array, index])
 
 
 def _field_position(node: ast.expr, key: object) -> int | None:
@@ -91,7 +99,7 @@ class TreeLowering:
         if kind == "constant":
             return ast.Constant(structure.value)
         if kind == "function":
-            return FunctionValue(structure.value, "".join([parameter, *spelled]))
+            return FunctionValue(structure.value, parameter + "".join(f"[{p!r}]" for p in spelled))
         if kind == "leaf":
             return self.tree_leaf(parameter, path, node)
         children = []
@@ -142,28 +150,34 @@ class TreeLowering:
         """`node`'s static value (a static tree, an item of one, a function), or None where it
         has none; lowers nothing unless the value is static."""
         if isinstance(node, Lowered):
-            return node.value if is_static(node.value) else None
+            return node.value if is_static(node.value) or isinstance(
+                node.value, (ast.List, ast.Tuple)) else None
         if isinstance(node, ast.Name):
             local = self.scope.lookup(node.id)
             if local is not None:
                 return local if is_static(local) else None
+            if local is None and node.id in self.scope.versions:
+                return None
             definition = self.scope.local_function(node.id)
             if definition is not None:
                 return FunctionValue(None, node.id, definition)
             value = self.scope.source.resolver.lookup(node.id)
+            if isinstance(value, (list, tuple, dict)) and not is_constant_value(value):
+                resolved = self.name(node)  # a container of the module's: a static tree
+                return resolved if is_static(resolved) else None
             return FunctionValue(value, node.id) if is_function(value) else None
         if isinstance(node, ast.Attribute):
             base = self.static_or_none(node.value)
             if base is not None:
-                return None if isinstance(base, FunctionValue) else self.static_attribute(
-                    base, node.attr, node)
+                return self.static_attribute(base, node.attr, node) if is_static(base) and not \
+                    isinstance(base, FunctionValue) else None
             target = self.module_attribute(node)
             return FunctionValue(target, ast.unparse(node)) if target is not MISSING \
                 and is_function(target) else None
         if isinstance(node, ast.Subscript):
             base = self.static_or_none(node.value)
-            if base is None or isinstance(base, FunctionValue):
-                return None
+            if base is None or not is_static(base) or isinstance(base, FunctionValue):
+                return None  # a leaf's own indexing is array indexing
             return self.static_subscript(base, self.index(node.slice), node)
         if isinstance(node, ast.Call):
             func = node.func
@@ -190,6 +204,9 @@ class TreeLowering:
                                        f"its keys are {', '.join(repr(k.value) for k in value.keys)}")
             raise self.unsupported(node, "a dict argument can be read only with keys written as "
                                    "constants", "write the key itself, `params[\"w\"]`")
+        if not isinstance(value, (ast.List, ast.Tuple)):
+            raise self.unsupported(node, "this item of the container is not a container",
+                                   "index the arrays themselves with array indexing")
         elts = list(value.elts)
         if isinstance(index, ast.Slice):
             bounds = [self.static_number(part, node) for part in (index.lower, index.upper, index.step)]
@@ -229,6 +246,12 @@ class TreeLowering:
         """`len`, `zip`, `enumerate`, `reversed`, `list`, `tuple` of static trees, resolved
         now; None where the call is not one of them or its arguments are not static."""
         sequences = [items_of(a) for a in args]
+        if name == "zip" and args and any(s is not None for s in sequences) and all(
+                s is not None or isinstance(a, ast.Name) for a, s in zip(args, sequences)):
+            # zip of a container known now and arrays: the arrays' rows, as many as its items
+            count = min(len(s) for s in sequences if s is not None)
+            sequences = [s if s is not None else [_row(a, i) for i in range(count)]
+                         for a, s in zip(args, sequences)]
         if not args or any(s is None for s in sequences) or node.keywords:
             return None
         if name == "len" and len(args) == 1:
@@ -259,10 +282,22 @@ class TreeLowering:
                                     for k, v in zip(receiver.keys, receiver.values)], ast.Load()))
         return None
 
+    def static_join(self, node: ast.BinOp, left: ast.expr, right: ast.expr) -> ast.expr | None:
+        """`a + b` of two tuples (or lists) known now: the joined static tuple."""
+        if not isinstance(node.op, ast.Add) or not (is_static(left) or is_static(right)):
+            return None
+        if not all(isinstance(v, (ast.Tuple, ast.List)) for v in (left, right)) \
+                or type(left) is not type(right):
+            return None
+        return static(type(left)([*left.elts, *right.elts], ast.Load()))
+
     def bind_static(self, target: ast.expr, value: ast.expr, node: ast.AST) -> None:
         """Bind a loop's or an unpacking's target to a static value, item by item."""
         if isinstance(target, ast.Name):
-            if is_static(value) or isinstance(value, (ast.Constant, ast.Name)):
+            if isinstance(value, ast.Name) and value.id in self.leaf_names:
+                self.scope.versions[target.id] = ast.Name(self.name_leaf(value.id, target.id),
+                                                          ast.Load())
+            elif is_static(value) or isinstance(value, (ast.Constant, ast.Name)):
                 self.scope.versions[target.id] = value
             else:
                 self.bind(target.id, value, node, len(self.body))
@@ -270,6 +305,13 @@ class TreeLowering:
         if isinstance(target, (ast.Tuple, ast.List)):
             items = items_of(value) if is_static(value) else (
                 list(value.elts) if isinstance(value, (ast.Tuple, ast.List)) else None)
+            starred = [i for i, part in enumerate(target.elts) if isinstance(part, ast.Starred)]
+            if items is not None and len(starred) == 1 and len(items) >= len(target.elts) - 1:
+                first, after = starred[0], len(target.elts) - starred[0] - 1
+                middle = static(ast.List(items[first:len(items) - after], ast.Load()))
+                items = [*items[:first], middle, *items[len(items) - after:]]
+                target = ast.Tuple([p.value if isinstance(p, ast.Starred) else p
+                                    for p in target.elts], ast.Load())
             if items is None or len(items) != len(target.elts):
                 raise self.unsupported(target, f"{len(target.elts)} names for "
                                        f"{'a value' if items is None else len(items)} values",

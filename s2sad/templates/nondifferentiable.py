@@ -23,6 +23,7 @@ nondifferentiable(
     "builtins.len",
     "builtins.int",
     "builtins.round",
+    "builtins.slice",
     "attribute.shape",
     "attribute.ndim",
     "attribute.size",
