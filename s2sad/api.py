@@ -168,18 +168,25 @@ class GradFunction:
             return None
         structures = tuple((name, structure_of(value)) for name, value in bound.arguments.items())
         shapes = tuple(s for _, s in structures)
-        if not has_container(shapes):
-            return None
+        refused = None
         if generic and not needs_structure(shapes):
             try:
                 self._build()
                 return None
-            except S2SADError:
-                pass  # the generic gradient is refused: the structured one may not be
+            except S2SADError as error:
+                refused = error  # the generic gradient is refused: the structured one may not be
+        elif not has_container(shapes):
+            return None
         built = self._structured.get(structures)
         if built is None or not built.unchanged():
             with _LOCK:
-                built = _generate(self.fun, self._wrt, self.mode, self.has_aux, dict(structures))
+                try:
+                    built = _generate(self.fun, self._wrt, self.mode, self.has_aux,
+                                      dict(structures))
+                except S2SADError:
+                    if refused is not None and not has_container(shapes):
+                        raise refused from None  # the refusal of the code as written
+                    raise
             self._structured[structures] = built
         rest = {k: v for k, v in kwargs.items() if k not in bound.arguments}
         return built, bound.args, {**bound.kwargs, **rest}

@@ -73,10 +73,12 @@ def structure_of(value: Any) -> Structure:
                          fields, type=kind)
     if kind in _CONSTANTS:
         return Structure("constant", value=value)
+    if kind in (float, numpy.float64, numpy.ndarray):
+        return Structure("leaf", type=kind)
     if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, numpy.ufunc,
                           types.MethodType, functools.partial)):
         return Structure("function", value=value)
-    return Structure("leaf")
+    return Structure("leaf", type=kind if kind.__module__ in ("numpy", "builtins") else None)
 
 
 def needs_structure(structures: tuple[Structure, ...]) -> bool:

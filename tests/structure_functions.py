@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+import scipy.linalg
 
 
 class Layer(NamedTuple):
@@ -195,3 +196,29 @@ class Model:
 
 def scaled_loss(scale, w, x):
     return np.sum(np.tanh(x @ w) ** 2) * scale
+
+
+def calls_a_library_function(x):
+    return np.sum(scipy.linalg.expm(x))
+
+
+def flatten(value):
+    """A hand-written flatten, as utilities write it: decided per the argument's types."""
+    if isinstance(value, (list, tuple)):
+        return np.concatenate([flatten(v) for v in value])
+    if isinstance(value, dict):
+        return np.concatenate([flatten(v) for v in value.values()])
+    return np.ravel(value)
+
+
+def flattened_norm(params):
+    return np.sum(flatten(params) ** 2)
+
+
+def scales_if_callable(x, f=None):
+    is_array = hasattr(x, "shape") and isinstance(x, np.ndarray)
+    if callable(f):
+        x = f(x)
+    if is_array:
+        return np.sum(x * x)
+    return x * x

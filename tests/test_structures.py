@@ -4,8 +4,8 @@ against central differences and autograd, in the argument's own structure and ty
 from __future__ import annotations
 
 import copy
-import functools
 import dataclasses
+import functools
 import re
 
 import autograd
@@ -231,3 +231,18 @@ def test_bound_methods_and_partials_are_differentiated_as_their_functions():
     assert_close(got, numerical_vjp(partial, [w, x], [0], 1.0)[0])
     got = s2sad.grad(partial, wrt=1)(w, x)
     assert_close(got, numerical_vjp(partial, [w, x], [1], 1.0)[0])
+
+
+def test_a_library_function_without_a_rule_is_refused_not_inlined():
+    with pytest.raises(s2sad.UnknownFunctionError, match="does not inline a library's source") as info:
+        s2sad.grad(sf.calls_a_library_function)(np.eye(2))
+    assert "scipy.linalg.expm(x)" in info.value.origin.line
+
+
+def test_type_tests_are_decided_for_the_arguments_types():
+    check_tree(sf.flattened_norm, ([randn(2, 2), (randn(3), {"a": randn(2)})],))
+    check_tree(sf.flattened_norm, (randn(3),))
+    # autograd's boxes are not ndarrays: only finite differences judge these two
+    check_tree(sf.scales_if_callable, (randn(3), np.tanh), reference=False)
+    check_tree(sf.scales_if_callable, (randn(3),), reference=False)
+    assert_close(s2sad.grad(sf.scales_if_callable)(1.5), 3.0)

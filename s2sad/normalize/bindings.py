@@ -79,6 +79,8 @@ class SSABindings:
         self.rename(leaf, new, 0)
         self.leaf_names.add(new)
         self.named_leaves.add(new)
+        if leaf in self.leaf_types:
+            self.leaf_types[new] = self.leaf_types[leaf]
         return new
 
     def new_version(self, name: str) -> str:

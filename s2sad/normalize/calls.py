@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sysconfig
 import types
 
 from ..errors import UnknownFunctionError, UnsupportedSyntaxError
@@ -21,6 +22,19 @@ from ..resolve import MISSING, is_array_module, module_path
 from .rules import rule_hint, ruled_call
 from .scope import Scope, caller_origin
 from .trees import FunctionValue, Lowered, is_static, items_of, static
+
+_RECURSION_LIMIT = 8
+"""How deep a recursion over a static tree (a hand-written `flatten`) is followed."""
+
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib",
+                                                               "platlib")})
+
+
+def is_library_function(function: types.FunctionType) -> bool:
+    """A function of an installed package or of the standard library, not the user's code."""
+    filename = getattr(function.__code__, "co_filename", "")
+    return "site-packages" in filename or "dist-packages" in filename or any(
+        filename.startswith(directory + "/") for directory in _LIBRARY_DIRS)
 
 
 class CallLowering:
@@ -87,6 +101,12 @@ class CallLowering:
         if ruled is not None:  # s2sad.nn, stop_gradient, a function with an s2sad.adjoint rule
             return ruled
         if canonical is None and isinstance(target, types.FunctionType):
+            if is_library_function(target):
+                raise UnknownFunctionError(
+                    f"s2sad has no adjoint rule for `{ast.unparse(func)}`, a function of the "
+                    f"installed library `{target.__module__.split('.')[0]}`, and it does not "
+                    "inline a library's source: its internals are not written for s2sad",
+                    self.origin(func), rule_hint(ast.unparse(func)))
             return self.inline(None, load(target), None, node)
         if canonical is None:
             shown = ast.unparse(func)
@@ -196,8 +216,10 @@ class CallLowering:
         if source.user_lines is not None and written.isidentifier():
             name = written  # a gradient function, named as the caller calls it
         key = (source.filename, source.first_line + definition.lineno)
-        if key in self.call_stack:
-            raise self.unsupported(node, f"`{name}` calls itself: recursion is not supported",
+        if self.call_stack.count(key) >= _RECURSION_LIMIT:
+            raise self.unsupported(node, f"`{name}` calls itself: s2sad follows recursion only "
+                                   "that ends when the gradient is generated (over a container's "
+                                   f"structure), at most {_RECURSION_LIMIT} calls deep",
                                    "write the computation without recursion")
         args = [self.atom(a) for a in node.args]
         keywords = {k.arg: self.atom(k.value) for k in node.keywords}

@@ -179,7 +179,8 @@ class ControlFlowLowering:
         if not all(isinstance(n, allowed) for n in ast.walk(folded)):
             return None
         try:
-            return bool(eval(compile(ast.Expression(folded), "<condition>", "eval"), {}))  # noqa: S307
+            expression = ast.fix_missing_locations(ast.Expression(folded))
+            return bool(eval(compile(expression, "<condition>", "eval"), {}))
         except Exception:  # noqa: BLE001 - a condition Python would fail on is lowered as written
             return None
 

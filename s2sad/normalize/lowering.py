@@ -70,6 +70,8 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
         self.structures = structures or {}
         self.yields: list[tuple[ast.For, Scope, int]] = []
         """The loops over generators being run: (loop, the caller's scope, loop depth)."""
+        self.leaf_types: dict[str, type | None] = {}
+        """The type of each argument and leaf whose structure the call gave."""
         self.named_leaves: set[str] = set()
         self.leaf_aliases: dict[str, str] = {}
         """A leaf's first name → the name of the user's variable it took."""
@@ -161,6 +163,8 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
                 self.scope.versions[p.name] = self.static_argument(p.name, structure, definition)
             else:
                 self.scope.versions[p.name] = ast.Name(p.name, ast.Load())
+                if structure is not None:
+                    self.leaf_types[p.name] = structure.type
         # The gradients handed back are `d<parameter>`: keep those names from inlined code.
         self.adjoint_names = {p.name: self.names.fresh("d" + p.name) for p in params}
         name = self.fun.__name__ if self.fun.__name__.isidentifier() else "out"

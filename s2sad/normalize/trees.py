@@ -22,6 +22,7 @@ from ..resolve import MISSING, is_array_module, is_constant_value
 from ..structure import Structure
 
 _STATIC_BUILTINS = {"len", "zip", "enumerate", "reversed", "list", "tuple"}
+_TYPE_TESTS = {"isinstance", "callable", "hasattr"}
 
 
 class FunctionValue(ast.expr):
@@ -101,7 +102,9 @@ class TreeLowering:
         if kind == "function":
             return FunctionValue(structure.value, parameter + "".join(f"[{p!r}]" for p in spelled))
         if kind == "leaf":
-            return self.tree_leaf(parameter, path, node)
+            leaf = self.tree_leaf(parameter, path, node)
+            self.leaf_types[leaf.id] = structure.type
+            return leaf
         children = []
         for position, child in enumerate(structure.children):
             if kind in ("dict", "dataclass"):
@@ -181,6 +184,10 @@ class TreeLowering:
             return self.static_subscript(base, self.index(node.slice), node)
         if isinstance(node, ast.Call):
             func = node.func
+            if isinstance(func, ast.Name) and func.id in _TYPE_TESTS and self.scope.lookup(
+                    func.id) is None and self.scope.source.resolver.lookup(func.id) is getattr(
+                    builtins, func.id):
+                return self.type_test(func.id, node)
             if isinstance(func, ast.Name) and func.id in _STATIC_BUILTINS and self.scope.lookup(
                     func.id) is None and self.scope.source.resolver.lookup(func.id) is getattr(
                     builtins, func.id):
@@ -192,6 +199,67 @@ class TreeLowering:
                 if base is not None:
                     return self.static_method(base, func.attr, node)
         return None
+
+    def type_test(self, name: str, node: ast.Call) -> ast.Constant | None:
+        """`isinstance(x, T)`, `callable(x)`, `hasattr(x, "a")` where the type of x is known
+        when the gradient is generated (the arguments' structure says it); else None."""
+        if not node.args or node.keywords:
+            return None
+        known = self.known_type(node.args[0])
+        if known is None:
+            return None
+        if name == "callable" and len(node.args) == 1:
+            # A function value is callable; of a class, its instances are where it defines
+            # __call__ (an array, a number, a container are not).
+            return ast.Constant(isinstance(known, FunctionValue) or "__call__" in dir(known))
+        if isinstance(known, FunctionValue):
+            known = type(known.function)
+        if name == "isinstance" and len(node.args) == 2:
+            classes = self.known_classes(node.args[1])
+            return None if classes is None else ast.Constant(issubclass(known, classes))
+        if name == "hasattr" and len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
+            return ast.Constant(hasattr(known, node.args[1].value) or node.args[1].value in
+                                self.fields_of(node.args[0]))
+        return None
+
+    def known_type(self, node: ast.expr) -> object:
+        """The class of the value `node` holds, where the gradient's arguments tell it; a
+        `FunctionValue` for a function."""
+        value = self.static_or_none(node)
+        if value is None and isinstance(node, ast.Name):
+            value = self.scope.lookup(node.id)
+        if isinstance(value, FunctionValue):
+            return value
+        if isinstance(value, ast.Dict):
+            return value.record or dict
+        if isinstance(value, (ast.List, ast.Tuple)) and is_static(value):
+            return value.record or (list if isinstance(value, ast.List) else tuple)
+        if isinstance(value, ast.Constant):
+            return type(value.value)
+        if isinstance(value, ast.Name):
+            return self.leaf_types.get(value.id)
+        return None
+
+    def fields_of(self, node: ast.expr) -> tuple:
+        value = self.static_or_none(node)
+        return getattr(value, "fields", ()) if value is not None else ()
+
+    def known_classes(self, node: ast.expr) -> tuple | None:
+        """The classes `isinstance`'s second argument names: `list`, `(list, tuple)`,
+        `np.ndarray`, a class of the user's."""
+        parts = node.elts if isinstance(node, ast.Tuple) else [node]
+        classes = []
+        for part in parts:
+            if isinstance(part, ast.Name) and self.scope.lookup(part.id) is None:
+                value = self.scope.source.resolver.lookup(part.id)
+            elif isinstance(part, ast.Attribute):
+                value = self.module_attribute(part)
+            else:
+                return None
+            if not isinstance(value, type):
+                return None
+            classes.append(value)
+        return tuple(classes)
 
     def static_subscript(self, value: ast.expr, index: ast.expr, node: ast.AST) -> ast.expr:
         """`params[-1]`, `params[1:]`, `params["w"]` of a static tree."""
