@@ -41,3 +41,7 @@ def reads_data_of_its_callees_module(w):
 
 def reads_the_shape_of_a_global(w):
     return np.sum(w * inputs.shape[0])
+
+
+def tanh_fit(w):
+    return np.sum(np.tanh(inputs @ w) ** 2)

@@ -222,3 +222,11 @@ def scales_if_callable(x, f=None):
     if is_array:
         return np.sum(x * x)
     return x * x
+
+
+def branches_on_type(params, x):
+    if type(params) is dict:
+        return np.sum(x @ params["W"])
+    if type(params) is not list:
+        return np.sum(x @ params[0])
+    return np.sum(x @ params[0][0])

@@ -123,3 +123,17 @@ def test_closures_of_one_factory_each_get_their_own_values():
     x = np.array([1.0, 2.0])
     np.testing.assert_allclose(s2sad.grad(make(2.0))(x), 4.0 * x)
     np.testing.assert_allclose(s2sad.grad(make(3.0))(x), 6.0 * x)
+
+
+def test_second_order_through_a_gradient_that_reads_module_data():
+    g1 = s2sad.grad(ef.tanh_fit)
+
+    def gradient_norm(w):
+        return np.sum(g1(w) ** 2)
+
+    w = np.array([0.3, 0.1, -0.2])
+    got = s2sad.grad(gradient_norm)(w)
+    assert_close(got, numerical_vjp(gradient_norm, [w], [0], 1.0)[0], rtol=1e-4)
+    expected = autograd.grad(lambda w: anp.sum(autograd.grad(
+        lambda v: anp.sum(anp.tanh(ef.inputs @ v) ** 2))(w) ** 2))(w)
+    assert_close(got, expected)

@@ -246,3 +246,9 @@ def test_type_tests_are_decided_for_the_arguments_types():
     check_tree(sf.scales_if_callable, (randn(3), np.tanh), reference=False)
     check_tree(sf.scales_if_callable, (randn(3),), reference=False)
     assert_close(s2sad.grad(sf.scales_if_callable)(1.5), 3.0)
+
+
+def test_type_comparisons_are_decided_for_the_arguments_types():
+    check_tree(sf.branches_on_type, ({"W": randn(3, 2)}, x))
+    check_tree(sf.branches_on_type, ((randn(3, 2),), x))
+    check_tree(sf.branches_on_type, ([(randn(3, 2), randn(2))], x))

@@ -89,7 +89,10 @@ class CallLowering:
         if is_gradient_function(target):
             source = load_generated(target, node, self)
             self.dependencies.append(GeneratedDependency(target, target.source))
-            return self.inline(None, source, None, node)
+            # The data it reads from its function's module, read from there at call time.
+            supplied = {e.parameter: self.external_value(e.name, e.resolver, node)
+                        for e in target.program.externals}
+            return self.inline(None, source, None, node, supplied)
         if is_generated_helper(target):
             args = [self.atom(a) for a in node.args]
             keywords = {k.arg: self.atom(k.value) for k in node.keywords}
@@ -205,7 +208,8 @@ class CallLowering:
             return True
         return canonical is None and isinstance(target, types.FunctionType)
 
-    def inline(self, definition, source: Source | None, parent: Scope | None, node: ast.Call):
+    def inline(self, definition, source: Source | None, parent: Scope | None, node: ast.Call,
+               supplied: dict[str, ast.expr] | None = None):
         """The value of calling a user function: its body, normalized into this program."""
         if definition is None:
             definition = source.definition
@@ -222,7 +226,7 @@ class CallLowering:
                                    f"structure), at most {_RECURSION_LIMIT} calls deep",
                                    "write the computation without recursion")
         args = [self.atom(a) for a in node.args]
-        keywords = {k.arg: self.atom(k.value) for k in node.keywords}
+        keywords = {**(supplied or {}), **{k.arg: self.atom(k.value) for k in node.keywords}}
         call_line = self.origin(node).lineno
         scope = Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}",
                        generated=source.filename.startswith("<s2sad "))

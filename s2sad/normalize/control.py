@@ -173,6 +173,22 @@ class ControlFlowLowering:
                 value = normalizer.static_or_none(node)
                 return value if isinstance(value, ast.Constant) else node
 
+            def visit_Compare(self, node: ast.Compare) -> ast.expr:
+                # `type(x) is list`, `type(x) == np.ndarray`, for a type the call tells
+                left = node.left
+                if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.Eq,
+                                                                   ast.NotEq)) \
+                        and isinstance(left, ast.Call) and normalizer.is_builtin(left.func, "type") \
+                        and len(left.args) == 1:
+                    known = normalizer.known_type(left.args[0])
+                    classes = normalizer.known_classes(node.comparators[0])
+                    if isinstance(known, type) and classes is not None and len(classes) == 1:
+                        same = known is classes[0]
+                        return ast.Constant(same if isinstance(node.ops[0], (ast.Is, ast.Eq))
+                                            else not same)
+                self.generic_visit(node)
+                return node
+
         folded = Known().visit(copy.deepcopy(test))
         allowed = (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.operator,
                    ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context)

@@ -61,12 +61,7 @@ class NameResolution:
             raise self.unsupported(node, f"the module `{node.id}` can only be used to call its functions",
                                    f"call one of its functions, such as `{node.id}.tanh(x)`")
         if is_data(value):
-            parameter = self.external(node)
-            structure = structure_of(value)
-            if structure.is_container:  # followed as a static tree, as a container argument is
-                self.structures.setdefault(parameter, structure)
-                return self.static_argument(parameter, structure, node)
-            return ast.Name(parameter, ast.Load())
+            return self.external_value(node.id, self.scope.source.resolver, node)
         if is_function(value):
             return FunctionValue(value, node.id)
         raise self.unsupported(
@@ -76,21 +71,31 @@ class NameResolution:
             f"pass `{node.id}` to the function as an argument",
         )
 
-    def external(self, node: ast.Name) -> str:
-        """The gradient's keyword-only parameter for the global or closure value `node` names,
-        read when the gradient is called (see `ir.External`)."""
-        resolver = self.scope.source.resolver
+    def external_value(self, name: str, resolver, node: ast.AST) -> ast.expr:
+        """The value of the global or closure variable `name` (of `resolver`'s function),
+        read when the gradient is called (see `ir.External`): the gradient's keyword-only
+        parameter, or, for a container, the static tree of its leaves."""
+        parameter = self.external(name, resolver, node)
+        structure = structure_of(resolver.current(name))
+        if structure.is_container:  # followed as a static tree, as a container argument is
+            self.structures.setdefault(parameter, structure)
+            return self.static_argument(parameter, structure, node)
+        return ast.Name(parameter, ast.Load())
+
+    def external(self, name: str, resolver, node: ast.AST) -> str:
+        """The gradient's keyword-only parameter for the variable `name` of `resolver`'s
+        function."""
         for external in self.externals:
-            if external.resolver is resolver and external.name == node.id:
+            if external.resolver is resolver and external.name == name:
                 return external.parameter
-        where = resolver.read_at_call_time(node.id, _description)
+        where = resolver.read_at_call_time(name, _description)
         # In the differentiated function itself, Python's scoping keeps the name free of
         # locals; in an inlined function, a local of the caller's may hold it.
-        top = resolver is self.dependencies[0] and node.id not in self.arguments
-        parameter = node.id if top and node.id not in self.claimed else self.names.fresh(node.id)
+        top = resolver is self.dependencies[0] and name not in self.arguments
+        parameter = name if top and name not in self.claimed else self.names.fresh(name)
         self.claimed.add(parameter)
         self.names.taken.add(parameter)
-        self.externals.append(External(parameter, node.id, resolver, where, self.origin(node)))
+        self.externals.append(External(parameter, name, resolver, where, self.origin(node)))
         return parameter
 
     def module_attribute(self, node: ast.expr):
