@@ -18,7 +18,7 @@ from .codegen.cache import Build, BuildCache, BuildKey
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
 from .ir import Program
 from .normalize import normalize
-from .structure import has_container, needs_structure, structure_of
+from .structure import argument_structure, has_container, needs_structure
 
 Wrt = str | int | Sequence[str | int] | None
 
@@ -166,7 +166,8 @@ class GradFunction:
         bound = _bind(self.fun, args, kwargs)
         if bound is None:
             return None
-        structures = tuple((name, structure_of(value)) for name, value in bound.arguments.items())
+        structures = tuple((name, argument_structure(value))
+                           for name, value in bound.arguments.items())
         shapes = tuple(s for _, s in structures)
         refused = None
         if generic and not needs_structure(shapes):

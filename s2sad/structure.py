@@ -81,6 +81,15 @@ def structure_of(value: Any) -> Structure:
     return Structure("leaf", type=kind if kind.__module__ in ("numpy", "builtins") else None)
 
 
+def argument_structure(value: Any) -> Structure:
+    """The structure of an argument as the call passes it: as `structure_of`, but an int
+    stays a value read when the gradient runs (an iteration count, a step number), not a
+    constant that would make a gradient per value; inside containers ints are structure."""
+    if type(value) is int:
+        return Structure("leaf", type=int)
+    return structure_of(value)
+
+
 def needs_structure(structures: tuple[Structure, ...]) -> bool:
     """Whether the generic gradient, which follows only flat lists and dicts of arrays, cannot
     serve arguments of these structures: nested containers, records, functions, constants

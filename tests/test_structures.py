@@ -252,3 +252,11 @@ def test_type_comparisons_are_decided_for_the_arguments_types():
     check_tree(sf.branches_on_type, ({"W": randn(3, 2)}, x))
     check_tree(sf.branches_on_type, ((randn(3, 2),), x))
     check_tree(sf.branches_on_type, ([(randn(3, 2), randn(2))], x))
+
+
+def test_an_int_argument_is_a_value_not_a_new_gradient_per_step():
+    params = [(randn(3, 2), randn(2))]
+    g = s2sad.grad(sf.batch_loss)
+    assert g.source_for(params, 0) == g.source_for(params, 1)
+    for step in (0, 1):
+        check_tree(sf.batch_loss, (params, step))
