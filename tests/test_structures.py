@@ -260,3 +260,17 @@ def test_an_int_argument_is_a_value_not_a_new_gradient_per_step():
     assert g.source_for(params, 0) == g.source_for(params, 1)
     for step in (0, 1):
         check_tree(sf.batch_loss, (params, step))
+
+
+@pytest.mark.parametrize(("fun", "args", "where", "message"), [
+    (sf.breaks_out_of_the_layers, (layers, x), "break", "`break` in a loop over a container"),
+    (sf.indexes_with_a_run_time_value, (layers, randn(3), 0), "params[int(",
+     "known only when it runs"),
+])
+def test_what_a_structured_gradient_cannot_follow_is_refused_at_its_line(fun, args, where,
+                                                                         message):
+    with pytest.raises(s2sad.S2SADError) as info:
+        s2sad.grad(fun)(*args)
+    assert message in info.value.message
+    assert where in info.value.origin.line
+    assert info.value.origin.filename == sf.__file__

@@ -44,13 +44,7 @@ class GeneratorLowering:
     def generator_loop(self, stmt: ast.For, generator) -> None:
         """The loop `stmt` over a call of the generator: its body run at each `yield`."""
         definition, source, parent = generator
-        for node in ast.walk(stmt):
-            if isinstance(node, (ast.Break, ast.Continue, ast.Return)):
-                raise self.unsupported(node, f"`{ast.unparse(node)}` in a loop over a generator "
-                                       "is not supported", "collect the values first, then loop")
-        if stmt.orelse:
-            raise self.unsupported(stmt, "a loop's `else` is not supported",
-                                   "move the `else` part after the loop")
+        self.refuse_loop_exits(stmt, "a generator")
         call = stmt.iter
         args = [self.atom(a) for a in call.args]
         keywords = {k.arg: self.atom(k.value) for k in call.keywords}

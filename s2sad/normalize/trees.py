@@ -404,16 +404,21 @@ class TreeLowering:
             return [ast.Constant(i) for i in range(*numbers)]
         return None
 
-    def unrolled_loop(self, stmt: ast.For, items: list[ast.expr]) -> None:
-        """A `for` loop over a static tree: its body once per item, when the gradient is
-        generated, as JAX unrolls a Python loop."""
+    def refuse_loop_exits(self, stmt: ast.For, iterated: str) -> None:
+        """A loop whose body s2sad lowers once per item: no `break`, `continue`, `return` or
+        `else`, whose effect would depend on values known only when it runs."""
         for node in ast.walk(stmt):
             if isinstance(node, (ast.Break, ast.Continue, ast.Return)):
-                raise self.unsupported(node, f"`{ast.unparse(node)}` in a loop over a container is "
+                raise self.unsupported(node, f"`{ast.unparse(node)}` in a loop over {iterated} is "
                                        "not supported", "compute the values first, then loop")
         if stmt.orelse:
             raise self.unsupported(stmt, "a loop's `else` is not supported",
                                    "move the `else` part after the loop")
+
+    def unrolled_loop(self, stmt: ast.For, items: list[ast.expr]) -> None:
+        """A `for` loop over a static tree: its body once per item, when the gradient is
+        generated, as JAX unrolls a Python loop."""
+        self.refuse_loop_exits(stmt, "a container")
         for item in items:
             self.scope.statement = stmt
             self.bind_static(stmt.target, item, stmt)
