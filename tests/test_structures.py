@@ -274,3 +274,11 @@ def test_what_a_structured_gradient_cannot_follow_is_refused_at_its_line(fun, ar
     assert message in info.value.message
     assert where in info.value.origin.line
     assert info.value.origin.filename == sf.__file__
+
+
+def test_a_bound_method_that_loops_over_the_instances_layers():
+    network = sf.Network(layers)
+    got = s2sad.grad(network.loss)(x)
+    assert_close(got, numerical_vjp(network.loss, [x], [0], 1.0)[0])
+    assert "# line" in s2sad.grad(network.loss).source
+    assert "for W, b in self.layers:" in s2sad.grad(network.loss).source

@@ -223,6 +223,7 @@ class ControlFlowLowering:
             if unrolled is not None:
                 self.unrolled_loop(stmt, unrolled)
                 return
+            stmt = self.unpacked_items(stmt)
             index_name, items = self.loop_items(stmt)
             steps = self.names.fresh("steps")
             self.assign(steps, Operation(items.steps, "range", []), stmt.iter)
@@ -265,6 +266,21 @@ class ControlFlowLowering:
             trips = steps if isinstance(stmt, ast.While) else self.names.fresh("trips")
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
                               self.written(stmt, header), self.context(stmt), test, exit_test, trips))
+
+    def unpacked_items(self, stmt: ast.For) -> ast.For:
+        """`for W, b in layers:` over a sequence known only when it runs: the loop over its
+        items, each unpacked at the start of the body (`W, b = item`)."""
+        is_call = isinstance(stmt.iter, ast.Call) and isinstance(stmt.iter.func, ast.Name) \
+            and stmt.iter.func.id in ("range", "enumerate", "zip")
+        if is_call or not isinstance(stmt.target, (ast.Tuple, ast.List)):
+            return stmt
+        item = self.names.fresh("item")
+        unpack = ast.copy_location(ast.Assign([stmt.target], ast.copy_location(
+            ast.Name(item, ast.Load()), stmt.target)), stmt.target)
+        loop = copy.copy(stmt)
+        loop.target = ast.copy_location(ast.Name(item, ast.Store()), stmt.target)
+        loop.body = [unpack, *stmt.body]
+        return loop
 
     def own_value(self, name: str, stmt: ast.For | ast.While) -> None:
         """Give `name` a value under a name of its own before a loop carries it.
