@@ -50,6 +50,10 @@ class GradFunction:
         self._built: Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
         self._structured: dict[tuple, Build] = {}
+        self._structured_only = False
+        """The generic gradient cannot serve this function's calls: go to the structured one."""
+        self._refused: Exception | None = None
+        """The generic gradient's refusal, where it has one."""
         self.__wrapped__ = fun
         self.__name__ = getattr(fun, "__name__", "function") + "_" + mode
         self.__doc__ = getattr(fun, "__doc__", None)
@@ -117,6 +121,7 @@ class GradFunction:
                 raise refused from None
             if structured is None:
                 raise
+            self._structured_only = True  # later calls go to the structured gradient at once
             built, args, kwargs = structured
             return self._run(built, built.function, args, kwargs)
 
@@ -169,14 +174,17 @@ class GradFunction:
         structures = tuple((name, argument_structure(value))
                            for name, value in bound.arguments.items())
         shapes = tuple(s for _, s in structures)
-        refused = None
-        if generic and not needs_structure(shapes):
+        refused = self._refused
+        if generic and not self._structured_only and not needs_structure(shapes):
             try:
                 self._build()
                 return None
             except S2SADError as error:
-                refused = error  # the generic gradient is refused: the structured one may not be
-        elif not has_container(shapes):
+                # The generic gradient is refused, the structured one may not be; the refusal
+                # is remembered, so a call does not generate the generic one again.
+                self._refused = refused = error
+                self._structured_only = True
+        elif not has_container(shapes) and refused is None:
             return None
         built = self._structured.get(structures)
         if built is None or not built.unchanged():
