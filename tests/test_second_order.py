@@ -47,3 +47,21 @@ def test_gradient_of_a_gradient_norm_against_finite_differences_and_autograd():
 
 def test_the_outer_gradient_keeps_the_parameter_name():
     assert "    return dx\n" in s2sad.grad(s2).source
+
+
+shared_bias_gradient = s2sad.grad(lambda x, b: np.sum(np.tanh(x + b)), wrt=(0, 1))
+
+
+def squared_gradients(x, b):
+    dx, db = shared_bias_gradient(x, b)
+    return np.sum(dx ** 2) + np.sum(db ** 2)
+
+
+def test_second_order_adds_into_no_broadcast_view():
+    """The adjoint of `_unbroadcast` is a read-only `broadcast_to` view: a later
+    contribution adds to a copy, never into it."""
+    x, b = np.random.default_rng(3).standard_normal((3, 2)), np.array([0.2, -0.4])
+    got = s2sad.grad(squared_gradients, wrt=(0, 1))(x, b)
+    expected = numerical_vjp(squared_gradients, [x, b], [0, 1], 1.0)
+    for a, e in zip(got, expected):
+        assert_close(a, e, rtol=1e-4)

@@ -219,6 +219,8 @@ def new_memory(value: ast.expr, movable: set[str]) -> bool:
     if isinstance(value, ast.Call):
         func = value.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name == "broadcast_to":
+            return False  # a read-only view, whatever its argument owns
         if name in VIEWS or name in PASS_THROUGH_HELPERS:
             return bool(value.args) and new_memory(value.args[0], movable)
         return True
