@@ -69,6 +69,11 @@ class GradFunction:
         return self._build().source
 
     @property
+    def gradient_seeds(self) -> list[tuple[str, Any]]:
+        """The generated function's cotangent parameters, with their defaults."""
+        return list(self._build().gradient.seeds)
+
+    @property
     def program(self) -> Program:
         """The forward function as s2sad normalized it, which the gradient is generated from."""
         return self._build().gradient.program

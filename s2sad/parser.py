@@ -143,10 +143,6 @@ class GeneratedDependency:
 
 def load_generated(gradient, node: ast.AST, normalizer) -> Source:
     """The source of a gradient function, to differentiate it again (second order)."""
-    if gradient.mode != "grad" or gradient.has_aux:
-        kind = "has_aux=True" if gradient.has_aux else gradient.mode
-        raise normalizer.unsupported(node, f"differentiating a `{kind}` function is not "
-                                     "supported", "differentiate a function built with s2sad.grad")
     function = gradient.function
     text = gradient.source
     definition = next(n for n in ast.parse(text).body

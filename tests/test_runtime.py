@@ -475,6 +475,27 @@ def extremum_adjoint(rng, ns):
     return calls
 
 
+@cases("_extremum_gather")
+def extremum_gather(rng, ns):
+    """The transpose of the max/min adjoint in its adjoint argument is the reduction's
+    Jacobian J applied to a direction h: checked against central differences of np.max."""
+    calls = []
+    x = normal(rng, 3, 4)
+    for reduce in (np.max, np.min):
+        # (A reduction over every axis gives a NumPy scalar here and a 0-d array on another
+        # namespace; test_second_order covers it through np.max of a whole array.)
+        for axis, keepdims in ((1, False), (0, True), ((0, 1), True)):
+            y = reduce(x, axis=axis, keepdims=keepdims)
+            h = normal(rng, 3, 4)
+            # The directional derivative of the reduction along h: J @ h, by central differences.
+            step = 1e-6
+            expected = (reduce(x + step * h, axis=axis, keepdims=keepdims)
+                        - reduce(x - step * h, axis=axis, keepdims=keepdims)) / (2 * step)
+            calls.append(Call((h, x, y, axis, keepdims), expected,
+                              label=f"{reduce.__name__} {axis}", **NUMERICAL))
+    return calls
+
+
 def product_case(rng, f, a_shape, b_shape, k):
     a, b = normal(rng, *a_shape), normal(rng, *b_shape)
     g = np.asarray(normal(rng, *np.shape(f(a, b))))

@@ -65,3 +65,18 @@ def test_second_order_adds_into_no_broadcast_view():
     expected = numerical_vjp(squared_gradients, [x, b], [0, 1], 1.0)
     for a, e in zip(got, expected):
         assert_close(a, e, rtol=1e-4)
+
+
+max_gradient = s2sad.grad(lambda x: np.max(x ** 2))
+summary_gradient = s2sad.value_and_grad(lambda x: np.sum(np.tanh(x) ** 2))
+output_vjp = s2sad.vjp(lambda x: np.tanh(x) ** 2)
+
+
+@pytest.mark.parametrize("outer", [
+    lambda x: np.sum(max_gradient(x) ** 2),
+    lambda x: np.sum(summary_gradient(x)[1] ** 2) * summary_gradient(x)[0],
+    lambda x: np.sum(output_vjp(x, cotangent=np.cos(x)) ** 2),
+], ids=["through np.max", "through value_and_grad", "through vjp"])
+def test_second_order_through_max_value_and_grad_and_vjp(outer):
+    x = np.array([0.3, -1.2, 0.8, 0.1])
+    assert_close(s2sad.grad(outer)(x), numerical_vjp(outer, [x], [0], 1.0)[0], rtol=1e-4)

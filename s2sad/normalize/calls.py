@@ -92,6 +92,8 @@ class CallLowering:
             # The data it reads from its function's module, read from there at call time.
             supplied = {e.parameter: self.external_value(e.name, e.resolver, node)
                         for e in target.program.externals}
+            if target.mode == "vjp":
+                node = self.cotangent_as_seeds(node, target)
             return self.inline(None, source, None, node, supplied)
         if is_generated_helper(target):
             args = [self.atom(a) for a in node.args]
@@ -138,6 +140,28 @@ class CallLowering:
             callee = self.namespace_expr(self.written_path(func, target, canonical))
         value = ast.Call(callee, args, [ast.keyword(k, v) for k, v in keywords.items()])
         return Operation(value, op, args, keywords)
+
+    def cotangent_as_seeds(self, node: ast.Call, gradient) -> ast.Call:
+        """A vjp function's call `v(x, cotangent=c)`: `c` passed as the generated function's
+        seed parameter (a tuple's items as its seeds, for a function of several outputs)."""
+        seeds = [name for name, _ in gradient.gradient_seeds]
+        keywords = [k for k in node.keywords if k.arg != "cotangent"]
+        given = next((k.value for k in node.keywords if k.arg == "cotangent"), None)
+        if given is None:
+            raise self.unsupported(node, "a vjp function needs the output's cotangent as "
+                                   "`cotangent=`", "pass `cotangent=...`")
+        if len(seeds) == 1:
+            values = [given]
+        else:
+            value = self.operation_or_atom(given)
+            items = items_of(value) if isinstance(value, ast.expr) else None
+            if items is None or len(items) != len(seeds):
+                raise self.unsupported(given, f"the function returns {len(seeds)} values: pass "
+                                       f"a tuple of {len(seeds)} cotangents written out",
+                                       "write `cotangent=(c1, c2)`")
+            values = [Lowered(item) for item in items]
+        keywords += [ast.keyword(seed, value) for seed, value in zip(seeds, values)]
+        return ast.copy_location(ast.Call(node.func, node.args, keywords), node)
 
     def is_builtin(self, func: ast.expr, name: str) -> bool:
         """Whether `func` is the builtin `name`, not shadowed."""

@@ -292,6 +292,16 @@ def _extremum_adjoint(dy, x, y, axis, keepdims):
     return attains * (dy / attains.sum(axis=axis, keepdims=True, dtype=x.dtype))
 
 
+def _extremum_gather(g, x, y, axis, keepdims):
+    """Transpose of `_extremum_adjoint` in its adjoint: each extremum of `x` over `axis` (`y`)
+    gathers the shares of `g` its attaining elements hold."""
+    if axis is not None and not keepdims:
+        y = _expand_reduced(y, x, axis)
+    attains = x == y
+    shares = attains * g / attains.sum(axis=axis, keepdims=True, dtype=x.dtype)
+    return shares.sum(axis=axis, keepdims=keepdims)
+
+
 def _matmul_dlhs(g, a, b):
     """Adjoint of `a` in `a @ b`, for every combination of ranks."""
     if a.ndim == 2 and b.ndim == 2:

@@ -70,3 +70,15 @@ def array(y, x, copy=True):
 
 
 nondifferentiable("helper._shape_of", np.empty_like)
+
+
+@adjoint("helper._extremum_adjoint")
+def extremum_adjoint(y, g, x, top, axis, keepdims):
+    """Linear in `g`; the elements that attain the extremum change only where x ties, so
+    `x` and `top` get no gradient (as the first-order rule treats them)."""
+    dg = _extremum_gather(dy, x, top, axis, keepdims)
+
+
+@adjoint("helper._extremum_gather")
+def extremum_gather(y, g, x, top, axis, keepdims):
+    dg = _extremum_adjoint(dy, x, top, axis, keepdims)
