@@ -1326,6 +1326,27 @@ for key in ("helper._spread", "helper._without", "helper._unbroadcast", "helper.
         Case(second_reductions, ((3, 2), (2,))),
         Case(second_reductions, ((4, 3), (3,))),
     )
+def _inner_extrema(x):
+    return np.sum(np.max(x**3, axis=0)) + np.min(np.sin(x))
+
+
+_extrema_gradient = s2sad.grad(_inner_extrema)
+
+
+def second_extrema(x):
+    return np.sum(_extrema_gradient(x) ** 2)
+
+
+_second_extrema_gradient = s2sad.grad(second_extrema)
+
+
+def third_extrema(x):
+    """Differentiates the adjoint of `_extremum_adjoint`, `_extremum_gather`, once more."""
+    return np.sum(_second_extrema_gradient(x) ** 2)
+
+
+add_cases("helper._extremum_adjoint", Case(second_extrema, ((3, 2),)), Case(second_extrema, ((4,),)))
+add_cases("helper._extremum_gather", Case(third_extrema, ((3, 2),)), Case(third_extrema, ((4,),)))
 add_cases("numpy.broadcast_to", Case(broadcast_rows, ((4,),)), Case(broadcast_rows, ((1, 4),)))
 add_cases("numpy.array", Case(array_copy, ((3,),)), Case(array_copy, ((2, 3),)))
 

@@ -282,3 +282,12 @@ def test_a_bound_method_that_loops_over_the_instances_layers():
     assert_close(got, numerical_vjp(network.loss, [x], [0], 1.0)[0])
     assert "# line" in s2sad.grad(network.loss).source
     assert "for W, b in self.layers:" in s2sad.grad(network.loss).source
+
+
+def test_leaves_of_a_gradient_never_share_memory():
+    """`sum(pair)` and `p["a"] + p["b"]` give both leaves the same adjoint: each gets its own."""
+    dx, dpair = s2sad.grad(lambda x, pair: np.sum(sum(pair) * x), wrt=(0, 1))(
+        randn(3), (randn(3), randn(3)))
+    assert not np.shares_memory(dpair[0], dpair[1])
+    dp = s2sad.grad(lambda p: np.sum(p["a"] + p["b"]))({"a": randn(3), "b": randn(3)})
+    assert not np.shares_memory(dp["a"], dp["b"])

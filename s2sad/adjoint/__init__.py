@@ -258,8 +258,12 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
     """Zeros for arguments the output ignores, copies of gradients that share memory, and
     dict arguments' gradients assembled from their leaves'."""
     state, adjoints = backward.state, backward.adjoints
-    # Only a gradient that may be the caller's memory, or another gradient's, is copied.
-    shared = needs_copy(list(backward.blocks), [adjoints[p] for p in wrt if p in state], namespace)
+    # Only a gradient that may be the caller's memory, or another gradient's, is copied;
+    # a container's leaves are gradients of their own (`sum(pair)` gives both one array).
+    returned = [adjoints[leaf] for p in wrt for (owner, _), leaf in leaves.items()
+                if owner == p and leaf in state]
+    returned += [adjoints[p] for p in wrt if p in state]
+    shared = needs_copy(list(backward.blocks), returned, namespace)
     finals: list[Line] = []
     gradients = []
     for parameter in wrt:
@@ -268,21 +272,28 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
         if read:
             pairs = {path: leaf for path, leaf in read.items() if leaf in state}
             keys = [ast.Tuple([ast.Constant(k) for k in path], ast.Load()) for path in pairs]
-            values = [_load(adjoints[leaf]) for leaf in pairs.values()]
+            values = [_own_copy(adjoints[leaf], namespace) if state[leaf] == BORROWED
+                      and leaf not in scalars and adjoints[leaf] in shared else _load(adjoints[leaf])
+                      for leaf in pairs.values()]
             tree = _call("_gradient_tree", _load(parameter), ast.Dict(keys, values))
             finals.append(Line(_assign(name, tree), "zeros for the keys the output does not read"))
         elif parameter not in state:
             zeros = _call("_zero_gradient", _load(parameter), ast.Constant(parameter))
             finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
         elif state[parameter] == BORROWED and parameter not in scalars and adjoints[parameter] in shared:
-            copy = ast.Call(ast.Attribute(_load(namespace), "array", ast.Load()), [_load(name)],
-                            [ast.keyword("copy", ast.Constant(True))])
-            finals.append(Line(_assign(name, copy), "the caller gets memory of its own"))
+            finals.append(Line(_assign(name, _own_copy(name, namespace)),
+                               "the caller gets memory of its own"))
         if parameter in state and not read:
             restructured = _call("_as_argument", _load(name), _load(parameter))
             finals.append(Line(_assign(name, restructured), f"the type and dtype of {parameter}"))
         gradients.append(_load(name))
     return finals, gradients
+
+
+def _own_copy(name: str, namespace: str) -> ast.Call:
+    """`xp.array(name, copy=True)`: memory of its own for a gradient the caller gets."""
+    return ast.Call(ast.Attribute(_load(namespace), "array", ast.Load()), [_load(name)],
+                    [ast.keyword("copy", ast.Constant(True))])
 
 
 def _names(*nodes: ast.AST) -> set[str]:
