@@ -289,5 +289,6 @@ def test_leaves_of_a_gradient_never_share_memory():
     dx, dpair = s2sad.grad(lambda x, pair: np.sum(sum(pair) * x), wrt=(0, 1))(
         randn(3), (randn(3), randn(3)))
     assert not np.shares_memory(dpair[0], dpair[1])
+    assert not any(np.shares_memory(dx, d) for d in dpair)
     dp = s2sad.grad(lambda p: np.sum(p["a"] + p["b"]))({"a": randn(3), "b": randn(3)})
     assert not np.shares_memory(dp["a"], dp["b"])
