@@ -87,6 +87,11 @@ class GradFunction:
         """Write the generated module to `path`: it runs without s2sad installed."""
         save_source(self.source, path, overwrite)
 
+    def save_for(self, path: str | os.PathLike, *args: Any, overwrite: bool = False) -> None:
+        """Write the module that runs for these arguments (`source_for(*args)`): the one to
+        save for a function whose gradient is generated for its arguments' structure."""
+        save_source(self.source_for(*args), path, overwrite)
+
     def unchanged(self) -> bool:
         """Whether the generated gradient is still that of the code the forward would run."""
         return self._built is not None and self._built.unchanged()

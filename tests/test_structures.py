@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import importlib.util
 import re
 
 import autograd
@@ -292,3 +293,16 @@ def test_leaves_of_a_gradient_never_share_memory():
     assert not any(np.shares_memory(dx, d) for d in dpair)
     dp = s2sad.grad(lambda p: np.sum(p["a"] + p["b"]))({"a": randn(3), "b": randn(3)})
     assert not np.shares_memory(dp["a"], dp["b"])
+
+
+def test_the_gradient_for_a_structure_can_be_saved_and_run_from_its_file(tmp_path):
+    path = tmp_path / "mlp_grad.py"
+    g = s2sad.grad(sf.mlp)
+    g.save_for(path, layers, x)
+    spec = importlib.util.spec_from_file_location("mlp_grad", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    saved = module.mlp_grad(layers, x)
+    for a, b in zip(flatten(saved), flatten(g(layers, x))):
+        np.testing.assert_array_equal(a, b)
+    assert "import s2sad" not in path.read_text()
