@@ -41,11 +41,13 @@ class GradFunction:
     __s2sad_gradient__ = True
     """How the parser, which must not import this module, recognises a gradient function."""
 
-    def __init__(self, fun: Callable, wrt: Wrt, mode: str, has_aux: bool = False):
+    def __init__(self, fun: Callable, wrt: Wrt, mode: str, has_aux: bool = False,
+                 return_value: bool = False):
         fun, self._prefix, self._fixed = _unwrap(fun)
         self.fun = fun
         self.mode = mode
         self.has_aux = has_aux
+        self.return_value = return_value
         self._wrt = _shifted(wrt, len(self._prefix))
         self._built: Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
@@ -201,7 +203,7 @@ class GradFunction:
             with _LOCK:
                 try:
                     built = _generate(self.fun, self._wrt, self.mode, self.has_aux,
-                                      dict(structures))
+                                      dict(structures), self.return_value)
                 except S2SADError:
                     if refused is not None and not has_container(shapes):
                         raise refused from None  # the refusal of the code as written
@@ -215,7 +217,8 @@ class GradFunction:
         if built is not None and built.unchanged():
             return built
         with _LOCK:
-            self._built = built = _generate(self.fun, self._wrt, self.mode, self.has_aux)
+            self._built = built = _generate(self.fun, self._wrt, self.mode, self.has_aux,
+                                            return_value=self.return_value)
         self._candidates = specializable(built.gradient.program)
         return built
 
@@ -227,7 +230,7 @@ class GradFunction:
                 program = built.gradient.program
                 names, single = _normalize_wrt(program, self._wrt)
                 gradient = differentiate(program, names, self.mode, single, dict(facts),
-                                         self.has_aux)
+                                         self.has_aux, self.return_value)
                 source = module_source(gradient)
                 filename = f"<s2sad {gradient.name} for numbers, from {program.display_filename}>"
                 variant = (source, compile_function(source, gradient.name, filename))
@@ -284,10 +287,10 @@ def _bind(fun: Callable, args: tuple, kwargs: dict[str, Any]) -> inspect.BoundAr
 
 
 def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
-              structures: dict | None = None) -> Build:
+              structures: dict | None = None, return_value: bool = False) -> Build:
     """The gradient of `fun` (for arguments of `structures`, where given), from the cache
     where nothing it was built from has changed."""
-    key = BuildKey.of(fun, wrt, mode, has_aux, structures)
+    key = BuildKey.of(fun, wrt, mode, has_aux, structures, return_value)
     namespace = getattr(fun, "__globals__", None)
     closure = getattr(fun, "__closure__", None)
     cached = _CACHE.get(key, namespace, closure)
@@ -295,7 +298,8 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
         return cached
     program = normalize(fun, structures)
     names, single = _normalize_wrt(program, wrt)
-    gradient = differentiate(program, names, mode, single, has_aux=has_aux)
+    gradient = differentiate(program, names, mode, single, has_aux=has_aux,
+                             return_value=return_value)
     source = module_source(gradient)
     filename = f"<s2sad {gradient.name} from {program.display_filename}>"
     built = Build(source, compile_function(source, gradient.name, filename), gradient, namespace,
@@ -348,17 +352,18 @@ def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tu
     return tuple(facts)
 
 
-def _make(fun: Callable | None, wrt: Wrt, mode: str, has_aux: bool = False):
+def _make(fun: Callable | None, wrt: Wrt, mode: str, has_aux: bool = False,
+          return_value: bool = False):
     if not (wrt is None or isinstance(wrt, (str, int)) or (
             isinstance(wrt, (tuple, list)) and all(isinstance(w, (str, int)) for w in wrt))):
         raise WrtError(f"wrt must be an argument name, an index, or a tuple of them; got {wrt!r}")
     if not isinstance(has_aux, bool):
         raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
     if fun is None:
-        return lambda f: GradFunction(f, wrt, mode, has_aux)
+        return lambda f: GradFunction(f, wrt, mode, has_aux, return_value)
     if not callable(fun):
         raise TypeError(f"expected a function to differentiate, got {type(fun).__name__}")
-    return GradFunction(fun, wrt, mode, has_aux)
+    return GradFunction(fun, wrt, mode, has_aux, return_value)
 
 
 def grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False
@@ -380,13 +385,16 @@ def value_and_grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool =
     return _make(fun, wrt, "value_and_grad", has_aux)
 
 
-def vjp(fun: Callable | None = None, wrt: Wrt = None):
+def vjp(fun: Callable | None = None, wrt: Wrt = None, return_value: bool = False):
     """The vector-Jacobian product of `fun`, for outputs of any shape.
 
     The call takes the output's cotangent as the keyword `cotangent=` (a
-    tuple of cotangents for a function returning a tuple).
+    tuple of cotangents for a function returning a tuple). With
+    `return_value=True` it returns `(value, gradients)`: the forward runs once.
     """
-    return _make(fun, wrt, "vjp")
+    if not isinstance(return_value, bool):
+        raise TypeError(f"return_value must be True or False, got {return_value!r}")
+    return _make(fun, wrt, "vjp", return_value=return_value)
 
 
 def _normalize_wrt(program, wrt: Wrt) -> tuple[list[str], bool]:

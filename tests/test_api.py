@@ -18,6 +18,7 @@ import autograd.numpy as anp
 import forward_functions as ff
 import numpy as np
 import pytest
+from gradcheck import assert_close, numerical_vjp
 
 import s2sad
 
@@ -540,3 +541,22 @@ def test_the_dags_source_has_line_headers_and_says_contributions_add_up():
         assert f"# line {offset}: {line.strip()}" in source, line
     shared = [s for s in source.splitlines() if "# w1 is read twice" in s]
     assert len(shared) == 1 and "dw1" in shared[0]
+
+
+def test_vjp_can_return_the_value_beside_the_gradients():
+    x, c = np.array([0.1, 0.5, -0.7]), np.array([1.0, 2.0, -1.0])
+    v = s2sad.vjp(ff.pair, wrt=("x", "y"), return_value=True)
+    y, cy = np.array([0.3, -0.2, 0.4]), np.array([0.5, 0.5, 2.0])
+    value, gradients = v(x, y, cotangent=(c, cy))
+    expected_value = ff.pair(x, y)
+    for got, want in zip(value, expected_value):
+        np.testing.assert_array_equal(got, want)
+    plain = s2sad.vjp(ff.pair, wrt=("x", "y"))(x, y, cotangent=(c, cy))
+    for got, want in zip(gradients, plain):
+        np.testing.assert_array_equal(got, want)
+    expected = numerical_vjp(ff.pair, [x, y], [0, 1], (c, cy))
+    for got, want in zip(gradients, expected):
+        assert_close(got, want)
+    assert "Value of pair and its vector-Jacobian product" in v.source
+    with pytest.raises(TypeError, match="return_value"):
+        s2sad.vjp(ff.pair, return_value=1)

@@ -49,14 +49,18 @@ class Gradient:
     """The functions of `program.functions` the function calls: name → (module, attribute)."""
     has_aux: bool = False
     """The function returns `(loss, aux)`: only the loss is differentiated."""
+    return_value: bool = False
+    """A vjp that returns `(value, gradients)`."""
 
 
 def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
-                  facts: dict[str, str] | None = None, has_aux: bool = False) -> Gradient:
+                  facts: dict[str, str] | None = None, has_aux: bool = False,
+                  return_value: bool = False) -> Gradient:
     """Build the gradient of `program` with respect to the parameters `wrt`.
 
     `mode` is one of MODES; `single` returns one gradient rather than a tuple; `has_aux`:
-    the function returns `(loss, aux)`, and aux comes back beside the gradients. `facts`
+    the function returns `(loss, aux)`, and aux comes back beside the gradients;
+    `return_value` (vjp): the value comes back beside them. `facts`
     specializes the gradient to what some arguments hold: "number" (a Python float), or
     "numbers" (a 1-D float NumPy array the function only reads element by element, which
     the variant turns into a list of Python floats first).
@@ -87,7 +91,8 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
               and not any(owner == w for owner, _ in program.leaves)]
     checks, checked_outputs = _output_checks(program, mode, differentiated, reached, shapes.scalars,
                                              backward.seeds)
-    needed = checked_outputs | aux_names | (set(output_names) if mode == "value_and_grad" else set())
+    returns_value = mode == "value_and_grad" or return_value
+    needed = checked_outputs | aux_names | (set(output_names) if returns_value else set())
     tapes = {id(lines.loop): lines.tape for lines in backward.loops if lines.tape}
     forward = forward_statements(program, names_in(list(backward.blocks)) | needed, activity.varied, tapes)
     final_statements = [line.statement for line in finals]
@@ -99,7 +104,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     blocks = propagate_copies(forward, list(backward.blocks), keep)
     forward, blocks = release_dead_values(forward, blocks, keep, program.namespace)
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
-    if mode == "value_and_grad" or has_aux:
+    if mode == "value_and_grad" or has_aux or return_value:
         value_lines, returned = _with_value(program, mode, returned, names)
         forward += value_lines
     reads = _names(*forward, *checks, *final_statements, returned) | names_in(blocks)
@@ -124,6 +129,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         functions={name: spec for name, spec in program.functions.items()
                    if name in reads | _names(*preamble)},
         has_aux=has_aux,
+        return_value=return_value,
     )
 
 

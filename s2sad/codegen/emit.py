@@ -23,6 +23,8 @@ _DESCRIPTIONS = {
     "grad": "Gradient of {name} with respect to {wrt}.",
     "value_and_grad": "Value of {name} and its gradient with respect to {wrt}.",
     "vjp": "Vector-Jacobian product of {name} with respect to {wrt}: {seeds} the output's cotangent.",
+    "value_and_vjp": "Value of {name} and its vector-Jacobian product with respect to {wrt}: "
+                     "{seeds} the output's cotangent.",
 }
 _NN = "s2sad.nn"
 _MAIN_COMMENT = "defined in the script that generated this module"
@@ -60,7 +62,8 @@ def gradient_function(gradient: Gradient) -> ast.FunctionDef:
 
 def _description(gradient: Gradient) -> str:
     seeds = [name for name, _ in gradient.seeds]
-    text = _DESCRIPTIONS[gradient.mode].format(
+    kind = "value_and_vjp" if gradient.return_value else gradient.mode
+    text = _DESCRIPTIONS[kind].format(
         name=gradient.program.name,
         wrt=", ".join(gradient.wrt),
         seeds=" and ".join(seeds) + (" is" if len(seeds) == 1 else " are"),
