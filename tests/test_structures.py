@@ -306,3 +306,11 @@ def test_the_gradient_for_a_structure_can_be_saved_and_run_from_its_file(tmp_pat
     for a, b in zip(flatten(saved), flatten(g(layers, x))):
         np.testing.assert_array_equal(a, b)
     assert "import s2sad" not in path.read_text()
+
+
+def test_the_generic_source_points_to_source_for_where_it_is_refused():
+    with pytest.raises(s2sad.S2SADError, match=r"source_for\(\*args\)") as info:
+        s2sad.grad(sf.varargs).source  # noqa: B018 - the property generates the gradient
+    assert info.value.origin.line.strip().startswith("def varargs")
+    assert "inputs @ weights" in s2sad.grad(sf.varargs).source_for(randn(4, 2), randn(5, 2),
+                                                                    randn(5, 1))

@@ -252,7 +252,8 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
             if p.kind in ("vararg", "kwarg") and not known:
                 raise UnsupportedSyntaxError(
                     "`*args` and `**kwargs` are followed for the arguments of a call", p.origin,
-                    "call the gradient function with its arguments: s2sad generates it for them")
+                    "call the gradient function with its arguments: s2sad generates it for them, "
+                    "and `source_for(*args)` shows that gradient")
             if p.default is not None and not is_literal(p.default):
                 value = self.default_of(p)
                 if is_constant_value(value):  # `scale=1.0 / 3`, `scale=SCALE`: as Python made it
@@ -262,7 +263,8 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
                 else:
                     raise self.unsupported(p.default, "this default value is followed for the "
                                            "arguments of a call", "call the gradient function "
-                                           "with its arguments: s2sad generates it for them")
+                                           "with its arguments: s2sad generates it for them, and "
+                                           "`source_for(*args)` shows that gradient")
 
     def default_of(self, parameter: Parameter) -> object:
         """The value Python gave the differentiated function's default for `parameter`."""
