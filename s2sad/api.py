@@ -18,6 +18,7 @@ from .codegen.cache import Build, BuildCache, BuildKey
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
 from .ir import Program
 from .normalize import normalize
+from .resolve import is_constant_value
 from .structure import argument_structure, has_container, needs_structure
 
 Wrt = str | int | Sequence[str | int] | None
@@ -51,6 +52,10 @@ class GradFunction:
         self._wrt = _shifted(wrt, len(self._prefix))
         self._built: Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
+        self._signature = _signature_of(fun)
+        self._plain_signature = _is_plain(self._signature)
+        """No `*args`, `**kwargs` or default that is not a literal: only the arguments' own
+        structure can call for a structured gradient."""
         self._structured: dict[tuple, Build] = {}
         self._structured_only = False
         """The generic gradient cannot serve this function's calls: go to the structured one."""
@@ -180,23 +185,21 @@ class GradFunction:
         them (every default filled in), where the generic gradient cannot serve them: the
         arguments hold nested containers, records or functions, or the generic gradient is
         refused and some argument is a container (see structure.py)."""
-        bound = _bind(self.fun, args, kwargs)
+        plain = self._plain_signature and not any(
+            _may_be_structured(v) for v in (*args, *kwargs.values()))
+        if generic and not self._structured_only and plain and self._generic_serves():
+            return None  # arrays and numbers: the generic gradient, the call left unbound
+        bound = _bind(self._signature, args, kwargs)
         if bound is None:
             return None
         structures = tuple((name, argument_structure(value))
                            for name, value in bound.arguments.items())
         shapes = tuple(s for _, s in structures)
+        if generic and not self._structured_only and not needs_structure(shapes) \
+                and self._generic_serves():
+            return None
         refused = self._refused
-        if generic and not self._structured_only and not needs_structure(shapes):
-            try:
-                self._build()
-                return None
-            except S2SADError as error:
-                # The generic gradient is refused, the structured one may not be; the refusal
-                # is remembered, so a call does not generate the generic one again.
-                self._refused = refused = error
-                self._structured_only = True
-        elif not has_container(shapes) and refused is None:
+        if refused is None and not has_container(shapes):
             return None
         built = self._structured.get(structures)
         if built is None or not built.unchanged():
@@ -211,6 +214,18 @@ class GradFunction:
             self._structured[structures] = built
         rest = {k: v for k, v in kwargs.items() if k not in bound.arguments}
         return built, bound.args, {**bound.kwargs, **rest}
+
+    def _generic_serves(self) -> bool:
+        """Whether the gradient generated from the function alone exists. Its refusal is
+        remembered, so that later calls go to the structured gradient without generating
+        the generic one again."""
+        try:
+            self._build()
+        except S2SADError as error:
+            self._refused = error
+            self._structured_only = True
+            return False
+        return True
 
     def _build(self) -> Build:
         built = self._built
@@ -268,12 +283,32 @@ def _shifted(wrt: Wrt, count: int) -> Wrt:
     return wrt
 
 
-def _bind(fun: Callable, args: tuple, kwargs: dict[str, Any]) -> inspect.BoundArguments | None:
+def _signature_of(fun: Callable) -> inspect.Signature | None:
+    try:
+        return inspect.signature(fun)
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_plain(signature: inspect.Signature | None) -> bool:
+    """No variadic parameter, and every default a literal constant."""
+    if signature is None:
+        return True
+    return all(p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and (
+        p.default is p.empty or is_constant_value(p.default)) for p in signature.parameters.values())
+
+
+def _may_be_structured(value: Any) -> bool:
+    """A value whose structure a gradient may be generated for: not an array or a number."""
+    return not (type(value) in (float, int, bool, numpy.float64, numpy.float32)
+                or hasattr(value, "shape") and hasattr(value, "dtype"))
+
+
+def _bind(signature: inspect.Signature | None, args: tuple, kwargs: dict[str, Any]
+          ) -> inspect.BoundArguments | None:
     """The call's arguments by parameter, defaults filled in (cotangents and other keywords
     of the gradient function left out), or None where they do not fit the signature."""
-    try:
-        signature = inspect.signature(fun)
-    except (TypeError, ValueError):
+    if signature is None:
         return None
     takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
     own = {k: v for k, v in kwargs.items()

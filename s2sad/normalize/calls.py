@@ -56,7 +56,7 @@ class CallLowering:
             definition, scope = self.scope.local_function(func.id)
             return self.inline(definition, scope.source, scope, node)
         target = self.module_attribute(func) if isinstance(func, (ast.Attribute, ast.Name)) else MISSING
-        value = self.static_or_none(func)
+        value = self.static_or_none(func) if target is MISSING else None
         if isinstance(value, FunctionValue):  # a function passed as a value: call what it holds
             if value.local is not None:
                 definition, scope = value.local

@@ -38,7 +38,7 @@ class ExpressionLowering:
             return node.value
         if isinstance(node, ast.Name):
             return self.name(node)
-        if isinstance(node, (ast.Subscript, ast.Attribute)):
+        if isinstance(node, ast.Subscript):  # (`attribute` follows a static receiver itself)
             value = self.static_or_none(node)
             if value is not None:
                 return value
