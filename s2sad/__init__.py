@@ -1,4 +1,4 @@
-"""s2sad: source-to-source reverse-mode automatic differentiation for NumPy and CuPy.
+"""s2sad: source-to-source automatic differentiation for NumPy and CuPy, reverse and forward mode.
 
 `grad(f)` reads the source of `f` and writes a new Python function that
 computes its gradient with plain array calls; `.source` shows it and
@@ -7,7 +7,7 @@ computes its gradient with plain array calls; `.source` shows it and
 
 from . import nn
 from ._version import __version__
-from .api import GradFunction, grad, value_and_grad, vjp
+from .api import GradFunction, grad, jvp, value_and_grad, vjp
 from .errors import (
     ArgumentTypeError,
     NotScalarError,
@@ -19,7 +19,7 @@ from .errors import (
     WrtError,
 )
 from .nn import stop_gradient
-from .templates import adjoint
+from .templates import adjoint, tangent
 
 __all__ = [
     "ArgumentTypeError",
@@ -34,8 +34,10 @@ __all__ = [
     "__version__",
     "adjoint",
     "grad",
+    "jvp",
     "nn",
     "stop_gradient",
+    "tangent",
     "value_and_grad",
     "vjp",
 ]

@@ -1,4 +1,4 @@
-"""The public API: grad, value_and_grad, vjp and the GradFunction they return."""
+"""The public API: grad, value_and_grad, vjp, jvp and the GradFunction they return."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy
 
-from .adjoint import differentiate, specializable
+from .adjoint import differentiate, linearize, specializable
 from .codegen import compile_function, module_source, save_source
 from .codegen.cache import Build, BuildCache, BuildKey
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
@@ -147,6 +147,8 @@ class GradFunction:
         the forward reads from its module; its refusals as located errors."""
         if self.mode == "vjp":
             kwargs = self._seeds(kwargs, built)
+        elif self.mode == "jvp":
+            kwargs = self._tangents(kwargs, built)
         for external in built.gradient.program.externals:
             kwargs[external.parameter] = external.current()
         try:
@@ -177,6 +179,19 @@ class GradFunction:
                 raise TypeError(f"the function returns {len(seed_names)} values: pass "
                                 f"a tuple of {len(seed_names)} cotangents")
             kwargs.update(zip(seed_names, cotangent))
+        return kwargs
+
+    def _tangents(self, kwargs: dict[str, Any], built: Build) -> dict[str, Any]:
+        if "tangent" not in kwargs:
+            raise TypeError(f"{self.__name__}() needs the arguments' tangent as `tangent=`")
+        tangent = kwargs.pop("tangent")
+        wrt = built.gradient.wrt
+        if not isinstance(self._wrt, (str, int)) and self._wrt is not None and (
+                not isinstance(tangent, (tuple, list)) or len(tangent) != len(wrt)):
+            raise TypeError(f"wrt names {len(wrt)} arguments ({', '.join(wrt)}): pass a tuple "
+                            f"of {len(wrt)} tangents")
+        (seed, _), = built.gradient.seeds
+        kwargs[seed] = tangent
         return kwargs
 
     def _structured_call(self, args: tuple, kwargs: dict[str, Any], generic: bool = True
@@ -234,7 +249,8 @@ class GradFunction:
         with _LOCK:
             self._built = built = _generate(self.fun, self._wrt, self.mode, self.has_aux,
                                             return_value=self.return_value)
-        self._candidates = specializable(built.gradient.program)
+        if self.mode != "jvp":
+            self._candidates = specializable(built.gradient.program)
         return built
 
     def _variant(self, built: Build, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
@@ -333,8 +349,11 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
         return cached
     program = normalize(fun, structures)
     names, single = _normalize_wrt(program, wrt)
-    gradient = differentiate(program, names, mode, single, has_aux=has_aux,
-                             return_value=return_value)
+    if mode == "jvp":
+        gradient = linearize(program, names, single)
+    else:
+        gradient = differentiate(program, names, mode, single, has_aux=has_aux,
+                                 return_value=return_value)
     source = module_source(gradient)
     filename = f"<s2sad {gradient.name} from {program.display_filename}>"
     built = Build(source, compile_function(source, gradient.name, filename), gradient, namespace,
@@ -430,6 +449,16 @@ def vjp(fun: Callable | None = None, wrt: Wrt = None, return_value: bool = False
     if not isinstance(return_value, bool):
         raise TypeError(f"return_value must be True or False, got {return_value!r}")
     return _make(fun, wrt, "vjp", return_value=return_value)
+
+
+def jvp(fun: Callable | None = None, wrt: Wrt = None):
+    """The Jacobian-vector product of `fun` (forward mode), for outputs of any shape.
+
+    The call takes the tangent of the `wrt` arguments as the keyword `tangent=` (a tuple of
+    tangents for a tuple `wrt`) and returns `(value, output_tangent)`: the output's tangent
+    has the output's shape (a tuple of them for a function returning a tuple).
+    """
+    return _make(fun, wrt, "jvp")
 
 
 def _normalize_wrt(program, wrt: Wrt) -> tuple[list[str], bool]:

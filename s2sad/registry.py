@@ -45,6 +45,7 @@ callable or from such a string; nothing else reads a key's string.
 from __future__ import annotations
 
 import ast
+import copy
 import enum
 import functools
 import inspect
@@ -253,6 +254,16 @@ class Template:
     no_gradient: tuple[str, ...] = ()
     """Inputs the rule gives no adjoint although their gradient is not zero (the order `v` of
     scipy.special.iv): a call where one depends on the differentiated arguments is refused."""
+    linear: tuple[str, ...] = ()
+    """Inputs the operation is linear in, jointly (`x + y`, `x.reshape(s)`, `np.stack`): its
+    tangent is the operation itself applied to their tangents."""
+    multilinear: tuple[str, ...] = ()
+    """Inputs the operation is linear in, each on its own (`x * y`, `a @ b`): its tangent is the
+    sum, over the varied inputs, of the operation with that input replaced by its tangent."""
+    tangent: list[ast.stmt] | None = None
+    """The body of the rule's own tangent (`@tangent`), assigning `t<output>` from the inputs'
+    tangents `t<input>`; None where the tangent comes from `linear`, `multilinear` or, for an
+    elementwise rule, from the adjoint itself."""
 
     @property
     def key(self) -> str:
@@ -272,6 +283,35 @@ class Template:
                 if isinstance(target, ast.Name) and target.id.startswith("d"):
                     assigned.add(target.id[1:])
         return assigned & set(self.signature.parameters)
+
+    def tangent_form(self) -> str | None:
+        """How the operation's tangent (forward mode) is made: "rule" (its own `@tangent`),
+        "linear", "multilinear", "diagonal" (an elementwise rule's adjoint, whose Jacobian is
+        diagonal and so its own transpose), or None where it has none."""
+        if self.tangent is not None:
+            return "rule"
+        if self.linear:
+            return "linear"
+        if self.multilinear:
+            return "multilinear"
+        if self.elementwise and len(self.inputs) == 1 and not self.outputs:
+            return "diagonal"
+        return None
+
+    def tangent_body(self) -> list[ast.stmt] | None:
+        """The tangent's statements where the rule has them (form "rule" or "diagonal"):
+        the diagonal one is the adjoint's with `dy` read as `tx` and `dx` assigned as `ty`."""
+        if self.tangent is not None:
+            return self.tangent
+        if self.tangent_form() != "diagonal":
+            return None
+        (source,) = self.inputs
+        swapped = {"d" + self.output: "t" + source, "d" + source: "t" + self.output}
+        body = copy.deepcopy(self.body)
+        for node in ast.walk(ast.Module(body, [])):
+            if isinstance(node, ast.Name) and node.id in swapped:
+                node.id = swapped[node.id]
+        return body
 
     def reads(self) -> set[str]:
         """The names the rule's body reads."""
@@ -358,6 +398,8 @@ def adjoint(
     single_output: tuple[str, object] | None = None,
     checks: Callable | None = None,
     no_gradient: tuple[str, ...] = (),
+    linear: tuple[str, ...] = (),
+    multilinear: tuple[str, ...] = (),
 ) -> Callable[[Callable], Callable]:
     """Register the decorated template as the adjoint rule of `fn`.
 
@@ -374,7 +416,9 @@ def adjoint(
     parameters the rule lacks become options of the rule, after its own. `no_gradient`: the
     inputs whose gradient the rule does not compute though it is not zero (an order, a
     count): a call where one depends on the differentiated arguments is refused, as a
-    varied option the rule gives no adjoint is.
+    varied option the rule gives no adjoint is. `linear` / `multilinear`: the inputs the
+    operation is linear in, jointly or each on its own, from which its tangent (forward mode)
+    is made; an operation that is neither takes its tangent from `@tangent`.
     """
 
     def register(template: Callable) -> Callable:
@@ -406,9 +450,39 @@ def adjoint(
             sequences=tuple(sequences),
             single_output=single_output,
             no_gradient=tuple(no_gradient),
+            linear=tuple(linear),
+            multilinear=tuple(multilinear),
         )
         for method in methods:
             METHODS[method] = key
+        return template
+
+    return register
+
+
+def tangent(fn: Callable | str) -> Callable[[Callable], Callable]:
+    """Register the decorated template as the tangent (forward-mode) rule of `fn`, whose
+    adjoint rule is registered already.
+
+    Its parameters are the adjoint rule's (the output, then inputs and options by the same
+    names); its body assigns `t<output>` (`ty`), or each component's `t<name>` for a rule
+    with `outputs=`, reading the inputs' tangents `t<input>`. A tangent that does not vary
+    reads as zero: terms it multiplies vanish, where it is added it drops out, elsewhere it
+    is an array of zeros. `if`s test options, as in the adjoint; the adjoint's refusals
+    apply to the tangent too.
+    """
+
+    def register(template: Callable) -> Callable:
+        key = _registered_key(fn)
+        rule = REGISTRY.get(key)
+        if rule is None:
+            raise TypeError(f"register the adjoint rule of {key} before its tangent")
+        names = list(inspect.signature(template).parameters)
+        known = [rule.output, *rule.signature.parameters]
+        if names[0] != rule.output or not set(names) <= set(known):
+            raise TypeError(f"the tangent of {key} must take the adjoint rule's parameters "
+                            f"{tuple(known)}, got {tuple(names)}")
+        rule.tangent = _statements(textwrap.dedent(inspect.getsource(template)))
         return template
 
     return register

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import NotScalarError, UnsupportedSyntaxError
 from ..ir import Assignment, Loop, Parameter, Program, assignments, walk
@@ -19,8 +19,10 @@ from .memory import needs_copy
 from .release import release_dead_values
 from .shapes import Shapes
 from .sweep import Backward, reverse_sweep
+from .tangents import TangentProgram, headed
 
 MODES = ("grad", "value_and_grad", "vjp")
+"""The reverse modes `differentiate` builds; `linearize` builds forward mode's "jvp"."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,58 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
                    if name in reads | _names(*preamble)},
         has_aux=has_aux,
         return_value=return_value,
+    )
+
+
+def linearize(program: Program, wrt: list[str], single: bool) -> Gradient:
+    """Build the Jacobian-vector product (forward mode) of `program` with respect to `wrt`:
+    the function takes the arguments and, as the keyword `tangent`, their tangents (one, or a
+    tuple for several), and returns the value and the output's tangent."""
+    names = NameAllocator(program.taken_names, program.namespace)
+    activity = analyze(program, wrt)
+    output_names = {o.id for o in program.outputs if isinstance(o, ast.Name)}
+    reached = useful(program, activity, output_names)
+    activity.refuse_unruled(reached)
+    tangents = TangentProgram(program, activity, reached, names)
+    seeds = [tangents.seed(w) for w in wrt]
+    body = tangents.nodes(program.body)
+    outputs = list(program.outputs)
+    output_tangents = [tangents.output(o) for o in outputs]
+    if program.returns_tuple:
+        value, tangent = ast.Tuple(outputs, ast.Load()), ast.Tuple(output_tangents, ast.Load())
+    else:
+        value, tangent = outputs[0], output_tangents[0]
+    result = ast.Tuple([value, tangent], ast.Load())
+    varied = activity.varied | set(tangents.tangent_names.values())
+    forward = headed(forward_statements(replace(program, body=body), _names(result), varied, {}))
+    parameter = names.fresh("tangent")
+    given = ast.Name(parameter, ast.Load())
+    targets = [ast.Name(seed, ast.Store()) for seed in seeds]
+    unpack = _assign(seeds[0], given) if single else ast.Assign(
+        [ast.Tuple(targets, ast.Store())], given)
+    checks = [ast.Expr(_call("_check_tangent", _load(w), _load(seed), ast.Constant(w)))
+              for w, seed in zip(wrt, seeds)]
+    reads = _names(*forward, result)
+    containers = possible_containers(program, activity)
+    items = [w for w in wrt if w in containers]
+    preamble = _preamble(program, [w for w in wrt if w not in items], items,
+                         program.namespace in reads) + [unpack, *checks]
+    return Gradient(
+        name=names.fresh(f"{program.name.rstrip('_') or program.name}_jvp"),
+        program=program,
+        mode="jvp",
+        wrt=wrt,
+        params=program.params,
+        seeds=[(parameter, None)],
+        preamble=preamble,
+        forward=forward,
+        checks=[],
+        backward=[],
+        finals=[],
+        result=result,
+        helpers=frozenset(_names(*preamble, *forward, result) & HELPER_NAMES),
+        functions={name: spec for name, spec in program.functions.items()
+                   if name in reads | _names(*preamble)},
     )
 
 

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..ir import Loop
+from ..ir import Assignment, Branch, Loop
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,21 @@ def names_in(blocks: list[Block], into_loops: bool = True) -> set[str]:
     """Every name the lines of `blocks` mention (outside loop bodies unless `into_loops`)."""
     return {n.id for line in lines_in(blocks, into_loops) for node in own_syntax(line)
             for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def where(node: Loop | Branch | Assignment) -> str:
+    """`line N`, with the call it was inlined from."""
+    place = f"line {node.origin.lineno}"
+    return f"{place} ({node.context})" if node.context else place
+
+
+def header(node: Loop | Branch | Assignment) -> str:
+    """A block's header: where the forward statement is, and the statement."""
+    return f"{where(node)}: {node.statement}"
+
+
+class Header(ast.stmt):
+    """`# text` on a line of its own, before the statements of one forward line (forward
+    mode writes the lines of each of the user's lines under it)."""
+
+    _fields = ("text",)

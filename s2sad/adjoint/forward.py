@@ -19,7 +19,8 @@ def forward_statements(program: Program, needed: set[str], varied: set[str],
                        tapes: dict[int, Tape]) -> list[ast.stmt]:
     """The statements computing `needed` names and every effect, inactive temporaries folded.
 
-    `tapes` maps a loop (by id) to its tape: the forward appends what the tape saves.
+    `tapes` maps a loop (by id) to its tape: the forward appends what the tape saves. Each
+    statement's `source_node` is the node of the program it was written for.
     """
     kept, _ = _live(program.body, set(needed), tapes)
     reads: dict[str, int] = {}
@@ -126,18 +127,22 @@ class _Emitter:
         fold = _Fold(foldable)
         statements: list[ast.stmt] = []
         for node in nodes:
+            emitted: list[ast.stmt] = []
             if isinstance(node, Assignment):
                 if node.target not in foldable:
                     value = fold.visit(copy.deepcopy(node.value))
-                    statements.append(ast.Assign([ast.Name(node.target, ast.Store())], value))
+                    emitted.append(ast.Assign([ast.Name(node.target, ast.Store())], value))
             elif isinstance(node, Effect):
-                statements.append(fold.visit(copy.deepcopy(node.statement)))
+                emitted.append(fold.visit(copy.deepcopy(node.statement)))
             elif isinstance(node, Branch):
                 body = self.emit(node.body) or [ast.Pass()]
-                statements.append(ast.If(fold.visit(copy.deepcopy(node.test)), body,
-                                         self.emit(node.orelse)))
+                emitted.append(ast.If(fold.visit(copy.deepcopy(node.test)), body,
+                                      self.emit(node.orelse)))
             else:
-                statements += self.loop(node, fold)
+                emitted += self.loop(node, fold)
+            for statement in emitted:
+                statement.source_node = node.loop if isinstance(node, _KeptLoop) else node
+            statements += emitted
         return statements
 
     def loop(self, kept: _KeptLoop, fold: _Fold) -> list[ast.stmt]:

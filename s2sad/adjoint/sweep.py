@@ -16,7 +16,7 @@ from ..ir import Assignment, Branch, Loop, Node, Program, assignments
 from ..names import NameAllocator
 from .accumulate import Adjoints, ArmPath, new_memory
 from .activity import Activity, carried
-from .blocks import Block, BranchLines, Line, LoopLines, lines_in
+from .blocks import Block, BranchLines, Line, LoopLines, header, lines_in, where
 from .instantiate import Contribution, Local, instantiate
 from .shapes import Shapes
 from .tapes import fill_tapes, without_idle_loops
@@ -135,7 +135,7 @@ class _ReverseSweep:
         test: ast.expr = branch.test
         if not then_blocks:
             test, then_blocks, else_blocks = ast.UnaryOp(ast.Not(), test), else_blocks, []
-        return Block(_header(branch), [Line(BranchLines(test, then_blocks, else_blocks))])
+        return Block(header(branch), [Line(BranchLines(test, then_blocks, else_blocks))])
 
     def _local_to(self, nodes: list[Node]) -> set[str]:
         """Names only `nodes` assign: a loop inside them may also reassign an outer variable."""
@@ -165,7 +165,7 @@ class _ReverseSweep:
             # No adjoint flows through the loop, but the backward of earlier lines may read the
             # values it overwrote: the forward saves them before the loop, the backward restores.
             lines = _loop_lines(loop, [], restore_only=True)
-            return Block(f"{_where(loop)}: {loop.statement} (restore what it overwrote)", [Line(lines)])
+            return Block(f"{where(loop)}: {loop.statement} (restore what it overwrote)", [Line(lines)])
         setup: list[Line] = []
         for variable in sorted((contributed - inside) | (loop_carried & self.useful)):
             setup += adjoints.before_loop(variable, variable in loop_carried)
@@ -181,9 +181,9 @@ class _ReverseSweep:
         for variable in inside - loop_carried:
             adjoints.drop(variable)
         if setup:
-            blocks.append(Block(f"{_where(loop)}: before the loop, adjoints that every iteration adds to",
+            blocks.append(Block(f"{where(loop)}: before the loop, adjoints that every iteration adds to",
                                 setup))
-        return Block(_header(loop), [Line(_loop_lines(loop, body))])
+        return Block(header(loop), [Line(_loop_lines(loop, body))])
 
     def _assignment(self, assignment: Assignment, blocks: list[Block]) -> None:
         adjoints = self.adjoints
@@ -356,22 +356,11 @@ def _loop_lines(loop: Loop, body: list[Block], restore_only: bool = False) -> Lo
     return LoopLines(loop, body, loop.index, ast.Call(_load("reversed"), [steps], []), restore_only)
 
 
-def _where(node: Loop | Branch | Assignment) -> str:
-    """`line N`, with the call it was inlined from."""
-    where = f"line {node.origin.lineno}"
-    return f"{where} ({node.context})" if node.context else where
-
-
-def _header(node: Loop | Branch | Assignment) -> str:
-    """A block's header: where the forward statement is, and the statement."""
-    return f"{_where(node)}: {node.statement}"
-
-
 def _block_of(assignment: Assignment, blocks: list[Block]) -> Block:
     """The block for `assignment`'s lines: the last one if it reverses the same line, else a new one."""
-    header = _header(assignment)
-    if not blocks or blocks[-1].header != header:
-        blocks.append(Block(header))
+    line = header(assignment)
+    if not blocks or blocks[-1].header != line:
+        blocks.append(Block(line))
     return blocks[-1]
 
 

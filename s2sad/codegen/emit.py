@@ -25,7 +25,10 @@ _DESCRIPTIONS = {
     "vjp": "Vector-Jacobian product of {name} with respect to {wrt}: {seeds} the output's cotangent.",
     "value_and_vjp": "Value of {name} and its vector-Jacobian product with respect to {wrt}: "
                      "{seeds} the output's cotangent.",
+    "jvp": "Value of {name} and its Jacobian-vector product with respect to {wrt}: {seeds} "
+           "the tangent of {wrt_value}.",
 }
+_FORWARD_LABELS = {"jvp": "forward, each line's tangents after it"}
 _NN = "s2sad.nn"
 _MAIN_COMMENT = "defined in the script that generated this module"
 
@@ -50,7 +53,7 @@ def gradient_function(gradient: Gradient) -> ast.FunctionDef:
     """The gradient function's syntax, its comments as `Comment` and `Commented` statements."""
     body: list[ast.stmt] = [ast.Expr(ast.Constant(_description(gradient))), *gradient.preamble]
     if gradient.forward:
-        body += [Comment("forward"), *gradient.forward]
+        body += [Comment(_FORWARD_LABELS.get(gradient.mode, "forward")), *gradient.forward]
     body += gradient.checks
     if gradient.backward:
         body += [Comment("backward"), *_backward(gradient.backward)]
@@ -67,6 +70,7 @@ def _description(gradient: Gradient) -> str:
         name=gradient.program.name,
         wrt=", ".join(gradient.wrt),
         seeds=" and ".join(seeds) + (" is" if len(seeds) == 1 else " are"),
+        wrt_value=gradient.wrt[0] if len(gradient.wrt) == 1 else f"({', '.join(gradient.wrt)})",
     )
     externals = gradient.program.externals
     if externals:

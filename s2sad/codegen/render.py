@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import copy
 
+from ..adjoint.blocks import Header
+
 LINE_LENGTH = 88
 
 
@@ -35,7 +37,7 @@ def render(module: ast.Module) -> str:
 
 
 def _lines(statement: ast.stmt) -> list[str]:
-    if isinstance(statement, Comment):
+    if isinstance(statement, (Comment, Header)):
         return [f"# {statement.text}"]
     if isinstance(statement, Commented):
         return _commented(statement)
@@ -66,7 +68,7 @@ def _written_by_lines(statement: ast.stmt) -> bool:
     """A compound statement ast.unparse cannot write whole: one holding comments, or a
     returned tuple (which it would parenthesize)."""
     return isinstance(statement, (ast.FunctionDef, ast.If, ast.For)) and any(
-        isinstance(node, (Comment, Commented)) or isinstance(node, ast.Return)
+        isinstance(node, (Comment, Commented, Header)) or isinstance(node, ast.Return)
         and isinstance(node.value, ast.Tuple) for node in ast.walk(statement))
 
 

@@ -15,6 +15,7 @@ from ..registry import (
     adjoint,
     is_nondifferentiable,
     lookup,
+    tangent,
 )
 from . import (
     arithmetic,
@@ -52,4 +53,5 @@ __all__ = [
     "sequences",
     "shape",
     "signal",
+    "tangent",
 ]

@@ -2,48 +2,48 @@
 
 import numpy as np
 
-from ..registry import adjoint
+from ..registry import adjoint, tangent
 from .elementwise import ufunc
 
 
-@adjoint("identity", elementwise=True, methods=("copy",))
+@adjoint("identity", elementwise=True, methods=("copy",), linear=("x",))
 def identity(y, x):
     dx = dy
 
 
-@adjoint(float, elementwise=True)
+@adjoint(float, elementwise=True, linear=("x",))
 def float_(y, x):
     dx = dy
 
 
-@adjoint(np.copy, elementwise=True)
+@adjoint(np.copy, elementwise=True, linear=("x",))
 def copy(y, x):
     dx = dy
 
 
-@ufunc(np.positive, elementwise=True)
+@ufunc(np.positive, elementwise=True, linear=("x",))
 def positive(y, x):
     dx = dy
 
 
-@ufunc(np.negative, elementwise=True)
+@ufunc(np.negative, elementwise=True, linear=("x",))
 def negative(y, x):
     dx = -dy
 
 
-@ufunc(np.add, broadcasts=True)
+@ufunc(np.add, broadcasts=True, linear=("x", "y"))
 def add(z, x, y):
     dx = dz
     dy = dz
 
 
-@ufunc(np.subtract, broadcasts=True)
+@ufunc(np.subtract, broadcasts=True, linear=("x", "y"))
 def subtract(z, x, y):
     dx = dz
     dy = -dz
 
 
-@ufunc(np.multiply, broadcasts=True)
+@ufunc(np.multiply, broadcasts=True, multilinear=("x", "y"))
 def multiply(z, x, y):
     dx = dz * y
     dy = dz * x
@@ -55,6 +55,11 @@ def divide(z, x, y):
     dy = -dz * z / y
 
 
+@tangent(np.divide)
+def divide_tangent(z, x, y):
+    tz = tx / y - ty * z / y
+
+
 @ufunc(np.power, broadcasts=True)
 def power(z, x, p):
     """Each line runs only for its differentiated input, so a base <= 0 is harmless when the
@@ -62,6 +67,11 @@ def power(z, x, p):
     of 0 and NaN at negative bases, as in JAX and autograd; 0 ** 0 gives a NaN base adjoint."""
     dx = dz * p * x ** (p - 1)
     dp = dz * z * _log_or_zero(x)
+
+
+@tangent(np.power)
+def power_tangent(z, x, p):
+    tz = tx * p * x ** (p - 1) + tp * z * _log_or_zero(x)
 
 
 @ufunc(np.float_power, broadcasts=True)
@@ -72,7 +82,12 @@ def float_power(z, x, p):
     dp = _in_dtype_of(dz * z * _log_or_zero(x), p)
 
 
-@adjoint("phi")
+@tangent(np.float_power)
+def float_power_tangent(z, x, p):
+    tz = _in_dtype_of(tx * p * x ** (p - 1), z) + _in_dtype_of(tp * z * _log_or_zero(x), z)
+
+
+@adjoint("phi", linear=("x",))
 def phi(y, x):
     """Where the arms of an `if` meet: `y` is `x` on the arm that ran."""
     dx = dy

@@ -35,13 +35,15 @@ def ufunc_keywords(out=None, *, where=True, casting="same_kind", order="K", dtyp
         raise NotImplementedError("subok= must be True or False")
 
 
-def ufunc(fn, *, broadcasts=False, elementwise=False, methods=(), no_gradient=()):
+def ufunc(fn, *, broadcasts=False, elementwise=False, methods=(), no_gradient=(), linear=(),
+          multilinear=()):
     """`adjoint` for a NumPy ufunc: the rule also accepts (and checks) the ufunc keywords,
     and takes its inputs by position only, as ufuncs do."""
 
     def register(template):
         adjoint(fn, broadcasts=broadcasts, elementwise=elementwise, methods=methods,
-                checks=ufunc_keywords, no_gradient=no_gradient)(template)
+                checks=ufunc_keywords, no_gradient=no_gradient, linear=linear,
+                multilinear=multilinear)(template)
         rule = REGISTRY[op_key(fn)]
         own = len(inspect.signature(template).parameters) - 1  # without the output
         parameters = list(rule.signature.parameters.values())

@@ -3,12 +3,12 @@
 from ..registry import adjoint
 
 
-@adjoint("getitem")
+@adjoint("getitem", linear=("x",))
 def getitem(y, x, index):
     dx[index] += dy
 
 
-@adjoint("setitem")
+@adjoint("setitem", linear=("x", "value"))
 def setitem(y, x, index, value):
     """`y` is a copy of `x` with `y[index] = value`."""
     dx = _without(dy, index)

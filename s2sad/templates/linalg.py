@@ -14,43 +14,43 @@ import numpy as np
 from ..registry import adjoint
 
 
-@adjoint(np.matmul)
+@adjoint(np.matmul, multilinear=("a", "b"))
 def matmul(y, a, b):
     da = _matmul_dlhs(dy, a, b)
     db = _matmul_drhs(dy, a, b)
 
 
-@adjoint(np.dot, methods=("dot",))
+@adjoint(np.dot, methods=("dot",), multilinear=("a", "b"))
 def dot(y, a, b):
     da = _dot_dlhs(dy, a, b)
     db = _dot_drhs(dy, a, b)
 
 
-@adjoint(np.outer)
+@adjoint(np.outer, multilinear=("a", "b"))
 def outer(y, a, b):
     da = xp.reshape(dy @ xp.ravel(b), xp.shape(a))
     db = xp.reshape(xp.ravel(a) @ dy, xp.shape(b))
 
 
-@adjoint(np.inner)
+@adjoint(np.inner, multilinear=("a", "b"))
 def inner(y, a, b):
     da = _inner_dlhs(dy, a, b)
     db = _inner_drhs(dy, a, b)
 
 
-@adjoint(np.vdot)
+@adjoint(np.vdot, multilinear=("a", "b"))
 def vdot(y, a, b):
     da = xp.reshape(dy * b, xp.shape(a))
     db = xp.reshape(dy * a, xp.shape(b))
 
 
-@adjoint(np.kron)
+@adjoint(np.kron, multilinear=("a", "b"))
 def kron(y, a, b):
     da = _kron_dlhs(dy, a, b)
     db = _kron_drhs(dy, a, b)
 
 
-@adjoint(np.cross)
+@adjoint(np.cross, multilinear=("a", "b"))
 def cross(y, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is None:
         da = _cross_dlhs(dy, a, b, axisa, axisb, axisc)
@@ -60,7 +60,7 @@ def cross(y, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         db = _cross_drhs(dy, a, b, axis, axis, axis)
 
 
-@adjoint(np.tensordot)
+@adjoint(np.tensordot, multilinear=("a", "b"))
 def tensordot(y, a, b, axes=2):
     da = _tensordot_dlhs(dy, a, b, axes)
     db = _tensordot_drhs(dy, a, b, axes)

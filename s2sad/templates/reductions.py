@@ -20,7 +20,7 @@ def no_out(out=None):
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
 
 
-@adjoint(np.sum, methods=("sum",), checks=no_out)
+@adjoint(np.sum, methods=("sum",), checks=no_out, linear=("x",))
 def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
@@ -46,7 +46,7 @@ def nansum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, 
     dinitial = xp.sum(dy)
 
 
-@adjoint(np.mean, methods=("mean",), checks=no_out)
+@adjoint(np.mean, methods=("mean",), checks=no_out, linear=("x",))
 def mean(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
