@@ -7,7 +7,18 @@ computes its gradient with plain array calls; `.source` shows it and
 
 from . import nn
 from ._version import __version__
-from .api import GradFunction, grad, jvp, value_and_grad, vjp
+from .api import (
+    GradFunction,
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 from .errors import (
     ArgumentTypeError,
     NotScalarError,
@@ -34,6 +45,11 @@ __all__ = [
     "__version__",
     "adjoint",
     "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
     "jvp",
     "nn",
     "stop_gradient",

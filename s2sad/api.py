@@ -1,9 +1,11 @@
-"""The public API: grad, value_and_grad, vjp, jvp and the GradFunction they return."""
+"""The public API: grad, value_and_grad, vjp, jvp, the Jacobians and Hessians, and the
+GradFunction they return."""
 
 from __future__ import annotations
 
 import functools
 import inspect
+import linecache
 import os
 import threading
 import types
@@ -12,7 +14,7 @@ from typing import Any
 
 import numpy
 
-from .adjoint import differentiate, linearize, specializable
+from .adjoint import build_jacobian, differentiate, linearize, specializable
 from .codegen import compile_function, module_source, save_source
 from .codegen.cache import Build, BuildCache, BuildKey
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
@@ -50,6 +52,8 @@ class GradFunction:
         self.has_aux = has_aux
         self.return_value = return_value
         self._wrt = _shifted(wrt, len(self._prefix))
+        self._target = _gradient_of(fun, self._wrt) if mode in _OF_GRADIENT else fun
+        """What the generated code differentiates: `fun`, or for a Hessian its gradient."""
         self._built: Build | None = None
         self._candidates: tuple[list[str], list[str]] = ([], [])
         self._signature = _signature_of(fun)
@@ -147,7 +151,7 @@ class GradFunction:
         the forward reads from its module; its refusals as located errors."""
         if self.mode == "vjp":
             kwargs = self._seeds(kwargs, built)
-        elif self.mode == "jvp":
+        elif self.mode in ("jvp", "hvp"):
             kwargs = self._tangents(kwargs, built)
         for external in built.gradient.program.externals:
             kwargs[external.parameter] = external.current()
@@ -182,14 +186,16 @@ class GradFunction:
         return kwargs
 
     def _tangents(self, kwargs: dict[str, Any], built: Build) -> dict[str, Any]:
-        if "tangent" not in kwargs:
-            raise TypeError(f"{self.__name__}() needs the arguments' tangent as `tangent=`")
-        tangent = kwargs.pop("tangent")
+        keyword = "vector" if self.mode == "hvp" else "tangent"
+        if keyword not in kwargs:
+            what = "vector" if self.mode == "hvp" else "arguments' tangent"
+            raise TypeError(f"{self.__name__}() needs the {what} as `{keyword}=`")
+        tangent = kwargs.pop(keyword)
         wrt = built.gradient.wrt
         if not isinstance(self._wrt, (str, int)) and self._wrt is not None and (
                 not isinstance(tangent, (tuple, list)) or len(tangent) != len(wrt)):
             raise TypeError(f"wrt names {len(wrt)} arguments ({', '.join(wrt)}): pass a tuple "
-                            f"of {len(wrt)} tangents")
+                            f"of {len(wrt)} {keyword}s")
         (seed, _), = built.gradient.seeds
         kwargs[seed] = tangent
         return kwargs
@@ -220,7 +226,7 @@ class GradFunction:
         if built is None or not built.unchanged():
             with _LOCK:
                 try:
-                    built = _generate(self.fun, self._wrt, self.mode, self.has_aux,
+                    built = _generate(self._target, self._wrt, self.mode, self.has_aux,
                                       dict(structures), self.return_value)
                 except S2SADError:
                     if refused is not None and not has_container(shapes):
@@ -247,9 +253,9 @@ class GradFunction:
         if built is not None and built.unchanged():
             return built
         with _LOCK:
-            self._built = built = _generate(self.fun, self._wrt, self.mode, self.has_aux,
+            self._built = built = _generate(self._target, self._wrt, self.mode, self.has_aux,
                                             return_value=self.return_value)
-        if self.mode != "jvp":
+        if self.mode in ("grad", "value_and_grad", "vjp"):
             self._candidates = specializable(built.gradient.program)
         return built
 
@@ -349,8 +355,10 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
         return cached
     program = normalize(fun, structures)
     names, single = _normalize_wrt(program, wrt)
-    if mode == "jvp":
-        gradient = linearize(program, names, single)
+    if mode in ("jvp", "hvp"):
+        gradient = linearize(program, names, single, mode)
+    elif mode in ("jacfwd", "jacrev", "hessian"):
+        gradient = build_jacobian(program, names, single, mode)
     else:
         gradient = differentiate(program, names, mode, single, has_aux=has_aux,
                                  return_value=return_value)
@@ -459,6 +467,63 @@ def jvp(fun: Callable | None = None, wrt: Wrt = None):
     has the output's shape (a tuple of them for a function returning a tuple).
     """
     return _make(fun, wrt, "jvp")
+
+
+def jacfwd(fun: Callable | None = None, wrt: Wrt = None):
+    """The Jacobian of `fun` in forward mode: one Jacobian-vector product per element of the
+    `wrt` arguments. Each Jacobian has the output's shape followed by the argument's (a tuple
+    of them for a tuple `wrt`; for a function returning a tuple, a tuple of those)."""
+    return _make(fun, wrt, "jacfwd")
+
+
+def jacrev(fun: Callable | None = None, wrt: Wrt = None):
+    """The Jacobian of `fun` in reverse mode: one vector-Jacobian product per element of the
+    output, the best choice for few outputs and many inputs. Shapes as in `jacfwd`."""
+    return _make(fun, wrt, "jacrev")
+
+
+jacobian = jacrev
+
+
+def hessian(fun: Callable | None = None, wrt: Wrt = None):
+    """The Hessian of the scalar-valued `fun`: the Jacobian, in forward mode, of its gradient,
+    of shape `x.shape + x.shape` (for a tuple `wrt`, a tuple of tuples of the blocks)."""
+    return _make(fun, wrt, "hessian")
+
+
+def hvp(fun: Callable | None = None, wrt: Wrt = None):
+    """The Hessian-vector product of the scalar-valued `fun`, without forming the Hessian
+    (forward mode over the generated gradient): called as `h(*args, vector=v)`, `v` shaped
+    like the `wrt` argument (a tuple of vectors for a tuple `wrt`)."""
+    return _make(fun, wrt, "hvp")
+
+
+_OF_GRADIENT = ("hessian", "hvp")
+"""The modes whose generated code differentiates the function's gradient."""
+
+
+def _gradient_of(fun: Callable, wrt: Wrt) -> Callable:
+    """A function with `fun`'s parameters that returns its gradient, with source of its own
+    (registered in linecache), so that the Hessian's code differentiates the generated
+    gradient as it differentiates any function that calls one."""
+    signature = _signature_of(fun)
+    name = getattr(fun, "__name__", "function")
+    if signature is None or any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY)
+                                or p.default is not p.empty and not is_constant_value(p.default)
+                                for p in signature.parameters.values()):
+        raise TypeError(f"s2sad.hessian and s2sad.hvp take functions whose parameters are named "
+                        f"and whose defaults are literals; {name} has ({signature})")
+    parameters = ", ".join(str(p) for p in signature.parameters.values())
+    arguments = ", ".join(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}"
+                          for p in signature.parameters.values())
+    if not name.isidentifier():
+        name = "function"
+    source = f"def {name}({parameters}):\n    return gradient({arguments})\n"
+    filename = f"<s2sad gradient of {getattr(fun, '__qualname__', name)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace = {"gradient": GradFunction(fun, wrt, "grad"), "__name__": "s2sad_gradient_of"}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own two lines
+    return namespace[name]
 
 
 def _normalize_wrt(program, wrt: Wrt) -> tuple[list[str], bool]:

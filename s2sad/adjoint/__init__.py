@@ -12,13 +12,14 @@ from ..names import NameAllocator
 from ..runtime import HELPER_NAMES
 from .accumulate import BORROWED
 from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
-from .blocks import Block, Line, names_in
+from .blocks import Block, Header, Line, names_in
 from .copies import propagate_copies
 from .forward import forward_statements
 from .memory import needs_copy
 from .release import release_dead_values
 from .shapes import Shapes
 from .sweep import Backward, reverse_sweep
+from .jacobians import jacobian_loop, loop_comment, value_function
 from .tangents import TangentProgram, headed
 
 MODES = ("grad", "value_and_grad", "vjp")
@@ -53,6 +54,9 @@ class Gradient:
     """The function returns `(loss, aux)`: only the loss is differentiated."""
     return_value: bool = False
     """A vjp that returns `(value, gradients)`."""
+    companions: tuple[Gradient, ...] = ()
+    """The functions the module defines before this one, which it calls: a Jacobian's value
+    function and the products its loops run."""
 
 
 def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
@@ -135,10 +139,13 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     )
 
 
-def linearize(program: Program, wrt: list[str], single: bool) -> Gradient:
+def linearize(program: Program, wrt: list[str], single: bool, mode: str = "jvp",
+              name: str | None = None) -> Gradient:
     """Build the Jacobian-vector product (forward mode) of `program` with respect to `wrt`:
     the function takes the arguments and, as the keyword `tangent`, their tangents (one, or a
-    tuple for several), and returns the value and the output's tangent."""
+    tuple for several), and returns the value and the output's tangent. With mode "hvp"
+    (`program` a gradient), the keyword is `vector` and only the tangent comes back: the
+    Hessian-vector product."""
     names = NameAllocator(program.taken_names, program.namespace)
     activity = analyze(program, wrt)
     output_names = {o.id for o in program.outputs if isinstance(o, ast.Name)}
@@ -153,10 +160,10 @@ def linearize(program: Program, wrt: list[str], single: bool) -> Gradient:
         value, tangent = ast.Tuple(outputs, ast.Load()), ast.Tuple(output_tangents, ast.Load())
     else:
         value, tangent = outputs[0], output_tangents[0]
-    result = ast.Tuple([value, tangent], ast.Load())
+    result = tangent if mode == "hvp" else ast.Tuple([value, tangent], ast.Load())
     varied = activity.varied | set(tangents.tangent_names.values())
     forward = headed(forward_statements(replace(program, body=body), _names(result), varied, {}))
-    parameter = names.fresh("tangent")
+    parameter = names.fresh("vector" if mode == "hvp" else "tangent")
     given = ast.Name(parameter, ast.Load())
     targets = [ast.Name(seed, ast.Store()) for seed in seeds]
     unpack = _assign(seeds[0], given) if single else ast.Assign(
@@ -169,9 +176,9 @@ def linearize(program: Program, wrt: list[str], single: bool) -> Gradient:
     preamble = _preamble(program, [w for w in wrt if w not in items], items,
                          program.namespace in reads) + [unpack, *checks]
     return Gradient(
-        name=names.fresh(f"{program.name.rstrip('_') or program.name}_jvp"),
+        name=name or names.fresh(f"{program.name.rstrip('_') or program.name}_{mode}"),
         program=program,
-        mode="jvp",
+        mode=mode,
         wrt=wrt,
         params=program.params,
         seeds=[(parameter, None)],
@@ -185,6 +192,37 @@ def linearize(program: Program, wrt: list[str], single: bool) -> Gradient:
         functions={name: spec for name, spec in program.functions.items()
                    if name in reads | _names(*preamble)},
     )
+
+
+def build_jacobian(program: Program, wrt: list[str], single: bool, mode: str) -> Gradient:
+    """Build the Jacobian of `program` with respect to `wrt`, by one generated product per
+    basis vector: "jacfwd" loops over the elements of each argument (jvps), "jacrev" over
+    those of the output (vjps); "hessian" is "jacfwd" of a gradient."""
+    names = NameAllocator(program.taken_names, program.namespace)
+    base = program.name.rstrip("_") or program.name
+    forward = mode != "jacrev"
+    statements, value = value_function(program)
+    reads = _names(*statements, value)
+    valued = Gradient(
+        name=names.fresh(f"{base}_value"), program=program, mode="value", wrt=wrt,
+        params=program.params, seeds=[],
+        preamble=_preamble(program, [], [], program.namespace in reads), forward=statements,
+        checks=[], backward=[], finals=[], result=value,
+        helpers=frozenset(reads & HELPER_NAMES),
+        functions={n: spec for n, spec in program.functions.items() if n in reads})
+    if forward:
+        parts = [linearize(program, [w], True, name=names.fresh(f"{base}_jvp_{w}")) for w in wrt]
+    else:
+        parts = [differentiate(program, wrt, "vjp", False)]
+        parts[0] = replace(parts[0], name=names.fresh(parts[0].name))
+    products = [(part.name, [seed for seed, _ in part.seeds]) for part in parts]
+    body, result, helpers = jacobian_loop(program, wrt, single, forward, valued.name, products,
+                                          names)
+    return Gradient(
+        name=names.fresh(f"{base}_{mode}"), program=program, mode=mode, wrt=wrt,
+        params=program.params, seeds=[], preamble=[],
+        forward=[Header(loop_comment(forward, wrt)), *body], checks=[], backward=[], finals=[],
+        result=result, helpers=helpers, companions=(valued, *parts))
 
 
 def _output_checks(program: Program, mode: str, outputs: list[ast.expr], reached: set[str],

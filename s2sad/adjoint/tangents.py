@@ -22,7 +22,7 @@ from ..names import NameAllocator
 from ..templates import Template
 from .activity import Activity
 from .blocks import Header, header
-from .instantiate import _decide, _substitute, element_key
+from .instantiate import _decide, _substitute
 
 
 class _Zero(ast.expr):

@@ -12,10 +12,22 @@ arguments, unbroadcasting, reductions' reshapes, matmul's and dot's adjoints); t
 modules hold those of one family of rules (`s2sad.templates.<family>`), under its name.
 """
 
-from . import core, elementwise, linalg, nn, reductions, scipy, sequences, shape, signal, tangents
+from . import (
+    core,
+    elementwise,
+    jacobians,
+    linalg,
+    nn,
+    reductions,
+    scipy,
+    sequences,
+    shape,
+    signal,
+    tangents,
+)
 
 HELPER_MODULES = (core, elementwise, linalg, nn, reductions, sequences, shape, signal, scipy,
-                  tangents)
+                  tangents, jacobians)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it, in this order (a generated module lists its helpers in the order of
 these modules, then of their definitions). A family of rules with helpers of its own adds
