@@ -248,3 +248,54 @@ def breaks_at_once(x):
         y = y * x
         break
     return np.sum(y)
+
+
+def last_value_read_after(w, x):
+    """`a` is the body's own value; after the loop it is the last iteration's."""
+    h = x[0]
+    for t in range(3):
+        a = np.tanh(w @ h)
+        h = a * 2.0
+    return np.sum(a)
+
+
+def last_value_and_a_later_loop(w, x):
+    h = x[0]
+    for t in range(3):
+        a = np.tanh(w @ h)
+        h = a * 2.0
+    s = np.sum(a)
+    for t in range(2):
+        a = h * 3.0
+        s = s + np.sum(a)
+    return s
+
+
+def reused_name_in_two_loops(w, x):
+    """A name the first loop's body defines, which the second loop's body overwrites before
+    reading (the restore pattern of a generated gradient: `h_1 = h`)."""
+    h = np.tanh(x[0])
+    tape = []
+    for t in range(2):
+        h_1 = np.tanh(w @ h)
+        tape.append(h)
+        h = h_1
+    dh = h
+    for t in range(2):
+        h_1 = h
+        h = tape[1 - t]
+        dh = dh * (1.0 - h_1 * h_1)
+    return np.sum(dh)
+
+
+def reversed_range(w, x):
+    h = np.zeros(3)
+    steps = range(3)
+    hs = []
+    for t in steps:
+        hs.append(h)
+        h = np.tanh(w @ h + x[t])
+    s = np.sum(h)
+    for t in reversed(steps):
+        s = s + np.sum(hs[t] * w[0]) * x[t, 0]
+    return s

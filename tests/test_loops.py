@@ -35,6 +35,14 @@ CASES = [
     ("break never taken", lf.breaks_over_elements, [np.array([1.0, 2.0, 1.0, 3.0])], (0,)),
     ("break inner loop", lf.breaks_inner_loop, [randn(3), randn(3, 3, scale=0.6)], (0, 1)),
     ("break at once", lf.breaks_at_once, [randn(3)], (0,)),
+    # A wrong gradient before: the adjoint the code after the loop gives the body's value
+    # reached every iteration, not the last one only.
+    ("last value read after", lf.last_value_read_after, [randn(3, 3, scale=0.5), randn(3, 3)], (0, 1)),
+    ("last value and a later loop", lf.last_value_and_a_later_loop,
+     [randn(3, 3, scale=0.5), randn(3, 3)], (0, 1)),
+    ("a name reused by two loops", lf.reused_name_in_two_loops,
+     [randn(3, 3, scale=0.5), randn(3, 3)], (0, 1)),
+    ("reversed range", lf.reversed_range, [randn(3, 3, scale=0.5), randn(3, 3)], (0, 1)),
 ]
 
 

@@ -171,6 +171,9 @@ class _ReverseSweep:
             setup += adjoints.before_loop(variable, variable in loop_carried)
         adjoints.read_at_every_iteration |= contributed - inside
         # A value an inner loop carries is restored by that loop: read it, not a saved shape.
+        # A value the body defines and the code after the loop reads has that adjoint in the
+        # last iteration only (the first in reverse): each earlier one starts from zero.
+        read_after = sorted(v for v in inside - loop_carried if v in adjoints.state)
         self.loop_locals.append(inside - loop_carried - nested)
         body = self._sweep(loop.body)
         self.loop_locals.pop()
@@ -178,6 +181,11 @@ class _ReverseSweep:
             zeros = adjoints.carried(variable)
             if zeros:
                 body.append(Block("the loop reads no earlier value", zeros))
+        for variable in read_after:
+            zeros = adjoints.carried(variable)
+            if zeros:
+                body.append(Block(f"only the last iteration's {variable} is read after the loop",
+                                  zeros))
         for variable in inside - loop_carried:
             adjoints.drop(variable)
         if setup:

@@ -223,7 +223,7 @@ class ControlFlowLowering:
             if unrolled is not None:
                 self.unrolled_loop(stmt, unrolled)
                 return
-            stmt = self.unpacked_items(stmt)
+            stmt = self.unpacked_items(self.reversed_items(stmt))
             index_name, items = self.loop_items(stmt)
             steps = self.names.fresh("steps")
             self.assign(steps, Operation(items.steps, "range", []), stmt.iter)
@@ -266,6 +266,19 @@ class ControlFlowLowering:
             trips = steps if isinstance(stmt, ast.While) else self.names.fresh("trips")
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
                               self.written(stmt, header), self.context(stmt), test, exit_test, trips))
+
+    def reversed_items(self, stmt: ast.For) -> ast.For:
+        """`for t in reversed(steps)`: the loop over `steps[::-1]`, which for a range, a list,
+        a tuple or an array's rows holds the same items in the same order."""
+        iterator = stmt.iter
+        if not (isinstance(iterator, ast.Call) and isinstance(iterator.func, ast.Name)
+                and iterator.func.id == "reversed" and self.scope.lookup("reversed") is None
+                and len(iterator.args) == 1 and not iterator.keywords):
+            return stmt
+        loop = copy.copy(stmt)
+        backwards = ast.Slice(None, None, ast.UnaryOp(ast.USub(), ast.Constant(1)))
+        loop.iter = ast.copy_location(ast.Subscript(iterator.args[0], backwards, ast.Load()), iterator)
+        return loop
 
     def unpacked_items(self, stmt: ast.For) -> ast.For:
         """`for W, b in layers:` over a sequence known only when it runs: the loop over its
