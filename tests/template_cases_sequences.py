@@ -173,12 +173,23 @@ add_cases(
     Case(list_display_stacked, ((3,), (3,))),
     Case(tuple_display_unpacked, ((2, 2), (2, 2))),
 )
+
+
+def appended_to_a_constant_list(a, b):
+    """The list holds a constant before the varied value is appended: its tangent keeps a
+    row of zeros for it (forward mode)."""
+    ys = [np.ones(3)]
+    ys.append(a * b)
+    return np.stack(ys)
+
+
 add_cases(
     "list.append",
     Case(appended_then_stacked, ((2, 3), (2, 3))),
     Case(appended_in_a_loop_then_concatenated, ((2,), (3,))),
     Case(appended_then_vstacked, ((3,), (2, 3))),
     Case(appended_then_hstacked, ((2, 2), (2, 1))),
+    Case(appended_to_a_constant_list, ((3,), (3,))),
 )
 
 

@@ -959,6 +959,38 @@ for key in ("helper._diag_adjoint", "helper._diagonal_adjoint"):
     )
 
 
+# ---- gradients of tangents through the sort's tangent helper ----------------------------------
+
+
+def _sorted_products(x):
+    return np.sort(x, axis=0) * x
+
+
+def _sorted_flat(x):
+    return np.sort(x, axis=None) ** 2
+
+
+_sorted_products_jvp = s2sad.jvp(_sorted_products)
+_sorted_flat_jvp = s2sad.jvp(_sorted_flat)
+
+
+def sorted_products_tangent(x, t):
+    _, tangent = _sorted_products_jvp(x, tangent=t)
+    return np.sum(np.sin(tangent))
+
+
+def sorted_flat_tangent(x, t):
+    _, tangent = _sorted_flat_jvp(x, tangent=t)
+    return np.sum(tangent * tangent)
+
+
+add_cases(
+    "helper._in_sorted_order",
+    Case(sorted_products_tangent, ((3, 2), (3, 2)), domain="distinct"),
+    Case(sorted_flat_tangent, ((2, 3), (2, 3)), domain="distinct"),
+)
+
+
 def astype_builtin_float(x):
     return x.astype(float) * x
 

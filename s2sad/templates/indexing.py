@@ -15,6 +15,6 @@ def setitem(y, x, index, value):
     dvalue = _written(dy, index, value)
 
 
-@adjoint("helper._written")
+@adjoint("helper._written", linear=("g",))
 def written(y, g, index, value):
     dg = _written_transpose(dy, g, index, value)

@@ -12,10 +12,10 @@ adjoints flowed to those adjoints.
 
 import numpy as np
 
-from ..registry import adjoint
+from ..registry import adjoint, tangent
 
 
-@adjoint("sequence", sequences=("elements",))
+@adjoint("sequence", sequences=("elements",), linear=("elements",))
 def sequence(y, elements):
     """`ys = [a, b]`: a list (or tuple) of values."""
     delements[i] = dy[i]
@@ -28,13 +28,20 @@ def append(y, items, value):
     dvalue = dy[-1]
 
 
-@adjoint("method.tolist")
+@tangent("list.append")
+def append_tangent(y, items, value):
+    """Linear in the list and the value jointly, but not written `titems + [tvalue]`: a sum
+    drops a zero term, and the list of the items' zeros must keep its length."""
+    ty = [*titems, tvalue]
+
+
+@adjoint("method.tolist", linear=("x",))
 def tolist(y, x):
     """`x.tolist()`: the array's elements as a (nested) list of Python numbers."""
     dx = xp.asarray(dy)
 
 
-@adjoint(np.stack, sequences=("arrays",))
+@adjoint(np.stack, sequences=("arrays",), linear=("arrays",))
 def stack(y, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     if out is not None:
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
@@ -46,19 +53,19 @@ def stack(y, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
         darrays = xp.moveaxis(dy, axis, 0)
 
 
-@adjoint("numpy.array(list)", sequences=("object",))
+@adjoint("numpy.array(list)", sequences=("object",), linear=("object",))
 def array_of_list(y, object, dtype=None, copy=True, order="K", ndmin=0):
     if ndmin != 0:
         raise NotImplementedError("ndmin= is not supported; reshape the result instead")
     dobject[i] = dy[i]
 
 
-@adjoint("numpy.asarray(list)", sequences=("a",))
+@adjoint("numpy.asarray(list)", sequences=("a",), linear=("a",))
 def asarray_of_list(y, a, dtype=None, order=None):
     da[i] = dy[i]
 
 
-@adjoint(np.concatenate, sequences=("arrays",))
+@adjoint(np.concatenate, sequences=("arrays",), linear=("arrays",))
 def concatenate(y, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     if out is not None:
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
@@ -66,23 +73,23 @@ def concatenate(y, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     darrays = _joined_parts(dy, arrays, axis, 0)
 
 
-@adjoint(np.vstack, sequences=("tup",))
+@adjoint(np.vstack, sequences=("tup",), linear=("tup",))
 def vstack(y, tup, dtype=None, casting="same_kind"):
     dtup[i] = _joined_part(dy, tup, i, 0, 2)
     dtup = _joined_parts(dy, tup, 0, 2)
 
 
-@adjoint(np.hstack, sequences=("tup",))
+@adjoint(np.hstack, sequences=("tup",), linear=("tup",))
 def hstack(y, tup, dtype=None, casting="same_kind"):
     dtup[i] = _joined_part(dy, tup, i, 1, 1)
     dtup = _joined_parts(dy, tup, 1, 1)
 
 
-@adjoint(np.split, outputs=("*parts",))
+@adjoint(np.split, outputs=("*parts",), linear=("ary",))
 def split(parts, ary, indices_or_sections, axis=0):
     dary = _joined_from_parts(dparts, ary, indices_or_sections, axis, False)
 
 
-@adjoint(np.array_split, outputs=("*parts",))
+@adjoint(np.array_split, outputs=("*parts",), linear=("ary",))
 def array_split(parts, ary, indices_or_sections, axis=0):
     dary = _joined_from_parts(dparts, ary, indices_or_sections, axis, True)
