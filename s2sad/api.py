@@ -80,6 +80,16 @@ class GradFunction:
         return self._build().source
 
     @property
+    def differentiable_source(self) -> str:
+        """The generated module as a gradient of this gradient reads it: the same code with
+        its loops' tapes appended value by value and read back by position."""
+        built = self._build()
+        if built.differentiable is None:
+            with _LOCK:
+                built.differentiable = module_source(built.gradient, differentiable=True)
+        return built.differentiable
+
+    @property
     def gradient_seeds(self) -> list[tuple[str, Any]]:
         """The generated function's cotangent parameters, with their defaults."""
         return list(self._build().gradient.seeds)

@@ -138,13 +138,13 @@ class GeneratedDependency:
     source: str
 
     def unchanged(self) -> bool:
-        return self.gradient.unchanged() and self.gradient.source is self.source
+        return self.gradient.unchanged() and self.gradient.differentiable_source is self.source
 
 
 def load_generated(gradient, node: ast.AST, normalizer) -> Source:
     """The source of a gradient function, to differentiate it again (second order)."""
     function = gradient.function
-    text = gradient.source
+    text = gradient.differentiable_source
     definition = next(n for n in ast.parse(text).body
                       if isinstance(n, ast.FunctionDef) and n.name == function.__name__)
     return Source(definition, function.__name__, function.__code__.co_filename, text.splitlines(),

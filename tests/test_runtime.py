@@ -2143,6 +2143,88 @@ def dirichlet_alpha_adjoint(rng, ns):
                  **NUMERICAL) for x, label in ((whole, "whole"), (short, "completed"))]
 
 
+# ---- forward mode and Jacobians ------------------------------------------------------------
+
+
+@cases("_check_tangent")
+def tangent_checks(rng, ns):
+    x = normal(rng, 2, 3)
+    return [
+        Call((x, normal(rng, 2, 3), "x"), None, label="its shape"),
+        Call((1.5, 0.25, "s"), None, label="a number"),
+        Call(([x, x[0]], [x * 2.0, x[1]], "xs"), None, label="a list's items"),
+        Call((x, normal(rng, 3, 2), "x"), raises=(ValueError, "shape \\(2, 3\\)"), label="shape"),
+        Call((x, x.astype(complex), "x"), raises=(TypeError, "complex"), label="complex"),
+        Call(([x, x], [x], "xs"), raises=(ValueError, "list or tuple of 2"), label="length"),
+    ]
+
+
+@cases("_tangent_like")
+def tangents_stretched(rng, ns):
+    t, y = normal(rng, 3), normal(rng, 2, 3)
+    return [Call((t, y), np.broadcast_to(t, (2, 3)), label="stretched"),
+            Call((y, y), y, label="already its shape"),
+            Call((0.5, y), np.full((2, 3), 0.5), label="a number")]
+
+
+def listed(result, *args):
+    return [(index, tangent) for index, tangent in result]
+
+
+@cases("_basis")
+def basis_vectors(rng, ns):
+    x = normal(rng, 2, 2).astype(np.float32)
+    expected = [(index, np.eye(4, dtype=np.float32)[k].reshape(2, 2))
+                for k, index in enumerate(np.ndindex(2, 2))]
+    return [Call((x,), expected, view=listed, label="C order, x's dtype"),
+            Call((1.5,), [((), 1.0)], view=listed, label="a number")]
+
+
+@cases("_cotangent_basis")
+def cotangent_basis_vectors(rng, ns):
+    y = normal(rng, 2)
+    one = [(0, (0,), np.array([1.0, 0.0])), (0, (1,), np.array([0.0, 1.0]))]
+    pair = [(0, (0,), (np.array([1.0, 0.0]), 0.0)), (0, (1,), (np.array([0.0, 1.0]), 0.0)),
+            (1, (), (np.zeros(2), 1.0))]
+    return [Call((y,), one, view=lambda r, *a: list(r), label="one output"),
+            Call(((y, 2.5),), pair, view=lambda r, *a: list(r), label="a tuple of outputs")]
+
+
+@cases("_jacobian_zeros")
+def jacobian_blocks(rng, ns):
+    y, x, w = normal(rng, 2), normal(rng, 3).astype(np.float32), normal(rng, 2, 2)
+    return [Call((y, (x, w)), [[np.zeros((2, 3)), np.zeros((2, 2, 2))]], label="per argument"),
+            Call(((y.astype(np.float32), 1.0), (x,)),
+                 [[np.zeros((2, 3), np.float32)], [np.zeros(3)]], label="per output")]
+
+
+@cases("_fill_column")
+def jacobian_columns(rng, ns):
+    t = normal(rng, 2)
+    expected = [[np.zeros((2, 3)), np.zeros((2, 2))]]
+    expected[0][1][:, 1] = t
+    return [Call(([[np.zeros((2, 3)), np.zeros((2, 2))]], 1, (1,), t), expected, mutated=0)]
+
+
+@cases("_fill_row")
+def jacobian_rows(rng, ns):
+    gx, gw = normal(rng, 3), normal(rng, 2, 2)
+    expected = [[np.zeros((2, 3)), np.zeros((2, 2, 2))]]
+    expected[0][0][1], expected[0][1][1] = gx, gw
+    return [Call(([[np.zeros((2, 3)), np.zeros((2, 2, 2))]], 0, (1,), (gx, gw)), expected,
+                 mutated=0)]
+
+
+@cases("_jacobian_result")
+def jacobian_results(rng, ns):
+    a, b = normal(rng, 2, 3), normal(rng, 2)
+    return [Call(([[a]], a, True), a, label="one argument"),
+            Call(([[a, b]], a, False), (a, b), label="a tuple of arguments"),
+            Call(([[a], [b]], (a, b), True), (a, b), label="a tuple of outputs")]
+
+
+import runtime_cases_tangents  # noqa: F401 - registers the tangent helpers' cases
+
 # ---- the tests -------------------------------------------------------------------------------
 
 
@@ -2160,6 +2242,8 @@ MAY_SHARE_MEMORY = {
     "_mvn_weighted",
     # Indices, which hold the indices they are given.
     "_take_index", "_along_axis_index",
+    # Forward mode's: a tangent already of its result's shape, the Jacobian's own arrays.
+    "_tangent_like", "_jacobian_result",
 }
 """The helpers whose result may share memory with an argument. The adjoint pass takes any
 other helper's result for new memory, which the adjoint it is assigned to owns and may add

@@ -80,3 +80,67 @@ output_vjp = s2sad.vjp(lambda x: np.tanh(x) ** 2)
 def test_second_order_through_max_value_and_grad_and_vjp(outer):
     x = np.array([0.3, -1.2, 0.8, 0.1])
     assert_close(s2sad.grad(outer)(x), numerical_vjp(outer, [x], [0], 1.0)[0], rtol=1e-4)
+
+
+# ---- through the generated loops: tapes, reversed steps, while loops ------------------------
+
+
+def recurrent(w, x):
+    h = np.zeros(3)
+    for t in range(x.shape[0]):
+        h = np.tanh(w @ h + x[t])
+    return np.sum(h ** 2)
+
+
+def growing(x):
+    s = 0.0
+    while s < 5.0:
+        s = s + np.sum(x ** 2)
+    return s * np.sum(np.sin(x))
+
+
+def nested_steps(w, x):
+    h = x
+    for i in range(2):
+        for j in range(2):
+            h = np.tanh(w @ h) + h * 0.5
+    return np.sum(h ** 2)
+
+
+def stopping(w, x):
+    h = x
+    for t in range(6):
+        h = np.tanh(w @ h)
+        if np.sum(h) < -0.5:
+            break
+    return np.sum(h)
+
+
+@pytest.mark.parametrize(("inner", "arguments"), [
+    (recurrent, lambda rng: [rng.standard_normal((3, 3)) * 0.5, rng.standard_normal((4, 3))]),
+    (growing, lambda rng: [rng.standard_normal(3)]),
+    (nested_steps, lambda rng: [rng.standard_normal((3, 3)) * 0.5, rng.standard_normal(3)]),
+    (stopping, lambda rng: [rng.standard_normal((3, 3)), rng.standard_normal(3)]),
+], ids=["for over reversed steps", "while", "nested loops", "break"])
+def test_second_order_through_generated_loops(inner, arguments):
+    """The first gradient's loops run backwards over its tape; the second differentiates them
+    (the tape read by position: GradFunction.differentiable_source)."""
+    gradient = s2sad.grad(inner)
+    args = arguments(np.random.default_rng(11))
+
+    def gradient_norm_of_one(x):
+        return np.sum(gradient(x) ** 2)
+
+    def gradient_norm_of_two(w, x):
+        return np.sum(gradient(w, x) ** 2)
+
+    gradient_norm = gradient_norm_of_one if len(args) == 1 else gradient_norm_of_two
+    got = s2sad.grad(gradient_norm)(*args)
+    assert_close(got, numerical_vjp(gradient_norm, args, [0], 1.0)[0], rtol=1e-5)
+    if inner is not growing:
+        autograd = pytest.importorskip("autograd")
+        anp = pytest.importorskip("autograd.numpy")
+        import types
+        first = autograd.grad(types.FunctionType(inner.__code__, {**inner.__globals__, "np": anp}))
+        reference = autograd.grad(lambda *a: anp.sum(first(*a) ** 2))(*args)
+        np.testing.assert_allclose(got, reference, rtol=1e-9, atol=1e-12)

@@ -45,6 +45,8 @@ class Build:
     closure: tuple | None = None
     """The function's closure cells: another closure of the same code reads other values."""
     variants: dict[tuple, tuple[str, Callable]] = field(default_factory=dict)
+    differentiable: str | None = None
+    """The source a gradient of this gradient reads (tapes read by position), made once."""
 
     def unchanged(self) -> bool:
         return self.gradient.program.unchanged()

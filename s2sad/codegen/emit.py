@@ -17,6 +17,7 @@ from .._version import __version__ as VERSION
 from ..adjoint import Gradient
 from ..adjoint.blocks import Block, BranchLines, Line, LoopLines
 from ..runtime import HELPER_MODULES, HELPERS
+from .indexed_tapes import indexed_tapes
 from .render import LINE_LENGTH, Comment, Commented, render
 
 _DESCRIPTIONS = {
@@ -45,14 +46,17 @@ _NN = "s2sad.nn"
 _MAIN_COMMENT = "defined in the script that generated this module"
 
 
-def module_source(gradient: Gradient) -> str:
-    """The generated module: imports, constants, the gradient function, its helpers."""
+def module_source(gradient: Gradient, differentiable: bool = False) -> str:
+    """The generated module: imports, constants, the gradient function, its helpers.
+
+    `differentiable`: its tapes written so that s2sad can differentiate the gradient again
+    (indexed_tapes.py); the source a gradient of a gradient reads."""
     program = gradient.program
     called = {name: spec for g in (*gradient.companions, gradient) for name, spec in g.functions.items()}
     copied = {name: attr for name, (module, attr) in called.items() if module == _NN}
     imported = {name: spec for name, spec in called.items() if name not in copied}
     constants = [_assign(name, ast.Constant(value)) for name, value in sorted(program.constants.items())]
-    functions = [gradient_function(g) for g in (*gradient.companions, gradient)]
+    functions = [gradient_function(g, differentiable) for g in (*gradient.companions, gradient)]
     module = ast.Module([ast.Import([ast.alias("numpy")]), *_imports(imported), *constants,
                          *functions], [])
     copies = [nn_source(attr, name) for name, attr in sorted(copied.items())]
@@ -64,16 +68,21 @@ def module_source(gradient: Gradient) -> str:
     return format_source(header + "\n" + "\n\n\n".join(sections) + "\n")
 
 
-def gradient_function(gradient: Gradient) -> ast.FunctionDef:
-    """The gradient function's syntax, its comments as `Comment` and `Commented` statements."""
+def gradient_function(gradient: Gradient, differentiable: bool = False) -> ast.FunctionDef:
+    """The gradient function's syntax, its comments as `Comment` and `Commented` statements;
+    where `differentiable`, its tapes read by position (indexed_tapes.py)."""
     body: list[ast.stmt] = [ast.Expr(ast.Constant(_description(gradient))), *gradient.preamble]
     label = _FORWARD_LABELS.get(gradient.mode, "forward")
-    if gradient.forward:
+    forward, backward = gradient.forward, _backward(gradient.backward)
+    if differentiable:
+        taken = {n.id for s in (*forward, *backward) for n in ast.walk(s) if isinstance(n, ast.Name)}
+        forward, backward = indexed_tapes(forward, backward, taken | set(gradient.program.taken_names))
+    if forward:
         body += [Comment(label)] if label else []
-        body += gradient.forward
+        body += forward
     body += gradient.checks
-    if gradient.backward:
-        body += [Comment("backward"), *_backward(gradient.backward)]
+    if backward:
+        body += [Comment("backward"), *backward]
     body += [statement for line in gradient.finals for statement in _line(line, None)]
     body.append(ast.Return(gradient.result))
     return ast.FunctionDef(name=gradient.name, args=_signature(gradient), body=body, decorator_list=[],

@@ -126,11 +126,12 @@ class SSABindings:
             yield scope
             scope = scope.parent
 
-    def record_write(self, new: str, old: str, node: ast.AST, arrays_only: bool = False) -> None:
+    def record_write(self, new: str, old: str, node: ast.AST, arrays_only: bool = False,
+                     list_only: bool = False) -> None:
         """`new` is `old` updated in place by the statement `node` (`arrays_only`: where `old`
-        holds an array)."""
+        holds an array; `list_only`: the update changes the list, not its items)."""
         self.writes.append(Write(new, old, self.origin(node), " ".join(ast.unparse(node).split()),
-                                 arrays_only))
+                                 arrays_only, list_only))
 
     def guard_in_place_writes(self, guards: list[InPlaceGuard]) -> None:
         """Before each write that NumPy makes in place only for arrays, a check that refuses

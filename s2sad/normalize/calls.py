@@ -88,7 +88,7 @@ class CallLowering:
         canonical = self.scope.source.resolver.canonical_name(target)
         if is_gradient_function(target):
             source = load_generated(target, node, self)
-            self.dependencies.append(GeneratedDependency(target, target.source))
+            self.dependencies.append(GeneratedDependency(target, target.differentiable_source))
             # The data it reads from its function's module, read from there at call time.
             supplied = {e.parameter: self.external_value(e.name, e.resolver, node)
                         for e in target.program.externals}

@@ -28,6 +28,9 @@ class Write:
     arrays_only: bool = False
     """`s += v` on a name: in place only where `s` holds an array (or a list), not a number;
     which it holds is known when the gradient runs."""
+    list_only: bool = False
+    """`ys.append(v)`: the list changes, not the items in it, so only other names of the same
+    list see the update, not the items read out of it."""
 
 
 def refuse_read_only_writes(body: list[Node], writes: list[Write]) -> None:
@@ -79,7 +82,7 @@ def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[W
         assignment = producers.get(write.new)
         if assignment is None:
             continue
-        sharing = _sharing(flat, write.old)
+        sharing = _sharing(flat, write.old, _ALIASES if write.list_only else None)
         stale = sorted((sharing - {write.new}) & live_after.get(id(assignment), set()))
         guard = InPlaceGuard(write, {}, {})
         for view in stale:
@@ -113,15 +116,21 @@ def _producers(flat: list[Assignment]) -> dict[str, Assignment]:
     return producers
 
 
-def _sharing(flat: list[Assignment], name: str) -> set[str]:
-    """The names that may view the memory of `name`, through views in either direction."""
+_ALIASES = frozenset({"identity", "phi"})
+"""The operations whose result is the object itself: other names of the same list."""
+
+
+def _sharing(flat: list[Assignment], name: str, through: frozenset[str] | None = None) -> set[str]:
+    """The names that may view the memory of `name`, through views in either direction (or
+    only through the operations `through`)."""
     sharing = {name}
     grown = True
     while grown:  # `v = x` makes v share x's memory, and x share v's
         grown = False
         for assignment in flat:
             source = assignment.args[0] if assignment.args else None
-            if _may_view(assignment) and isinstance(source, ast.Name) and (
+            viewed = _may_view(assignment) if through is None else assignment.op in through
+            if viewed and isinstance(source, ast.Name) and (
                     (source.id in sharing) != (assignment.target in sharing)):
                 sharing |= {source.id, assignment.target}
                 grown = True

@@ -141,7 +141,7 @@ class StatementLowering:
         self.bind(name, Operation(appended, "list.append", [old, value]), call, start)
         new = self.scope.versions[name]
         if isinstance(old, ast.Name) and isinstance(new, ast.Name):
-            self.record_write(new.id, old.id, call)
+            self.record_write(new.id, old.id, call, list_only=True)
         return True
 
     def generated_bookkeeping(self, stmt: ast.stmt) -> bool:

@@ -2,18 +2,15 @@
 vectors their loops run over, and the arrays they fill. A Jacobian of an output with respect
 to an argument has the output's shape followed by the argument's."""
 
+import numpy
+
 from .core import _namespace, _shape_of
-
-
-def _outputs(value):
-    """A function's outputs: the items of a tuple it returns, else the one value."""
-    return value if type(value) is tuple else (value,)
 
 
 def _jacobian_zeros(value, arguments):
     """For each output, for each argument, zeros of the output's shape then the argument's."""
     rows = []
-    for output in _outputs(value):
+    for output in value if type(value) is tuple else (value,):
         row = []
         for argument in arguments:
             xp = _namespace(output, argument)
@@ -25,14 +22,15 @@ def _jacobian_zeros(value, arguments):
 
 def _basis(x):
     """Each element's index in `x` and the one-hot tangent that selects it, in C order."""
-    xp = _namespace(x)
     shape = tuple(_shape_of(x))
-    dtype = getattr(x, "dtype", None) or xp.float64
-    for flat in range(_size(shape)):
-        index = _unraveled(flat, shape)
-        if not shape:
-            yield index, 1.0
-            continue
+    if not shape:
+        yield (), 1.0
+        return
+    xp = _namespace(x)
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        dtype = xp.float64
+    for index in numpy.ndindex(*shape):
         tangent = xp.zeros(shape, dtype=dtype)
         tangent[index] = 1.0
         yield index, tangent
@@ -41,7 +39,7 @@ def _basis(x):
 def _cotangent_basis(value):
     """Each output's position, an element's index in it, and the cotangent of the whole
     result that selects that element (zeros for the other outputs)."""
-    outputs = _outputs(value)
+    outputs = value if type(value) is tuple else (value,)
     for position, output in enumerate(outputs):
         for index, seed in _basis(output):
             if type(value) is not tuple:
@@ -54,7 +52,7 @@ def _cotangent_basis(value):
 
 def _fill_column(jacobian, position, index, tangents):
     """Write each output's tangent along the element `index` of argument `position`."""
-    for row, tangent in zip(jacobian, _outputs(tangents)):
+    for row, tangent in zip(jacobian, tangents if type(tangents) is tuple else (tangents,)):
         row[position][(..., *index)] = tangent
 
 
@@ -69,18 +67,3 @@ def _jacobian_result(jacobian, value, single):
     several; for a function returning a tuple, a tuple of those."""
     rows = [row[0] if single else tuple(row) for row in jacobian]
     return tuple(rows) if type(value) is tuple else rows[0]
-
-
-def _size(shape):
-    size = 1
-    for n in shape:
-        size *= n
-    return size
-
-
-def _unraveled(flat, shape):
-    index = []
-    for n in reversed(shape):
-        index.append(flat % n)
-        flat //= n
-    return tuple(reversed(index))
