@@ -422,6 +422,7 @@ class Builder:
         self.iterated: set[str] = set()  # arrays a running `for` iterates over
         self.loops: list[str] = []  # "for" / "while", innermost last
         self.retired: list[str] = []  # names a finished block bound, free to assign again
+        self.jumps = 0  # the `continue` and `break` statements written so far
 
     # -- small draws -------------------------------------------------------
 
@@ -879,6 +880,7 @@ class Builder:
             shapes += ["range_n", "range_n"]  # a helper's trip-count parameter
         shape = self.choice(shapes)
         self.loop_depth += 1
+        runs = shape not in ("range", "range_n")  # every other loop runs at least once
         if shape in ("range", "range_len", "range_n"):
             i = self.fresh_name("i")
             if shape == "range_len":
@@ -887,6 +889,7 @@ class Builder:
                 n = self.choice(self.names_of("n"))
             else:
                 n = self.draw(st.integers(0, N if self.loop_depth == 1 else 2))
+                runs = n >= 1
             header = Src.same(f"for {i} in range({n}):")
             loop_vars = {i: Var("i")}
             iterated = []
@@ -917,12 +920,16 @@ class Builder:
         self.indent += 1
         before = dict(self.env)
         self.env.update(loop_vars)
-        mark = len(self.lines)
+        mark, jumps = len(self.lines), self.jumps
         self.body(self.draw(st.integers(1, 3)), scoped=False)
         if len(self.lines) == mark:
             self.emit("pass")
+        # What the body binds holds the last iteration's value after a loop that runs every
+        # iteration to its end: the code after it may read that (its adjoint reaches the
+        # last iteration only).
+        keep = runs and self.jumps == jumps
         for name in list(self.env):
-            if name not in before:
+            if name not in before and (name in loop_vars or not keep):
                 del self.env[name]
         self.indent -= 1
         self.iterated = saved_iterated
@@ -985,6 +992,7 @@ class Builder:
                     if name.startswith("v"):
                         self.retired.append(name)
         self.emit(keyword)
+        self.jumps += 1
         self.indent -= 1
         self.in_branch -= 1
 
