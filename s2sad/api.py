@@ -45,12 +45,13 @@ class GradFunction:
     """How the parser, which must not import this module, recognises a gradient function."""
 
     def __init__(self, fun: Callable, wrt: Wrt, mode: str, has_aux: bool = False,
-                 return_value: bool = False):
+                 return_value: bool = False, checkpoint: bool = False):
         fun, self._prefix, self._fixed = _unwrap(fun)
         self.fun = fun
         self.mode = mode
         self.has_aux = has_aux
         self.return_value = return_value
+        self.checkpoint = checkpoint
         self._wrt = _shifted(wrt, len(self._prefix))
         self._target = _gradient_of(fun, self._wrt) if mode in _OF_GRADIENT else fun
         """What the generated code differentiates: `fun`, or for a Hessian its gradient."""
@@ -237,7 +238,7 @@ class GradFunction:
             with _LOCK:
                 try:
                     built = _generate(self._target, self._wrt, self.mode, self.has_aux,
-                                      dict(structures), self.return_value)
+                                      dict(structures), self.return_value, self.checkpoint)
                 except S2SADError:
                     if refused is not None and not has_container(shapes):
                         raise refused from None  # the refusal of the code as written
@@ -264,7 +265,8 @@ class GradFunction:
             return built
         with _LOCK:
             self._built = built = _generate(self._target, self._wrt, self.mode, self.has_aux,
-                                            return_value=self.return_value)
+                                            return_value=self.return_value,
+                                            checkpoint=self.checkpoint)
         if self.mode in ("grad", "value_and_grad", "vjp"):
             self._candidates = specializable(built.gradient.program)
         return built
@@ -278,7 +280,7 @@ class GradFunction:
                 names, single = _normalize_wrt(program, self._wrt)
                 gradient = differentiate(program, names, self.mode, single, dict(facts),
                                          self.has_aux, self.return_value)
-                source = module_source(gradient)
+                source = module_source(gradient, checkpoint=self.checkpoint)
                 filename = f"<s2sad {gradient.name} for numbers, from {program.display_filename}>"
                 variant = (source, compile_function(source, gradient.name, filename))
                 built.variants[facts] = variant
@@ -354,10 +356,11 @@ def _bind(signature: inspect.Signature | None, args: tuple, kwargs: dict[str, An
 
 
 def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
-              structures: dict | None = None, return_value: bool = False) -> Build:
+              structures: dict | None = None, return_value: bool = False,
+              checkpoint: bool = False) -> Build:
     """The gradient of `fun` (for arguments of `structures`, where given), from the cache
     where nothing it was built from has changed."""
-    key = BuildKey.of(fun, wrt, mode, has_aux, structures, return_value)
+    key = BuildKey.of(fun, wrt, mode, has_aux, structures, return_value, checkpoint)
     namespace = getattr(fun, "__globals__", None)
     closure = getattr(fun, "__closure__", None)
     cached = _CACHE.get(key, namespace, closure)
@@ -372,7 +375,7 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
     else:
         gradient = differentiate(program, names, mode, single, has_aux=has_aux,
                                  return_value=return_value)
-    source = module_source(gradient)
+    source = module_source(gradient, checkpoint=checkpoint)
     filename = f"<s2sad {gradient.name} from {program.display_filename}>"
     built = Build(source, compile_function(source, gradient.name, filename), gradient, namespace,
                   closure)
@@ -425,21 +428,22 @@ def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tu
 
 
 def _make(fun: Callable | None, wrt: Wrt, mode: str, has_aux: bool = False,
-          return_value: bool = False):
+          return_value: bool = False, checkpoint: bool = False):
     if not (wrt is None or isinstance(wrt, (str, int)) or (
             isinstance(wrt, (tuple, list)) and all(isinstance(w, (str, int)) for w in wrt))):
         raise WrtError(f"wrt must be an argument name, an index, or a tuple of them; got {wrt!r}")
-    if not isinstance(has_aux, bool):
-        raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
+    for name, flag in (("has_aux", has_aux), ("checkpoint", checkpoint)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
     if fun is None:
-        return lambda f: GradFunction(f, wrt, mode, has_aux, return_value)
+        return lambda f: GradFunction(f, wrt, mode, has_aux, return_value, checkpoint)
     if not callable(fun):
         raise TypeError(f"expected a function to differentiate, got {type(fun).__name__}")
-    return GradFunction(fun, wrt, mode, has_aux, return_value)
+    return GradFunction(fun, wrt, mode, has_aux, return_value, checkpoint)
 
 
-def grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False
-         ) -> GradFunction | Callable[[Callable], GradFunction]:
+def grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False,
+         checkpoint: bool = False) -> GradFunction | Callable[[Callable], GradFunction]:
     """The gradient of the scalar-valued `fun` with respect to the arguments `wrt`.
 
     `wrt` names arguments by name or position; the default is the first
@@ -447,17 +451,23 @@ def grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False
     `grad(f)`, `grad(f, wrt=...)`, `@grad` or `@grad(wrt=...)`. With
     `has_aux=True`, `fun` returns `(loss, aux)` and the call returns
     `(gradients, aux)`; aux may be any value and gets no gradient.
+
+    With `checkpoint=True`, each `for` loop of T steps (without `break` or random draws)
+    keeps about √T states for the backward instead of T, and runs its forward again one
+    segment at a time: memory for time, visible in the generated source.
     """
-    return _make(fun, wrt, "grad", has_aux)
+    return _make(fun, wrt, "grad", has_aux, checkpoint=checkpoint)
 
 
-def value_and_grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False):
+def value_and_grad(fun: Callable | None = None, wrt: Wrt = None, has_aux: bool = False,
+                   checkpoint: bool = False):
     """Like `grad`, but the call returns `(value, gradients)`; with `has_aux=True`,
     `((loss, aux), gradients)`."""
-    return _make(fun, wrt, "value_and_grad", has_aux)
+    return _make(fun, wrt, "value_and_grad", has_aux, checkpoint=checkpoint)
 
 
-def vjp(fun: Callable | None = None, wrt: Wrt = None, return_value: bool = False):
+def vjp(fun: Callable | None = None, wrt: Wrt = None, return_value: bool = False,
+        checkpoint: bool = False):
     """The vector-Jacobian product of `fun`, for outputs of any shape.
 
     The call takes the output's cotangent as the keyword `cotangent=` (a
@@ -466,7 +476,7 @@ def vjp(fun: Callable | None = None, wrt: Wrt = None, return_value: bool = False
     """
     if not isinstance(return_value, bool):
         raise TypeError(f"return_value must be True or False, got {return_value!r}")
-    return _make(fun, wrt, "vjp", return_value=return_value)
+    return _make(fun, wrt, "vjp", return_value=return_value, checkpoint=checkpoint)
 
 
 def jvp(fun: Callable | None = None, wrt: Wrt = None):

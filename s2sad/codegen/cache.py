@@ -22,15 +22,16 @@ class BuildKey:
     structures: tuple | None = None
     """The arguments' structures a structured gradient is generated for (structure.py)."""
     return_value: bool = False
+    checkpoint: bool = False
 
     @classmethod
     def of(cls, fun: Callable, wrt: str | int | Sequence[str | int] | None, mode: str,
-           has_aux: bool, structures: dict | None = None, return_value: bool = False
-           ) -> BuildKey:
+           has_aux: bool, structures: dict | None = None, return_value: bool = False,
+           checkpoint: bool = False) -> BuildKey:
         code = getattr(fun, "__code__", None)
         shapes = tuple(structures.items()) if structures is not None else None
         return cls(code, getattr(code, "co_filename", None), _wrt_key(wrt), mode, has_aux, shapes,
-                   return_value)
+                   return_value, checkpoint)
 
 
 @dataclass

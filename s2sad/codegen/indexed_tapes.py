@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 import copy
 
+from ..names import NameAllocator
+
 
 def indexed_tapes(forward: list[ast.stmt], backward: list[ast.stmt],
                   taken: set[str]) -> tuple[list[ast.stmt], list[ast.stmt]]:
@@ -55,7 +57,7 @@ class _Pops:
     """`a, b = tape.pop()` as the count lowered, then each name read by position."""
 
     def __init__(self, tapes: dict[str, str], taken: set[str]):
-        self.tapes, self.taken = tapes, taken
+        self.tapes, self.names = tapes, NameAllocator(taken)
 
     def statements(self, statements: list[ast.stmt]) -> list[ast.stmt]:
         result: list[ast.stmt] = []
@@ -77,7 +79,7 @@ class _Pops:
     def restore(self, tape: str, target: ast.expr) -> list[ast.stmt]:
         top = self.tapes.get(tape)
         if top is None:
-            top = self.tapes[tape] = self._fresh(f"{tape}_top")
+            top = self.tapes[tape] = self.names.fresh(f"{tape}_top")
         names = target.elts if isinstance(target, ast.Tuple) else [target]
         lowered = ast.Assign([ast.Name(top, ast.Store())],
                              ast.BinOp(ast.Name(top, ast.Load()), ast.Sub(), ast.Constant(len(names))))
@@ -89,13 +91,6 @@ class _Pops:
             reads.append(ast.Assign([copy.deepcopy(name)],
                                     ast.Subscript(ast.Name(tape, ast.Load()), index, ast.Load())))
         return [lowered, *reads]
-
-    def _fresh(self, base: str) -> str:
-        name, number = base, 2
-        while name in self.taken:
-            name, number = f"{base}_{number}", number + 1
-        self.taken.add(name)
-        return name
 
 
 def _is_method(node: ast.AST, method: str, arguments: int = 1) -> bool:

@@ -17,6 +17,7 @@ from . import (
     elementwise,
     jacobians,
     linalg,
+    loops,
     nn,
     reductions,
     scipy,
@@ -27,7 +28,7 @@ from . import (
 )
 
 HELPER_MODULES = (core, elementwise, linalg, nn, reductions, sequences, shape, signal, scipy,
-                  tangents, jacobians)
+                  tangents, jacobians, loops)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it, in this order (a generated module lists its helpers in the order of
 these modules, then of their definitions). A family of rules with helpers of its own adds
