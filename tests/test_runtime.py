@@ -2215,6 +2215,12 @@ def jacobian_rows(rng, ns):
                  mutated=0)]
 
 
+@cases("_segment_length")
+def checkpoint_segments(rng, ns):
+    return [Call((range(n),), expected, label=f"{n} steps")
+            for n, expected in ((0, 1), (1, 1), (8, 2), (9, 3), (4000, 63))]
+
+
 @cases("_jacobian_result")
 def jacobian_results(rng, ns):
     a, b = normal(rng, 2, 3), normal(rng, 2)
