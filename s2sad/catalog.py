@@ -38,13 +38,18 @@ def render() -> str:
          "non-differentiable. A rule's arguments are NumPy's, in NumPy's order: those without "
          "a default are the arrays it differentiates, the others its options, which must be "
          "literal constants wherever the rule decides on them. A call is refused, with an "
-         "error that points at it, under the conditions listed for its rule."),
+         "error that points at it, under the conditions listed for its rule. The Tangent "
+         "column says how forward mode (`s2sad.jvp`, `jacfwd`, `hessian`, `hvp`) gets the "
+         "operation's tangent: its own rule, its linearity, its product rule (multilinear), "
+         "or its diagonal Jacobian (the elementwise adjoint); **none** means forward mode "
+         "refuses a call of it, with an error that points at it."),
         "",
     ]
     lines += [f"* [{family}](#{family})" for family in families]
     for family, keys in families.items():
         lines += ["", f"## {family}", "", _summary(family), ""]
-        lines += ["| Operation | Arguments | Methods | Refused when |", "| --- | --- | --- | --- |"]
+        lines += ["| Operation | Arguments | Methods | Tangent | Refused when |",
+                  "| --- | --- | --- | --- | --- |"]
         lines += [_row(REGISTRY[key]) for key in keys]
     lines += ["", "## Non-differentiable", "",
               "Their results carry no gradient: shapes, comparisons, indices, roundings ...", ""]
@@ -89,8 +94,13 @@ def _row(template: Template) -> str:
     methods = ", ".join(f"`.{m}()`" for m, key in sorted(METHODS.items()) if key == template.op)
     refused = "; ".join([f"`{condition}`" for condition in refusals(template)]
                         + [f"`{name}` carries a gradient" for name in template.no_gradient])
-    cells = [f"`{shown(template.op)}`", f"`{template.signature}`", methods, refused]
+    cells = [f"`{shown(template.op)}`", f"`{template.signature}`", methods,
+             _TANGENT_FORMS[template.tangent_form()], refused]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+_TANGENT_FORMS = {"rule": "rule", "linear": "linear", "multilinear": "multilinear",
+                  "diagonal": "diagonal", None: "**none**"}
 
 
 def refusals(template: Template) -> list[str]:

@@ -15,8 +15,17 @@ import numpy as np
 import pytest
 from gradcheck import assert_close
 from template_cases import Case
-from test_templates import PAIRS, describe, double, random_like, rng_for, single, single_args, \
-    single_params, wrt_argument
+from test_templates import (
+    PAIRS,
+    describe,
+    double,
+    random_like,
+    rng_for,
+    single,
+    single_args,
+    single_params,
+    wrt_argument,
+)
 
 import s2sad
 from s2sad.templates import REGISTRY

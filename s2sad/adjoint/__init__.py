@@ -15,11 +15,11 @@ from .activity import Activity, analyze, carried, indexed_parameters, possible_c
 from .blocks import Block, Header, Line, names_in
 from .copies import propagate_copies
 from .forward import forward_statements
+from .jacobians import jacobian_loop, loop_comment, value_function
 from .memory import needs_copy
 from .release import release_dead_values
 from .shapes import Shapes
 from .sweep import Backward, reverse_sweep
-from .jacobians import jacobian_loop, loop_comment, value_function
 from .tangents import TangentProgram, headed
 
 MODES = ("grad", "value_and_grad", "vjp")

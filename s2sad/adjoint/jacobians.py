@@ -18,6 +18,7 @@ from ..names import NameAllocator
 from ..runtime import HELPER_NAMES
 from .forward import forward_statements
 
+
 def value_function(program: Program) -> tuple[list[ast.stmt], ast.expr]:
     """The statements computing the program's outputs, and the value they return."""
     outputs = list(program.outputs)
