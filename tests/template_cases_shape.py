@@ -991,6 +991,38 @@ add_cases(
 )
 
 
+# ---- gradients of tangents stretched to a broadcast result -----------------------------------
+
+
+def _sine_over_rows(x):
+    return np.sin(x) + np.ones((2, 3))
+
+
+def _cube_over_columns(x):
+    return x ** 3 - np.ones((3, 4))
+
+
+_sine_over_rows_jvp = s2sad.jvp(_sine_over_rows)
+_cube_over_columns_jvp = s2sad.jvp(_cube_over_columns)
+
+
+def stretched_sine_tangent(x, t):
+    _, tangent = _sine_over_rows_jvp(x, tangent=t)
+    return np.sum(tangent * tangent)
+
+
+def stretched_cube_tangent(x, t):
+    _, tangent = _cube_over_columns_jvp(x, tangent=t)
+    return np.sum(np.sin(tangent))
+
+
+add_cases(
+    "helper._tangent_like",
+    Case(stretched_sine_tangent, ((3,), (3,))),
+    Case(stretched_cube_tangent, ((3, 1), (3, 1))),
+)
+
+
 def astype_builtin_float(x):
     return x.astype(float) * x
 

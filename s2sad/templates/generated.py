@@ -69,7 +69,14 @@ def array(y, x, copy=True):
     dx = dy
 
 
-nondifferentiable("helper._shape_of", np.empty_like)
+nondifferentiable("helper._shape_of", "helper._zeros_like", np.empty_like)
+
+
+@adjoint("helper._tangent_like", linear=("t",))
+def tangent_like(z, t, y):
+    """A tangent stretched to its broadcast result's shape (forward mode): the gradient of a
+    Jacobian-vector product sums it back; `y` gives the shape only."""
+    dt = _unbroadcast(dz, t)
 
 
 @adjoint("helper._extremum_adjoint", linear=("g",))
