@@ -127,18 +127,25 @@ def _dirichlet_full(x, alpha):
     return xp.concatenate([x, (1.0 - x.sum(axis=0))[None]], axis=0)
 
 
-def _dirichlet_dx(g, x, alpha):
-    """Adjoint of `x` in `dirichlet.logpdf(x, alpha)`, the components along axis 0: `g (α - 1)
-    / x`, the gradient of the density's formula; where scipy completes `x`, minus the
-    completed component's, which is `1 - x.sum(axis=0)`."""
+def _dirichlet_slope(x, alpha):
+    """The derivative of `dirichlet.logpdf(x, alpha)` with respect to `x`, shaped as `x` (the
+    components along axis 0): `(α - 1) / x`, the gradient of the density's formula; where
+    scipy completes `x`, less the completed component's, which is `1 - x.sum(axis=0)`."""
     xp = _namespace(x, alpha)
     x, alpha = xp.asarray(x), xp.asarray(alpha)
     full = _dirichlet_full(x, alpha)
-    g = xp.reshape(xp.asarray(g, dtype=full.dtype), full.shape[1:])
-    dfull = g * (alpha.reshape(alpha.shape + (1,) * (full.ndim - 1)) - 1.0) / full
+    slope = (alpha.reshape(alpha.shape + (1,) * (full.ndim - 1)) - 1.0) / full
     if full.shape[0] == x.shape[0]:
-        return dfull
-    return dfull[:-1] - dfull[-1:]
+        return slope
+    return slope[:-1] - slope[-1:]
+
+
+def _dirichlet_dx(g, x, alpha):
+    """Adjoint of `x` in `dirichlet.logpdf(x, alpha)`: `g` times `_dirichlet_slope`, at each
+    point."""
+    xp = _namespace(x, alpha)
+    slope = _dirichlet_slope(x, alpha)
+    return xp.reshape(xp.asarray(g, dtype=slope.dtype), slope.shape[1:]) * slope
 
 
 def _dirichlet_dalpha(g, x, alpha):
@@ -150,3 +157,13 @@ def _dirichlet_dalpha(g, x, alpha):
     g = xp.reshape(xp.asarray(g, dtype=full.dtype), full.shape[1:])
     logs = (g * xp.log(full)).reshape(full.shape[0], -1).sum(axis=1)
     return logs - g.sum() * (_polygamma(0, alpha) - _polygamma(0, alpha.sum()))
+
+
+def _dirichlet_weights(x, alpha):
+    """The derivative of `dirichlet.logpdf(x, alpha)` with respect to `alpha` at each point,
+    `log x - ψ(α) + ψ(Σα)`, the components along the last axis (so that its product with
+    the tangent of `alpha`, `weights @ talpha`, is the points' tangent)."""
+    xp = _namespace(x, alpha)
+    x, alpha = xp.asarray(x), xp.asarray(alpha)
+    logs = xp.moveaxis(xp.log(_dirichlet_full(x, alpha)), 0, -1)
+    return logs - (_polygamma(0, alpha) - _polygamma(0, alpha.sum()))

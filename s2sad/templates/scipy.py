@@ -19,7 +19,7 @@ rule does), and dirichlet's with respect to `x` is the gradient of the density's
 rule.
 """
 
-from ..registry import adjoint
+from ..registry import adjoint, tangent
 from .elementwise import ufunc
 
 # ---- gamma and beta functions ------------------------------------------------------------
@@ -41,6 +41,11 @@ def polygamma(y, n, x):
     dx = dy * _polygamma(n + 1, x)
 
 
+@tangent("scipy.special.polygamma")
+def polygamma_tangent(y, n, x):
+    ty = tx * _polygamma(n + 1, x)
+
+
 @ufunc("scipy.special.gamma", elementwise=True)
 def gamma(y, x):
     dx = dy * y * digamma(x)
@@ -53,6 +58,14 @@ def beta(z, a, b):
     db = dz * z * (digamma(b) - both)
 
 
+@tangent("scipy.special.beta")
+def beta_tangent(z, a, b):
+    both = digamma(a + b)
+    along_a = ta * (digamma(a) - both)
+    along_b = tb * (digamma(b) - both)
+    tz = (along_a + along_b) * z
+
+
 @ufunc("scipy.special.betaln", broadcasts=True)
 def betaln(z, a, b):
     both = digamma(a + b)
@@ -60,10 +73,23 @@ def betaln(z, a, b):
     db = dz * (digamma(b) - both)
 
 
+@tangent("scipy.special.betaln")
+def betaln_tangent(z, a, b):
+    both = digamma(a + b)
+    along_a = ta * (digamma(a) - both)
+    along_b = tb * (digamma(b) - both)
+    tz = along_a + along_b
+
+
 @adjoint("scipy.special.multigammaln", no_gradient=("d",))
 def multigammaln(y, a, d):
     """The sum over j < d of digamma(a - j / 2)."""
     da = dy * xp.sum(digamma(_multigammaln_terms(a, d)), axis=-1)
+
+
+@tangent("scipy.special.multigammaln")
+def multigammaln_tangent(y, a, d):
+    ty = ta * xp.sum(digamma(_multigammaln_terms(a, d)), axis=-1)
 
 
 # ---- error functions and the normal distribution -----------------------------------------
@@ -135,10 +161,20 @@ def xlogy(z, x, y):
     dy = dz * x / xp.where(x == 0, 1.0, y)
 
 
+@tangent("scipy.special.xlogy")
+def xlogy_tangent(z, x, y):
+    tz = tx * xp.log(y) + ty * x / xp.where(x == 0, 1.0, y)
+
+
 @ufunc("scipy.special.xlog1py", broadcasts=True)
 def xlog1py(z, x, y):
     dx = dz * xp.log1p(y)
     dy = dz * x / xp.where(x == 0, 1.0, 1.0 + y)
+
+
+@tangent("scipy.special.xlog1py")
+def xlog1py_tangent(z, x, y):
+    tz = tx * xp.log1p(y) + ty * x / xp.where(x == 0, 1.0, 1.0 + y)
 
 
 # ---- modified Bessel functions (with respect to the argument) -----------------------------
@@ -170,9 +206,19 @@ def iv(y, v, x):
     dx = dy * 0.5 * (iv(v - 1.0, x) + iv(v + 1.0, x))
 
 
+@tangent("scipy.special.iv")
+def iv_tangent(y, v, x):
+    ty = tx * 0.5 * (iv(v - 1.0, x) + iv(v + 1.0, x))
+
+
 @ufunc("scipy.special.ive", broadcasts=True, no_gradient=("v",))
 def ive(y, v, x):
     dx = dy * (0.5 * (ive(v - 1.0, x) + ive(v + 1.0, x)) - xp.sign(x) * y)
+
+
+@tangent("scipy.special.ive")
+def ive_tangent(y, v, x):
+    ty = tx * (0.5 * (ive(v - 1.0, x) + ive(v + 1.0, x)) - xp.sign(x) * y)
 
 
 # ---- logsumexp, softmax ------------------------------------------------------------------
@@ -201,9 +247,20 @@ def softmax(y, x, axis=None):
     dx = y * (dy - xp.sum(dy * y, axis=axis, keepdims=True))
 
 
+@tangent("scipy.special.softmax")
+def softmax_tangent(y, x, axis=None):
+    """The Jacobian diag(y) - y yᵀ is symmetric: the adjoint's own formula."""
+    ty = y * (tx - xp.sum(tx * y, axis=axis, keepdims=True))
+
+
 @adjoint("scipy.special.log_softmax")
 def log_softmax(y, x, axis=None):
     dx = dy - xp.exp(y) * xp.sum(dy, axis=axis, keepdims=True)
+
+
+@tangent("scipy.special.log_softmax")
+def log_softmax_tangent(y, x, axis=None):
+    ty = tx - xp.sum(xp.exp(y) * tx, axis=axis, keepdims=True)
 
 
 # ---- scipy.stats: the normal distribution -------------------------------------------------
@@ -294,6 +351,11 @@ def poisson_logpmf(y, k, mu, loc=0):
     dmu = _unbroadcast(dy * ((k - loc) / mu - 1.0), mu)
 
 
+@tangent("scipy.stats.poisson.logpmf")
+def poisson_logpmf_tangent(y, k, mu, loc=0):
+    ty = tmu * ((k - loc) / mu - 1.0)
+
+
 # ---- scipy.stats: multivariate normal, dirichlet ------------------------------------------
 
 
@@ -328,12 +390,25 @@ def dirichlet_logpdf(y, x, alpha):
     dalpha = _dirichlet_dalpha(dy, x, alpha)
 
 
+@tangent("scipy.stats.dirichlet.logpdf")
+def dirichlet_logpdf_tangent(y, x, alpha):
+    """Over the components (axis 0 of `x`, the last axis of the weights of `alpha`), reshaped
+    as scipy shapes the result (a single point's axis squeezed out)."""
+    along_x = xp.sum(tx * _dirichlet_slope(x, alpha), axis=0)
+    ty = xp.reshape(along_x + _dirichlet_weights(x, alpha) @ talpha, xp.shape(y))
+
+
 # ---- the helpers' own adjoints: what a gradient of a gradient needs ------------------------
 
 
 @adjoint("helper._polygamma", broadcasts=True, no_gradient=("n",))
 def polygamma_helper(y, n, x):
     dx = dy * _polygamma(n + 1, x)
+
+
+@tangent("helper._polygamma")
+def polygamma_helper_tangent(y, n, x):
+    ty = tx * _polygamma(n + 1, x)
 
 
 @adjoint("helper._weighted")
@@ -346,3 +421,8 @@ def weighted_helper(out, g, w, b):
 @adjoint("helper._multigammaln_terms", no_gradient=("d",))
 def multigammaln_terms_helper(terms, a, d):
     da = xp.sum(dterms, axis=-1)
+
+
+@tangent("helper._multigammaln_terms")
+def multigammaln_terms_helper_tangent(terms, a, d):
+    tterms = _tangent_like(xp.expand_dims(ta, -1), terms)
