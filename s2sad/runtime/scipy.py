@@ -5,7 +5,7 @@ array work through `_namespace`, so it runs on the arguments' namespace. The one
 needs scipy's compiled code, `_polygamma`, imports scipy when it runs (or, for CuPy arrays,
 cupyx.scipy.special), so that neither s2sad nor a generated module that never calls it
 imports scipy; on any other namespace it refuses, as scipy has no twin there. Each returns
-new memory, except `_dirichlet_full` and `_mvn_weighted`, helpers of helpers whose callers
+new memory, except `_dirichlet_full`, `_mvn_weighted` and `_with_weights`, whose callers
 compute new arrays from what they return.
 """
 
@@ -38,6 +38,12 @@ def _polygamma(n, x):
 def _weighted(g, w, b):
     """`g * w * b`, and `g * w` where `b` is None: the weights `b` of scipy's logsumexp."""
     return g * w if b is None else g * w * b
+
+
+def _with_weights(w, b):
+    """`w * b`, and `w` itself where `b` is None: the weights `b` of scipy's logsumexp applied
+    to the softmax `w` (a tangent's factor, which the tangent multiplies into new memory)."""
+    return w if b is None else w * b
 
 
 def _multigammaln_terms(a, d):
@@ -116,6 +122,16 @@ def _mvn_dcov(g, x, mean, cov):
     if ndim == 1:
         return xp.diagonal(full).copy()
     return full
+
+
+def _mvn_covariance_basis(cov, precision):
+    """What the tangent of `cov` in `multivariate_normal.logpdf(x, mean, cov)` is multiplied
+    by to make it the covariance's tangent as a matrix: the identity (of the precision's
+    size and dtype) for a number (the covariance cov·I) or a vector (a diagonal: the product
+    puts it on the identity's diagonal), 1.0 for a matrix."""
+    if getattr(cov, "ndim", 0) == 2:
+        return 1.0
+    return _namespace(precision).eye(precision.shape[0], dtype=precision.dtype)
 
 
 def _dirichlet_full(x, alpha):

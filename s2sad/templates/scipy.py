@@ -17,6 +17,12 @@ a matrix `cov` is symmetric (it assumes a symmetric perturbation, as np.linalg.c
 rule does), and dirichlet's with respect to `x` is the gradient of the density's formula
 (along the simplex, the derivative). Frozen distributions (`norm(0, 1).logpdf`) have no
 rule.
+
+Each rule's tangent (forward mode) is the transpose of its adjoint: the unary elementwise
+functions take theirs from the adjoint itself (a diagonal Jacobian), scipy's logsumexp
+helper `_weighted` is multilinear, and the others have a `@tangent` beside the adjoint, the
+sum over the varied inputs and parameters of partial derivative times tangent (a matrix
+`cov`'s tangent read symmetrically, as its adjoint is symmetric).
 """
 
 from ..registry import adjoint, tangent
@@ -242,6 +248,20 @@ def logsumexp(y, a, axis=None, b=None, keepdims=False, return_sign=False):
     db = _unbroadcast(g * w, b)
 
 
+@tangent("scipy.special.logsumexp")
+def logsumexp_tangent(y, a, axis=None, b=None, keepdims=False, return_sign=False):
+    """The weights' softmax times the tangents: Σ exp(a - y) (b ta + tb)."""
+    if axis is None or keepdims:
+        w = xp.exp(a - y)
+    else:
+        w = xp.exp(a - xp.expand_dims(y, axis))
+    along_a = ta * _with_weights(w, b)
+    if keepdims:
+        ty = xp.sum(along_a + tb * w, axis=axis, keepdims=True)
+    else:
+        ty = xp.sum(along_a + tb * w, axis=axis)
+
+
 @adjoint("scipy.special.softmax")
 def softmax(y, x, axis=None):
     dx = y * (dy - xp.sum(dy * y, axis=axis, keepdims=True))
@@ -264,7 +284,10 @@ def log_softmax_tangent(y, x, axis=None):
 
 
 # ---- scipy.stats: the normal distribution -------------------------------------------------
-# The parameters broadcast against `x`: each adjoint is summed back to its own shape.
+# The parameters broadcast against `x`: each adjoint is summed back to its own shape. A
+# tangent is the sum over the varied parameters of partial derivative times tangent; each
+# temporary it computes is read once per statement (`xp.square(z)`, not `z * z`), so that
+# the forward keeps it as one value where several terms read it.
 
 
 @adjoint("scipy.stats.norm.logpdf")
@@ -275,6 +298,14 @@ def norm_logpdf(y, x, loc=0, scale=1):
     dscale = _unbroadcast(dy * (z * z - 1.0) / scale, scale)
 
 
+@tangent("scipy.stats.norm.logpdf")
+def norm_logpdf_tangent(y, x, loc=0, scale=1):
+    z = (x - loc) / scale
+    shift = (tloc - tx) * z
+    spread = tscale * (xp.square(z) - 1.0)
+    ty = (shift + spread) / scale
+
+
 @adjoint("scipy.stats.norm.pdf")
 def norm_pdf(y, x, loc=0, scale=1):
     z = (x - loc) / scale
@@ -282,6 +313,14 @@ def norm_pdf(y, x, loc=0, scale=1):
     dx = _unbroadcast(-slope * z, x)
     dloc = _unbroadcast(slope * z, loc)
     dscale = _unbroadcast(slope * (z * z - 1.0), scale)
+
+
+@tangent("scipy.stats.norm.pdf")
+def norm_pdf_tangent(y, x, loc=0, scale=1):
+    z = (x - loc) / scale
+    shift = (tloc - tx) * z
+    spread = tscale * (xp.square(z) - 1.0)
+    ty = (shift + spread) * y / scale
 
 
 @adjoint("scipy.stats.norm.cdf")
@@ -294,6 +333,13 @@ def norm_cdf(y, x, loc=0, scale=1):
     dscale = _unbroadcast(-slope * z, scale)
 
 
+@tangent("scipy.stats.norm.cdf")
+def norm_cdf_tangent(y, x, loc=0, scale=1):
+    z = (x - loc) / scale
+    density = 0.3989422804014327 * xp.exp(-0.5 * xp.square(z)) / scale
+    ty = (tx - tloc - tscale * z) * density
+
+
 @adjoint("scipy.stats.norm.logcdf")
 def norm_logcdf(y, x, loc=0, scale=1):
     """The density over the distribution function, exp(log φ(z) - y); 0.9189385332046727 is
@@ -303,6 +349,13 @@ def norm_logcdf(y, x, loc=0, scale=1):
     dx = _unbroadcast(slope, x)
     dloc = _unbroadcast(-slope, loc)
     dscale = _unbroadcast(-slope * z, scale)
+
+
+@tangent("scipy.stats.norm.logcdf")
+def norm_logcdf_tangent(y, x, loc=0, scale=1):
+    z = (x - loc) / scale
+    ratio = xp.exp(-0.5 * xp.square(z) - 0.9189385332046727 - y) / scale
+    ty = (tx - tloc - tscale * z) * ratio
 
 
 # ---- scipy.stats: t, gamma, beta, poisson -------------------------------------------------
@@ -323,6 +376,19 @@ def t_logpdf(y, x, df, loc=0, scale=1):
     )
 
 
+@tangent("scipy.stats.t.logpdf")
+def t_logpdf_tangent(y, x, df, loc=0, scale=1):
+    """The adjoint's slope -(df + 1) z / q, and its 1 + slope z = df (1 - z²) / q."""
+    z = (x - loc) / scale
+    zz = xp.square(z)
+    q = df + zz
+    shift = (tloc - tx) * (df + 1.0) * z / q
+    spread = tscale * df * (zz - 1.0) / q
+    freedom = tdf * 0.5 * (_polygamma(0, 0.5 * (df + 1.0)) - _polygamma(0, 0.5 * df) - 1.0 / df
+                           - xp.log1p(zz / df) + (df + 1.0) * zz / (df * q))
+    ty = (shift + spread) / scale + freedom
+
+
 @adjoint("scipy.stats.gamma.logpdf")
 def gamma_logpdf(y, x, a, loc=0, scale=1):
     z = (x - loc) / scale
@@ -331,6 +397,15 @@ def gamma_logpdf(y, x, a, loc=0, scale=1):
     dloc = _unbroadcast(-dy * slope / scale, loc)
     dscale = _unbroadcast(-dy * (1.0 + slope * z) / scale, scale)
     da = _unbroadcast(dy * (xp.log(z) - _polygamma(0, a)), a)
+
+
+@tangent("scipy.stats.gamma.logpdf")
+def gamma_logpdf_tangent(y, x, a, loc=0, scale=1):
+    """The adjoint's 1 + slope z is a - z."""
+    z = (x - loc) / scale
+    shift = (tx - tloc) * ((a - 1.0) / z - 1.0)
+    spread = tscale * (z - a)
+    ty = (shift + spread) / scale + ta * (xp.log(z) - _polygamma(0, a))
 
 
 @adjoint("scipy.stats.beta.logpdf")
@@ -343,6 +418,19 @@ def beta_logpdf(y, x, a, b, loc=0, scale=1):
     dscale = _unbroadcast(-dy * (1.0 + slope * z) / scale, scale)
     da = _unbroadcast(dy * (xp.log(z) - _polygamma(0, a) + both), a)
     db = _unbroadcast(dy * (xp.log1p(-z) - _polygamma(0, b) + both), b)
+
+
+@tangent("scipy.stats.beta.logpdf")
+def beta_logpdf_tangent(y, x, a, b, loc=0, scale=1):
+    """The adjoint's 1 + slope z is a - (b - 1) z / (1 - z)."""
+    z = (x - loc) / scale
+    rest = 1.0 - z
+    shift = (tx - tloc) * ((a - 1.0) / z - (b - 1.0) / rest)
+    spread = tscale * ((b - 1.0) * z / rest - a)
+    both = _polygamma(0, a + b)
+    along_a = ta * (xp.log(z) - _polygamma(0, a) + both)
+    along_b = tb * (xp.log1p(-z) - _polygamma(0, b) + both)
+    ty = (shift + spread) / scale + along_a + along_b
 
 
 @adjoint("scipy.stats.poisson.logpmf", no_gradient=("k",))
@@ -375,12 +463,42 @@ def multivariate_normal_logpdf(y, x, mean=None, cov=1, allow_singular=False):
     dcov = _mvn_dcov(dy, x, mean, cov)
 
 
+@tangent("scipy.stats.multivariate_normal.logpdf")
+def multivariate_normal_logpdf_tangent(y, x, mean=None, cov=1, allow_singular=False):
+    """With s = Σ⁻¹(x - mean) at each point: (tmean - tx)·s + (sᵀ T s - tr(Σ⁻¹ T)) / 2, T the
+    covariance's tangent as a matrix (a number's times the identity, a diagonal's on it);
+    reshaped as scipy shapes the result (a single point's dimension squeezed out)."""
+    parts = _mvn_parts(x, mean, cov)
+    residual = parts[0]
+    precision = parts[1]
+    solved = residual @ precision
+    change = tcov * _mvn_covariance_basis(cov, precision)
+    shift = tmean - xp.reshape(tx, solved.shape)
+    bend = 0.5 * (solved @ change)
+    total = xp.sum((shift + bend) * solved, axis=-1)
+    ty = xp.reshape(total - 0.5 * xp.sum(precision * change), xp.shape(y))
+
+
 @adjoint("scipy.stats.multivariate_normal.pdf", checks=no_singular)
 def multivariate_normal_pdf(y, x, mean=None, cov=1, allow_singular=False):
     g = dy * y
     dx = _mvn_dx(g, x, mean, cov)
     dmean = _mvn_dmean(g, x, mean, cov)
     dcov = _mvn_dcov(g, x, mean, cov)
+
+
+@tangent("scipy.stats.multivariate_normal.pdf")
+def multivariate_normal_pdf_tangent(y, x, mean=None, cov=1, allow_singular=False):
+    """The density times the log-density's tangent."""
+    parts = _mvn_parts(x, mean, cov)
+    residual = parts[0]
+    precision = parts[1]
+    solved = residual @ precision
+    change = tcov * _mvn_covariance_basis(cov, precision)
+    shift = tmean - xp.reshape(tx, solved.shape)
+    bend = 0.5 * (solved @ change)
+    total = xp.sum((shift + bend) * solved, axis=-1)
+    ty = y * xp.reshape(total - 0.5 * xp.sum(precision * change), xp.shape(y))
 
 
 @adjoint("scipy.stats.dirichlet.logpdf")
@@ -411,7 +529,7 @@ def polygamma_helper_tangent(y, n, x):
     ty = tx * _polygamma(n + 1, x)
 
 
-@adjoint("helper._weighted")
+@adjoint("helper._weighted", multilinear=("g", "w", "b"))
 def weighted_helper(out, g, w, b):
     dg = _unbroadcast(_weighted(dout, w, b), g)
     dw = _unbroadcast(_weighted(dout, g, b), w)
