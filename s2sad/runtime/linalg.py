@@ -1,4 +1,5 @@
-"""Runtime helpers of the linear-algebra adjoints: inner, kron, cross, tensordot, einsum, solve.
+"""Runtime helpers of the linear-algebra adjoints and tangents: inner, kron, cross, tensordot,
+einsum, solve, and numpy.linalg's factorizations.
 
 Each helper is copied into the generated modules that call it; array work goes
 through `_namespace` or array methods, so CuPy arrays stay on the GPU. Each
@@ -175,6 +176,12 @@ def _solve_matrix_adjoint(gb, x, b):
     return -(gb @ _matrix_transpose(x))
 
 
+def _solve_columns(b):
+    """The index that makes `b`, and `x = numpy.linalg.solve(a, b)`, stacks of columns:
+    `[..., None]` where `b` is one vector (solve's reading of a 1-D `b`), `[...]` otherwise."""
+    return (Ellipsis, None) if b.ndim == 1 else Ellipsis
+
+
 def _scaled_inverse_transpose(scale, a):
     """`scale a⁻ᵀ`, one scale per matrix of a stack: the adjoint of det's and slogdet's `a`."""
     xp = _namespace(scale, a)
@@ -191,6 +198,15 @@ def _cholesky_adjoint(g, lower):
     return 0.5 * (s + _matrix_transpose(s))
 
 
+def _cholesky_tangent(t, lower):
+    """Tangent of `lower = cholesky(a)` along `t`'s symmetric part: `L Φ(L⁻¹ t L⁻ᵀ)`, Φ taking
+    the lower triangle with its diagonal halved (the transpose of `_cholesky_adjoint`)."""
+    xp = _namespace(t, lower)
+    n = lower.shape[-1]
+    inner = xp.linalg.solve(lower, _matrix_transpose(xp.linalg.solve(lower, _symmetric_part(t))))
+    return lower @ (xp.tril(inner) * (1.0 - 0.5 * xp.eye(n, dtype=lower.dtype)))
+
+
 def _pinv_adjoint(g, p, a):
     """Adjoint of `a` in `p = numpy.linalg.pinv(a)`, where the rank of `a` does not change."""
     xp = _namespace(g, p, a)
@@ -201,9 +217,29 @@ def _pinv_adjoint(g, p, a):
     return -(pt @ g @ pt) + row_residual @ gt @ (p @ pt) + (pt @ p) @ gt @ column_residual
 
 
+def _pinv_tangent(t, p, a):
+    """Tangent of `p = numpy.linalg.pinv(a)` along `t`, where the rank of `a` does not change
+    (Golub and Pereyra, 1973; the transpose of `_pinv_adjoint`)."""
+    xp = _namespace(t, p, a)
+    m, n = a.shape[-2:]
+    tt = _matrix_transpose(t)
+    row_residual = xp.eye(m, dtype=a.dtype) - a @ p
+    column_residual = xp.eye(n, dtype=a.dtype) - p @ a
+    return -(p @ t @ p) + (p @ _matrix_transpose(p)) @ tt @ row_residual + (
+        column_residual @ tt @ (_matrix_transpose(p) @ p))
+
+
 def _symmetric_part(x):
     """`(x + xᵀ) / 2`: the gradient with respect to a symmetric matrix of one that ignores symmetry."""
     return 0.5 * (x + _matrix_transpose(x))
+
+
+def _inverse_gaps(values):
+    """`F_ij = 1 / (values_j - values_i)` off the diagonal, 0 on it: the couplings of an
+    eigenvector (or singular vector) tangent; the values must be distinct."""
+    xp = _namespace(values)
+    eye = xp.eye(values.shape[-1], dtype=values.dtype)
+    return (1.0 - eye) / (values[..., None, :] - values[..., :, None] + eye)
 
 
 def _eigh_adjoint(g_values, g_vectors, values, vectors):
@@ -253,3 +289,23 @@ def _singular_values_adjoint(g, a):
     """Adjoint of `a` in `s = svd(a, compute_uv=False)`: `U diag(g) Vh` (distinct singular values)."""
     u, _, vh = _namespace(g, a).linalg.svd(a, full_matrices=False)
     return (u * g[..., None, :]) @ vh
+
+
+def _svd_left_tangent(t, rotated, u, s, v):
+    """Tangent of `u` in `u, s, vh = svd(a, full_matrices=False)` along `t`, given `rotated`,
+    `uᵀ t v` (as JAX's jvp): `u (F ∘ (R S + S Rᵀ))`, F_ij = 1 / (s_j² - s_i²), plus, where `u`
+    has more rows than columns, `t v` off the span of `u`, divided by `s`. With `t`, `rotated`
+    transposed and `u`, `v` swapped, the tangent of `v` (of `vh`, transposed)."""
+    scaled = rotated * s[..., None, :]
+    tu = u @ (_inverse_gaps(s * s) * (scaled + _matrix_transpose(scaled)))
+    if u.shape[-2] > s.shape[-1]:
+        tv = t @ v
+        tu = tu + (tv - u @ (_matrix_transpose(u) @ tv)) / s[..., None, :]
+    return tu
+
+
+def _singular_values_tangent(t, a):
+    """Tangent of `s = svd(a, compute_uv=False)` along `t`: the diagonal of `uᵀ t v` (distinct
+    singular values)."""
+    u, _, vh = _namespace(t, a).linalg.svd(a, full_matrices=False)
+    return (u * (t @ _matrix_transpose(vh))).sum(axis=-2)

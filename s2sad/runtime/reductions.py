@@ -1,4 +1,5 @@
-"""Runtime helpers of the reductions' adjoints: products, averages, differences, traces, norms.
+"""Runtime helpers of the reductions' adjoints and tangents: products, averages, differences,
+traces, norms.
 
 Like those of `core`, each is copied into the generated modules that call
 it; array work goes through `_namespace` or array methods, so CuPy arrays
@@ -61,6 +62,27 @@ def _cumprod_adjoint(g, x, y, axis):
         skipped = xp.cumprod(xp.where(first, 1.0, x), axis=axis)
         dx = xp.where(first, _reverse_cumsum(g * skipped, axis), dx)
     return dx
+
+
+def _cumprod_tangent(t, x, y, axis):
+    """Tangent of `y = cumprod(x, axis)` along `t`, exact where `x` has zeros (the transpose
+    of `_cumprod_adjoint`).
+
+    Before the first zero of a row, the outputs times the running sums of `t / x`; from the
+    first zero until the second, the tangent of that zero times the products of the others;
+    after the second, nothing: every product there holds two zeros.
+    """
+    xp = _namespace(x)
+    zero = x == 0
+    zeros_so_far = xp.cumsum(zero, axis=axis)
+    before = zeros_so_far == 0
+    ty = xp.where(before, y * xp.cumsum(t / xp.where(before, x, 1.0), axis=axis), 0.0)
+    first = zero & (zeros_so_far == 1)
+    if first.any():
+        at_first = xp.sum(xp.where(first, t, 0.0), axis=axis, keepdims=True)
+        skipped = xp.cumprod(xp.where(first, 1.0, x), axis=axis)
+        ty = xp.where(zeros_so_far == 1, at_first * skipped, ty)
+    return ty
 
 
 def _count_numbers(x, axis):
@@ -132,6 +154,24 @@ def _diff_unpadded(g, a, axis, prepend, append):
     return g[tuple(index)]
 
 
+def _diff_padded(t, axis, prepend, append):
+    """The tangent `t` of `a` joined along `axis` with zeros where `np.diff(a, n, axis, prepend,
+    append)` joins those constants to `a` (a number as one slice)."""
+    xp = _namespace(t)
+    parts = [t]
+    for position, value in ((0, prepend), (1, append)):
+        if value is None:
+            continue
+        shape = getattr(value, "shape", None)  # an array's, on whatever device
+        if shape is None:
+            shape = numpy.shape(value)  # a number or a list
+        if len(shape) == 0:
+            shape = list(t.shape)
+            shape[axis] = 1
+        parts.insert(position * len(parts), xp.zeros(tuple(shape), dtype=t.dtype))
+    return xp.concatenate(parts, axis=axis)
+
+
 def _trace_adjoint(g, x, offset, axis1, axis2):
     """Adjoint of `np.trace(x, offset, axis1, axis2)`: `g` on the summed diagonal, zeros elsewhere."""
     xp = _namespace(x)
@@ -162,6 +202,63 @@ def _vector_norm_adjoint(g, x, y, ord, axis):
     differentiable = (x != 0) & (y != 0)
     ratio = xp.where(differentiable, size / _zeros_to_ones(y), 1.0)
     return xp.where(differentiable, g * xp.sign(x) * ratio ** (ord - 1), 0.0)
+
+
+def _vector_norm_tangent(t, x, y, ord, axis, keepdims):
+    """Tangent along `t` of the vector norm `y` of order `ord` (inf, -inf or a nonzero number)
+    of `x` over `axis`: the transpose of `_vector_norm_adjoint`, its conventions included (ties
+    of the extreme magnitude averaged; 0 where the norm has no derivative)."""
+    xp = _namespace(t, x)
+    size = xp.abs(x)
+    if ord in (numpy.inf, -numpy.inf):
+        best = size.max(axis=axis, keepdims=True) if ord > 0 else size.min(axis=axis, keepdims=True)
+        attains = size == best
+        total = (t * xp.sign(x) * attains).sum(axis=axis, keepdims=keepdims)
+        return total / attains.sum(axis=axis, keepdims=keepdims, dtype=x.dtype)
+    y = _expand_reduced(y, x, axis)
+    differentiable = (x != 0) & (y != 0)
+    ratio = xp.where(differentiable, size / _zeros_to_ones(y), 1.0)
+    slopes = xp.where(differentiable, xp.sign(x) * ratio ** (ord - 1), 0.0)
+    return (t * slopes).sum(axis=axis, keepdims=keepdims)
+
+
+def _matrix_norm_tangent(t, x, ord, axis, keepdims):
+    """Tangent along `t` of the matrix norm of order `ord` ('nuc', 2, -2, 1, -1, inf, -inf) of
+    `x` over the two axes `axis`: the transpose of `_matrix_norm_adjoint` (ties averaged)."""
+    xp = _namespace(t, x)
+    rows, cols = _reduction_axes(axis, x.ndim)
+    m = xp.moveaxis(x, (rows, cols), (-2, -1))
+    tm = xp.moveaxis(t, (rows, cols), (-2, -1))
+    if ord == "nuc":
+        u, _, vh = xp.linalg.svd(m, full_matrices=False)
+        result = (tm * (u @ vh)).sum(axis=(-2, -1))
+    elif ord in (2, -2):
+        u, s, vh = xp.linalg.svd(m, full_matrices=False)
+        best = s.max(axis=-1, keepdims=True) if ord > 0 else s.min(axis=-1, keepdims=True)
+        attains = s == best
+        along = (u * (tm @ xp.swapaxes(vh, -1, -2))).sum(axis=-2)  # uₖᵀ t vₖ for each k
+        result = (along * attains).sum(axis=-1) / attains.sum(axis=-1, dtype=s.dtype)
+    else:
+        summed, compared = (-2, -1) if ord in (1, -1) else (-1, -2)
+        sums = xp.abs(m).sum(axis=summed, keepdims=True)
+        if ord > 0:
+            best = sums.max(axis=compared, keepdims=True)
+        else:
+            best = sums.min(axis=compared, keepdims=True)
+        attains = sums == best
+        lines = (tm * xp.sign(m)).sum(axis=summed, keepdims=True)
+        result = (lines * attains).sum(axis=(-2, -1)) / attains.sum(axis=(-2, -1), dtype=m.dtype)
+    if keepdims:
+        return xp.expand_dims(result, (min(rows, cols), max(rows, cols)))
+    return result
+
+
+def _norm_tangent(t, x, y, ord, keepdims):
+    """Tangent along `t` of `np.linalg.norm(x, ord)` without `axis`: a vector norm of a 1-D `x`,
+    a matrix norm of a 2-D one."""
+    if x.ndim == 1:
+        return _vector_norm_tangent(t, x, y, ord, None, keepdims)
+    return _matrix_norm_tangent(t, x, ord, (0, 1), keepdims)
 
 
 def _matrix_norm_adjoint(g, x, ord, axis):

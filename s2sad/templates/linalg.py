@@ -7,11 +7,15 @@ perturbation, as the input is symmetric); those of eigenvectors and singular
 vectors need distinct eigenvalues and singular values (a degenerate spectrum
 gives infinities); those of pinv hold where the rank of the matrix does not
 change.
+
+Each rule's tangent (forward mode) follows it: the products and einsum are multilinear;
+the factorizations' tangents are JAX's jvp rules, the transposes of the adjoints here,
+with their symmetrization of cholesky's and eigh's input and their conditions.
 """
 
 import numpy as np
 
-from ..registry import adjoint
+from ..registry import adjoint, tangent
 
 
 @adjoint(np.matmul, multilinear=("a", "b"))
@@ -66,7 +70,7 @@ def tensordot(y, a, b, axes=2):
     db = _tensordot_drhs(dy, a, b, axes)
 
 
-@adjoint(np.einsum)
+@adjoint(np.einsum, multilinear=("a", "b", "c", "d"))
 def einsum(y, subscripts, a, b=None, c=None, d=None, optimize=False):
     if optimize not in (False, True, "greedy", "optimal"):
         raise NotImplementedError(
@@ -99,6 +103,11 @@ def inv(y, a):
     da = -(inv_t @ dy @ inv_t)
 
 
+@tangent(np.linalg.inv)
+def inv_tangent(y, a):
+    ty = -(y @ ta @ y)
+
+
 @adjoint(np.linalg.solve)
 def solve(x, a, b):
     db_broadcast = _solve_adjoint(dx, a, b)
@@ -106,14 +115,32 @@ def solve(x, a, b):
     db = _unbroadcast(db_broadcast, b)
 
 
+@tangent(np.linalg.solve)
+def solve_tangent(x, a, b):
+    """`solve(a, tb - ta x)`, in columns (`[..., None]`) where `b` is one vector."""
+    columns = _solve_columns(b)
+    tx = xp.reshape(xp.linalg.solve(a, tb[columns] - ta @ x[columns]), xp.shape(x))
+
+
 @adjoint(np.linalg.det)
 def det(y, a):
     da = _scaled_inverse_transpose(dy * y, a)
 
 
+@tangent(np.linalg.det)
+def det_tangent(y, a):
+    ty = y * xp.trace(xp.linalg.solve(a, ta), axis1=-2, axis2=-1)
+
+
 @adjoint(np.linalg.slogdet, outputs=("sign", "logabsdet"))
 def slogdet(y, a):
     da = _scaled_inverse_transpose(dlogabsdet, a)
+
+
+@tangent(np.linalg.slogdet)
+def slogdet_tangent(y, a):
+    """The sign is constant: its tangent is zero."""
+    tlogabsdet = xp.trace(xp.linalg.solve(a, ta), axis1=-2, axis2=-1)
 
 
 @adjoint(np.linalg.cholesky)
@@ -122,6 +149,15 @@ def cholesky(y, a, upper=False):
         da = _cholesky_adjoint(_matrix_transpose(dy), _matrix_transpose(y))
     else:
         da = _cholesky_adjoint(dy, y)
+
+
+@tangent(np.linalg.cholesky)
+def cholesky_tangent(y, a, upper=False):
+    """`L Φ(L⁻¹ ta L⁻ᵀ)` of the symmetric part of `ta`, as the adjoint is symmetric."""
+    if upper:
+        ty = _matrix_transpose(_cholesky_tangent(ta, _matrix_transpose(y)))
+    else:
+        ty = _cholesky_tangent(ta, y)
 
 
 @adjoint(np.linalg.pinv)
@@ -136,11 +172,25 @@ def pinv(y, a, rcond=None, hermitian=False, rtol=None):
     da = _pinv_adjoint(dy, y, a)
 
 
+@tangent(np.linalg.pinv)
+def pinv_tangent(y, a, rcond=None, hermitian=False, rtol=None):
+    ty = _pinv_tangent(ta, y, a)
+
+
 @adjoint(np.linalg.eigh, outputs=("eigenvalues", "eigenvectors"))
 def eigh(y, a, UPLO="L"):
     if UPLO not in ("L", "U"):
         raise NotImplementedError("eigh's UPLO= must be 'L' or 'U'")
     da = _eigh_adjoint(deigenvalues, deigenvectors, eigenvalues, eigenvectors)
+
+
+@tangent(np.linalg.eigh)
+def eigh_tangent(y, a, UPLO="L"):
+    """With `M = Vᵀ ta V` (ta's symmetric part, as the adjoint's): `tw = diag(M)`,
+    `tV = V (F ∘ M)`, F_ij = 1 / (w_j - w_i) off the diagonal."""
+    rotated = _symmetric_part(_matrix_transpose(eigenvectors) @ ta @ eigenvectors)
+    teigenvalues = xp.diagonal(rotated, axis1=-2, axis2=-1)
+    teigenvectors = eigenvectors @ (_inverse_gaps(eigenvalues) * rotated)
 
 
 @adjoint(np.linalg.svd, outputs=("U", "S", "Vh"), single_output=("compute_uv", False))
@@ -158,6 +208,26 @@ def svd(y, a, full_matrices=True, compute_uv=True, hermitian=False):
         da = _svd_adjoint(dU, dS, dVh, U, S, Vh)
 
 
+@tangent(np.linalg.svd)
+def svd_tangent(y, a, full_matrices=True, compute_uv=True, hermitian=False):
+    """With `R = Uᵀ ta V`: `tS = diag(R)`; `tU` and `tVh` as JAX's jvp (`_svd_left_tangent`)."""
+    if not compute_uv:
+        ty = _singular_values_tangent(ta, a)
+    else:
+        v = _matrix_transpose(Vh)
+        rotated = _matrix_transpose(U) @ ta @ v
+        tU = _svd_left_tangent(ta, rotated, U, S, v)
+        tS = xp.diagonal(rotated, axis1=-2, axis2=-1)
+        tVh = _matrix_transpose(
+            _svd_left_tangent(_matrix_transpose(ta), _matrix_transpose(rotated), v, S, U)
+        )
+
+
 @adjoint(np.linalg.svdvals)
 def svdvals(y, x):
     dx = _singular_values_adjoint(dy, x)
+
+
+@tangent(np.linalg.svdvals)
+def svdvals_tangent(y, x):
+    ty = _singular_values_tangent(tx, x)

@@ -7,11 +7,16 @@ and the other options a rule does not reproduce exactly. Where a result has
 no derivative, the rules take these conventions, never nan: extrema share the
 adjoint equally among the elements that attain them, and a norm or standard
 deviation at 0 has the adjoint 0 (the smallest subgradient of the 2-norm).
+
+Each rule's tangent (forward mode) follows it, the transpose of its adjoint, with the same
+conventions (ties averaged, 0 where the adjoint is 0). Forward mode takes `initial=` of
+sum and nansum, and `weights=` of average, as constants written into the call: a tangent
+template does not read the tangent of an option, so an array passed there is refused.
 """
 
 import numpy as np
 
-from ..registry import adjoint
+from ..registry import adjoint, tangent
 
 
 def no_out(out=None):
@@ -20,7 +25,7 @@ def no_out(out=None):
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
 
 
-@adjoint(np.sum, methods=("sum",), checks=no_out, linear=("x",))
+@adjoint(np.sum, methods=("sum",), checks=no_out)
 def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
@@ -31,6 +36,18 @@ def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, whe
     else:
         dx = _spread(dy, x, axis)
     dinitial = xp.sum(dy)
+
+
+@tangent(np.sum)
+def sum_tangent(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    """`initial` must be written as a number: a tangent template does not read the tangent of
+    an option (`tinitial`), so an array passed for it is refused rather than dropped."""
+    if initial is not None and not isinstance(initial, (int, float)):
+        raise NotImplementedError("initial= must be a number")
+    if keepdims:
+        ty = xp.sum(tx, axis=axis, keepdims=True)
+    else:
+        ty = xp.sum(tx, axis=axis)
 
 
 @adjoint(np.nansum, checks=no_out)
@@ -44,6 +61,19 @@ def nansum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, 
     else:
         dx = xp.where(xp.isnan(x), 0.0, _expand_reduced(dy, x, axis))
     dinitial = xp.sum(dy)
+
+
+@tangent(np.nansum)
+def nansum_tangent(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
+                   where=True):
+    """The sum of the tangents of the numbers: a nan counts as nothing. `initial` must be a
+    number, as in the tangent of np.sum."""
+    if initial is not None and not isinstance(initial, (int, float)):
+        raise NotImplementedError("initial= must be a number")
+    if keepdims:
+        ty = xp.sum(xp.where(xp.isnan(x), 0.0, tx), axis=axis, keepdims=True)
+    else:
+        ty = xp.sum(xp.where(xp.isnan(x), 0.0, tx), axis=axis)
 
 
 @adjoint(np.mean, methods=("mean",), checks=no_out, linear=("x",))
@@ -67,6 +97,16 @@ def nanmean(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
     dx = xp.where(xp.isnan(x), 0.0, _expand_reduced(dy, x, axis) / _count_numbers(x, axis))
 
 
+@tangent(np.nanmean)
+def nanmean_tangent(y, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    """The mean of the tangents of the numbers; 0 where a whole row is nan, as the adjoint."""
+    total = xp.sum(xp.where(xp.isnan(x), 0.0, tx), axis=axis, keepdims=True)
+    if keepdims:
+        ty = total / _count_numbers(x, axis)
+    else:
+        ty = xp.reshape(total / _count_numbers(x, axis), xp.shape(y))
+
+
 @adjoint(np.average)
 def average(y, a, axis=None, weights=None, returned=False, keepdims=False):
     if returned:
@@ -75,6 +115,19 @@ def average(y, a, axis=None, weights=None, returned=False, keepdims=False):
         )
     da = _average_adjoint(dy, a, weights, axis)
     dweights = _average_weights_adjoint(dy, a, y, weights, axis)
+
+
+@tangent(np.average)
+def average_tangent(y, a, axis=None, weights=None, returned=False, keepdims=False):
+    """The average of the tangent with the same weights, which must be written out (numbers):
+    a tangent template does not read the tangent of an option (`tweights`), so an array
+    passed for them is refused rather than dropped."""
+    if weights is not None and not isinstance(weights, (list, tuple, int, float)):
+        raise NotImplementedError("weights= must be None or a list of numbers")
+    if keepdims:
+        ty = xp.average(ta, axis=axis, weights=weights, keepdims=True)
+    else:
+        ty = xp.average(ta, axis=axis, weights=weights)
 
 
 @adjoint(np.prod, methods=("prod",), checks=no_out)
@@ -91,6 +144,15 @@ def prod(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
         dx = _expand_reduced(dy, x, axis) * _product_of_others(x, axis)
 
 
+@tangent(np.prod)
+def prod_tangent(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    """Each tangent times the product of the others, exact where `x` has zeros."""
+    if keepdims:
+        ty = xp.sum(tx * _product_of_others(x, axis), axis=axis, keepdims=True)
+    else:
+        ty = xp.sum(tx * _product_of_others(x, axis), axis=axis)
+
+
 @adjoint(np.amax, checks=no_out)
 @adjoint(np.max, methods=("max",), checks=no_out)
 def max(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
@@ -99,6 +161,13 @@ def max(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     if where is not True:
         raise NotImplementedError("where= is not supported: use np.where(mask, x, -np.inf)")
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
+
+
+@tangent(np.amax)
+@tangent(np.max)
+def max_tangent(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    """The mean of the tangents of the elements that attain the maximum (the adjoint's shares)."""
+    ty = _extremum_gather(tx, x, y, axis, keepdims)
 
 
 @adjoint(np.amin, checks=no_out)
@@ -111,12 +180,27 @@ def min(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     dx = _extremum_adjoint(dy, x, y, axis, keepdims)
 
 
+@tangent(np.amin)
+@tangent(np.min)
+def min_tangent(y, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    ty = _extremum_gather(tx, x, y, axis, keepdims)
+
+
 @adjoint(np.ptp, checks=no_out)
 def ptp(y, x, axis=None, out=None, keepdims=False):
     top = xp.max(x, axis=axis, keepdims=keepdims)
     bottom = xp.min(x, axis=axis, keepdims=keepdims)
     dx = _extremum_adjoint(dy, x, top, axis, keepdims) - _extremum_adjoint(
         dy, x, bottom, axis, keepdims
+    )
+
+
+@tangent(np.ptp)
+def ptp_tangent(y, x, axis=None, out=None, keepdims=False):
+    top = xp.max(x, axis=axis, keepdims=True)
+    bottom = xp.min(x, axis=axis, keepdims=True)
+    ty = _extremum_gather(tx, x, top, axis, keepdims) - _extremum_gather(
+        tx, x, bottom, axis, keepdims
     )
 
 
@@ -138,6 +222,21 @@ def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Tru
         da = centered * _expand_reduced(2.0 * dy / (_reduced_size(a, axis) - ddof), a, axis)
 
 
+@tangent(np.var)
+def var_tangent(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
+                mean=None, correction=None):
+    """`2 Σ (a - mean) ta / (n - ddof)`: the mean's own tangent sums to nothing against `a - mean`."""
+    centered = a - xp.mean(a, axis=axis, keepdims=True)
+    if keepdims:
+        total = xp.sum(ta * centered, axis=axis, keepdims=True)
+    else:
+        total = xp.sum(ta * centered, axis=axis)
+    if axis is None:
+        ty = total * (2.0 / (a.size - ddof))
+    else:
+        ty = total * (2.0 / (_reduced_size(a, axis) - ddof))
+
+
 @adjoint(np.std, methods=("std",), checks=no_out)
 def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True, mean=None,
         correction=None):
@@ -157,7 +256,22 @@ def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Tru
         da = centered * _expand_reduced(scale, a, axis)
 
 
-@adjoint(np.cumsum, methods=("cumsum",), checks=no_out)
+@tangent(np.std)
+def std_tangent(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
+                mean=None, correction=None):
+    """The variance's tangent over `2 std`; 0 where the deviation is 0, as the adjoint."""
+    centered = a - xp.mean(a, axis=axis, keepdims=True)
+    if keepdims:
+        total = xp.sum(ta * centered, axis=axis, keepdims=True)
+    else:
+        total = xp.sum(ta * centered, axis=axis)
+    if axis is None:
+        ty = total / ((a.size - ddof) * _zeros_to_ones(y))
+    else:
+        ty = total / ((_reduced_size(a, axis) - ddof) * _zeros_to_ones(y))
+
+
+@adjoint(np.cumsum, methods=("cumsum",), checks=no_out, linear=("x",))
 def cumsum(y, x, axis=None, dtype=None, out=None):
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
@@ -177,6 +291,14 @@ def cumprod(y, x, axis=None, dtype=None, out=None):
         dx = _cumprod_adjoint(dy, x, y, axis)
 
 
+@tangent(np.cumprod)
+def cumprod_tangent(y, x, axis=None, dtype=None, out=None):
+    if axis is None:
+        ty = _cumprod_tangent(xp.ravel(tx), xp.ravel(x), y, 0)
+    else:
+        ty = _cumprod_tangent(tx, x, y, axis)
+
+
 @adjoint(np.diff)
 def diff(y, a, n=1, axis=-1, prepend=None, append=None):
     if prepend is None and append is None:
@@ -185,7 +307,16 @@ def diff(y, a, n=1, axis=-1, prepend=None, append=None):
         da = _diff_unpadded(_diff_adjoint(dy, n, axis), a, axis, prepend, append)
 
 
-@adjoint(np.trace, methods=("trace",), checks=no_out)
+@tangent(np.diff)
+def diff_tangent(y, a, n=1, axis=-1, prepend=None, append=None):
+    """The difference of the tangent; constant `prepend` and `append` are zeros in it."""
+    if prepend is None and append is None:
+        ty = xp.diff(ta, n=n, axis=axis)
+    else:
+        ty = xp.diff(_diff_padded(ta, axis, prepend, append), n=n, axis=axis)
+
+
+@adjoint(np.trace, methods=("trace",), checks=no_out, linear=("x",))
 def trace(y, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     if dtype is not None:
         raise NotImplementedError("dtype= is not supported: convert first, x.astype(...)")
@@ -213,3 +344,21 @@ def norm(y, x, ord=None, axis=None, keepdims=False):
         dx = _vector_norm_adjoint(dy, x, y, ord, axis)
     else:
         dx = _matrix_norm_adjoint(dy, x, ord, axis)
+
+
+@tangent(np.linalg.norm)
+def norm_tangent(y, x, ord=None, axis=None, keepdims=False):
+    """The tangent along the adjoint's gradient: its subgradients (shared ties, 0 at 0) too."""
+    if ord is None or ord == "fro" or (
+        ord == 2 and axis is not None and (isinstance(axis, int) or len(axis) == 1)
+    ):
+        if keepdims:
+            ty = xp.sum(tx * x, axis=axis, keepdims=True) / _zeros_to_ones(y)
+        else:
+            ty = xp.sum(tx * x, axis=axis) / _zeros_to_ones(y)
+    elif axis is None:
+        ty = _norm_tangent(tx, x, y, ord, keepdims)
+    elif isinstance(axis, int) or len(axis) == 1:
+        ty = _vector_norm_tangent(tx, x, y, ord, axis, keepdims)
+    else:
+        ty = _matrix_norm_tangent(tx, x, ord, axis, keepdims)
