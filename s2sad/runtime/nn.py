@@ -170,6 +170,18 @@ def _max_pool_dinput(g, x, y, size, stride, dims):
     return dx
 
 
+def _max_pool_tangent(t, x, y, size, stride, dims):
+    """Tangent of `_max_pool(x)` along the tangent `t` of `x`: each window's maximum's tangent,
+    the first in row-major order of the window where several tie (as `_max_pool_dinput`)."""
+    size, stride, out = _pool_options(x, size, stride, dims)
+    xp = _namespace(t, x)
+    ty = xp.zeros(y.shape, dtype=t.dtype)
+    for offset in reversed(list(numpy.ndindex(*size))):  # the first hit written last
+        region = _window_part(offset, stride, (1,) * dims, out)
+        xp.copyto(ty, t[region], where=x[region] == y)
+    return ty
+
+
 def _avg_pool(x, size, stride, dims):
     """The mean of each window over the last `dims` axes of `x`."""
     size, stride, out = _pool_options(x, size, stride, dims)
@@ -235,3 +247,11 @@ def _cross_entropy_dlogits(g, logits, labels):
     p[xp.arange(p.shape[0]), labels.reshape(-1)] -= 1.0
     p *= g / p.shape[0]
     return p.reshape(logits.shape)
+
+
+def _cross_entropy_tangent(t, logits, labels):
+    """Tangent of `_cross_entropy(logits, labels)` along the tangent `t` of the logits: the mean
+    over rows of `softmax(logits) · t - t[label]`."""
+    xp = _namespace(t, logits)
+    picked = xp.take_along_axis(t, labels[..., None], axis=-1)[..., 0]
+    return (xp.sum(_softmax(logits, -1) * t, axis=-1) - picked).mean()

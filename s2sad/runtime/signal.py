@@ -115,29 +115,62 @@ def _interp_fp_adjoint(g, x, xp, fp, left, right, period):
             + ns.bincount(upper.ravel(), weights=(t * g).ravel(), minlength=n)).astype(g.dtype)
 
 
-def _interp_x_adjoint(g, x, xp, fp, period):
-    """Adjoint of `x` in `numpy.interp`: `g` times the slope of the interval each sample lies in
-    (the right-hand one at a knot), zero outside the knots where the ends extend flat."""
-    ns = _namespace(g, x, xp, fp)
+def _interp_slope(x, xp, fp, period):
+    """The derivative in `x` of `numpy.interp(x, xp, fp, period=period)`: the slope of the
+    interval each sample lies in (the right-hand one at a knot), zero outside the knots where
+    the ends extend flat."""
+    ns = _namespace(x, xp, fp)
     x, knots, source = _interp_knots(x, xp, fp, period)
     if knots.shape[0] < 2:
-        return ns.zeros(x.shape, dtype=ns.asarray(g).dtype)
+        return ns.zeros(x.shape, dtype=ns.result_type(fp, 1.0))
     j, _ = _interp_intervals(x, knots)
     slope = (fp[source[j + 1]] - fp[source[j]]) / (knots[j + 1] - knots[j])
     if period is None:
         slope = ns.where((x >= knots[0]) & (x < knots[-1]), slope, 0.0)
-    return g * slope
+    return slope
+
+
+def _interp_x_adjoint(g, x, xp, fp, period):
+    """Adjoint of `x` in `numpy.interp`: `g` times the slope of the interval each sample lies in
+    (the right-hand one at a knot), zero outside the knots where the ends extend flat."""
+    return g * _interp_slope(x, xp, fp, period)
+
+
+def _interp_stencil(x, xp, fp, left, right, period):
+    """The knots around each sample of `numpy.interp(x, xp, fp, left, right, period)`, as
+    positions in `fp` ("lower", "upper"), and the weights of their values in the sample
+    ("lower_weight", "upper_weight"): zero where `left` or `right` replaces them."""
+    ns = _namespace(x, xp, fp)
+    x, knots, source = _interp_knots(x, xp, fp, period)
+    j, t = _interp_intervals(x, knots)
+    lower_weight, upper_weight = 1.0 - t, t
+    if period is None and (left is not None or right is not None):
+        keep = ns.ones(x.shape, dtype=bool)
+        if left is not None:
+            keep = keep & (x >= knots[0])
+        if right is not None:
+            keep = keep & (x <= knots[-1])
+        lower_weight, upper_weight = lower_weight * keep, upper_weight * keep
+    upper = source[ns.minimum(j + 1, knots.shape[0] - 1)]
+    return {"lower": source[j], "upper": upper, "lower_weight": lower_weight,
+            "upper_weight": upper_weight}
+
+
+def _interp_outside(x, xp, period, below):
+    """Where `numpy.interp` gives `left` (`below`) or `right` instead of an interpolated value:
+    below the first knot or above the last; nowhere for a periodic interpolation."""
+    ns = _namespace(x, xp)
+    x = ns.asarray(x)
+    if period is not None:
+        return ns.zeros(x.shape, dtype=bool)
+    return x < xp[0] if below else x > xp[-1]
 
 
 def _interp_outside_adjoint(g, x, xp, period, below):
     """Adjoint of `left` (`below`) or `right` in `numpy.interp`: `g` summed where they are used,
     nowhere for a periodic interpolation."""
     ns = _namespace(g, x, xp)
-    x = ns.asarray(x)
-    outside = x < xp[0] if below else x > xp[-1]
-    if period is not None:
-        outside = ns.zeros(x.shape, dtype=bool)
-    return ns.sum(ns.where(outside, g, 0.0))
+    return ns.sum(ns.where(_interp_outside(x, xp, period, below), g, 0.0))
 
 
 def _interp_knots_refused(xp):

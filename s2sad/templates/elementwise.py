@@ -10,7 +10,7 @@ import inspect
 
 import numpy as np
 
-from ..registry import REGISTRY, adjoint, op_key
+from ..registry import REGISTRY, adjoint, op_key, tangent
 
 
 def ufunc_keywords(out=None, *, where=True, casting="same_kind", order="K", dtype=None,
@@ -230,10 +230,21 @@ def maximum(z, x, y):
     dy = dz * (y > x) + dz * (x == y) * 0.5
 
 
+@tangent(np.maximum)
+def maximum_tangent(z, x, y):
+    """The mean of both tangents at ties, as JAX's jvp and the adjoint's halves."""
+    tz = tx * (x > y) + ty * (y > x) + (tx + ty) * (x == y) * 0.5
+
+
 @ufunc(np.minimum, broadcasts=True)
 def minimum(z, x, y):
     dx = dz * (x < y) + dz * (x == y) * 0.5
     dy = dz * (y < x) + dz * (x == y) * 0.5
+
+
+@tangent(np.minimum)
+def minimum_tangent(z, x, y):
+    tz = tx * (x < y) + ty * (y < x) + (tx + ty) * (x == y) * 0.5
 
 
 @ufunc(np.fmax, broadcasts=True)
@@ -243,16 +254,31 @@ def fmax(z, x, y):
     dy = dz * ((y > x) | xp.isnan(x)) + dz * (x == y) * 0.5
 
 
+@tangent(np.fmax)
+def fmax_tangent(z, x, y):
+    tz = tx * ((x > y) | xp.isnan(y)) + ty * ((y > x) | xp.isnan(x)) + (tx + ty) * (x == y) * 0.5
+
+
 @ufunc(np.fmin, broadcasts=True)
 def fmin(z, x, y):
     dx = dz * ((x < y) | xp.isnan(y)) + dz * (x == y) * 0.5
     dy = dz * ((y < x) | xp.isnan(x)) + dz * (x == y) * 0.5
 
 
+@tangent(np.fmin)
+def fmin_tangent(z, x, y):
+    tz = tx * ((x < y) | xp.isnan(y)) + ty * ((y < x) | xp.isnan(x)) + (tx + ty) * (x == y) * 0.5
+
+
 @ufunc(np.arctan2, broadcasts=True)
 def arctan2(angle, y, x):
     dy = dangle * x / (x * x + y * y)
     dx = -dangle * y / (x * x + y * y)
+
+
+@tangent(np.arctan2)
+def arctan2_tangent(angle, y, x):
+    tangle = (ty * x - tx * y) / (x * x + y * y)
 
 
 @ufunc(np.hypot, broadcasts=True)
@@ -262,10 +288,20 @@ def hypot(z, x, y):
     dy = dz * y / xp.where(z == 0, 1.0, z)
 
 
+@tangent(np.hypot)
+def hypot_tangent(z, x, y):
+    tz = (tx * x + ty * y) / xp.where(z == 0, 1.0, z)
+
+
 @ufunc(np.logaddexp, broadcasts=True)
 def logaddexp(z, x, y):
     dx = dz * xp.exp(x - z)
     dy = dz * xp.exp(y - z)
+
+
+@tangent(np.logaddexp)
+def logaddexp_tangent(z, x, y):
+    tz = tx * xp.exp(x - z) + ty * xp.exp(y - z)
 
 
 @ufunc(np.logaddexp2, broadcasts=True)
@@ -274,10 +310,20 @@ def logaddexp2(z, x, y):
     dy = dz * xp.exp2(y - z)
 
 
+@tangent(np.logaddexp2)
+def logaddexp2_tangent(z, x, y):
+    tz = tx * xp.exp2(x - z) + ty * xp.exp2(y - z)
+
+
 @ufunc(np.copysign, broadcasts=True)
 def copysign(z, x, y):
     """The sign taken from `y` is piecewise constant: `y` gets no adjoint."""
     dx = dz * xp.sign(x) * xp.copysign(1.0, y)
+
+
+@tangent(np.copysign)
+def copysign_tangent(z, x, y):
+    tz = tx * xp.sign(x) * xp.copysign(1.0, y)
 
 
 @ufunc(np.remainder, broadcasts=True)
@@ -287,6 +333,12 @@ def remainder(z, x, y):
     dy = -dz * xp.floor_divide(x, y)
 
 
+@tangent(np.remainder)
+def remainder_tangent(z, x, y):
+    """`tx` stretched to the result's shape, which a broadcast `y` may widen."""
+    tz = _tangent_like(tx, z) - ty * xp.floor_divide(x, y)
+
+
 @ufunc(np.fmod, broadcasts=True)
 def fmod(z, x, y):
     """fmod(x, y) == x - trunc(x / y) * y."""
@@ -294,7 +346,12 @@ def fmod(z, x, y):
     dy = -dz * xp.trunc(x / y)
 
 
-@adjoint(np.where, broadcasts=True)
+@tangent(np.fmod)
+def fmod_tangent(z, x, y):
+    tz = _tangent_like(tx, z) - ty * xp.trunc(x / y)
+
+
+@adjoint(np.where, broadcasts=True, linear=("x", "y"))
 def where(out, condition, x, y):
     dx = xp.where(condition, dout, 0.0)
     dy = xp.where(condition, 0.0, dout)
@@ -313,6 +370,13 @@ def clip(y, a, a_min, a_max, out=None):
     da_max = dy * (y == a_max) * (y != a)
 
 
+@tangent(np.clip)
+def clip_tangent(y, a, a_min, a_max):
+    """Not linear: the bounds are constants where they do not vary (the transpose of the
+    adjoint, ties to `a`)."""
+    ty = ta * (y == a) + ta_min * (y == a_min) * (y != a) + ta_max * (y == a_max) * (y != a)
+
+
 @adjoint(np.linspace)
 def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """Array creation: sample i is start + (stop - start) * t[i]."""
@@ -323,7 +387,16 @@ def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, a
     dstop = _unbroadcast(xp.sum(dy * t, axis=0), stop)
 
 
-@adjoint(np.full)
+@tangent(np.linspace)
+def linspace_tangent(y, start, stop, num=50, endpoint=True):
+    """Linear in (start, stop), written as a weighted sum so that a constant end (a literal,
+    often) costs nothing; stretched to the samples' shape, which `start` and `stop` broadcast to."""
+    t = _linspace_weights(y, num, endpoint)
+    s = 1.0 - t
+    ty = _tangent_like(tstart * s + tstop * t, y)
+
+
+@adjoint(np.full, linear=("fill_value",))
 def full(y, shape, fill_value, dtype=None, order="C"):
     """Array creation: the fill value is copied into every element."""
     if dtype is not None:
