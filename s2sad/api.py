@@ -20,6 +20,7 @@ from .codegen.cache import Build, BuildCache, BuildKey
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
 from .ir import Program
 from .normalize import normalize
+from .parser import display_name
 from .resolve import is_constant_value
 from .structure import argument_structure, has_container, needs_structure
 
@@ -367,6 +368,9 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
     if cached is not None:
         return cached
     program = normalize(fun, structures)
+    shown = getattr(fun, "__s2sad_shown_as__", None)
+    if shown is not None:  # a Hessian's: the module says which file the function is from
+        program.display_filename = display_name(shown)
     names, single = _normalize_wrt(program, wrt)
     if mode in ("jvp", "hvp"):
         gradient = linearize(program, names, single, mode)
@@ -533,17 +537,40 @@ def _gradient_of(fun: Callable, wrt: Wrt) -> Callable:
                                 for p in signature.parameters.values()):
         raise TypeError(f"s2sad.hessian and s2sad.hvp take functions whose parameters are named "
                         f"and whose defaults are literals; {name} has ({signature})")
-    parameters = ", ".join(str(p) for p in signature.parameters.values())
+    parameters = list(signature.parameters.values())
     arguments = ", ".join(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}"
-                          for p in signature.parameters.values())
+                          for p in parameters)
     if not name.isidentifier():
         name = "function"
-    source = f"def {name}({parameters}):\n    return gradient({arguments})\n"
+    # The gradients take the names of the parameters' adjoints: their tangents are `tdx` ...
+    taken = {p.name for p in parameters} | {name, "gradient"}
+    differentiated = _wrt_names(parameters, wrt)
+    results = []
+    for parameter in differentiated:
+        result = "d" + parameter
+        while result in taken:
+            result += "_"
+        taken.add(result)
+        results.append(result)
+    single = wrt is None or isinstance(wrt, (str, int))
+    returned = results[0] if single else ", ".join(results)
+    source = (f"def {name}({', '.join(str(p) for p in parameters)}):\n"
+              f"    {returned} = gradient({arguments})\n    return {returned}\n")
     filename = f"<s2sad gradient of {getattr(fun, '__qualname__', name)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace = {"gradient": GradFunction(fun, wrt, "grad"), "__name__": "s2sad_gradient_of"}
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own two lines
-    return namespace[name]
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own lines
+    wrapper = namespace[name]
+    wrapper.__s2sad_shown_as__ = getattr(getattr(fun, "__code__", None), "co_filename", None)
+    return wrapper
+
+
+def _wrt_names(parameters: list[inspect.Parameter], wrt: Wrt) -> list[str]:
+    """The parameter names `wrt` gives, by name or position (the first for None)."""
+    names = [p.name for p in parameters]
+    items = [0] if wrt is None else [wrt] if isinstance(wrt, (str, int)) else list(wrt)
+    return [names[item] if isinstance(item, int) and -len(names) <= item < len(names)
+            else str(item) for item in items]
 
 
 def _normalize_wrt(program, wrt: Wrt) -> tuple[list[str], bool]:

@@ -17,6 +17,7 @@ import copy
 from dataclasses import replace
 
 from ..errors import UnknownFunctionError
+from ..fold import literal_number
 from ..ir import Assignment, Branch, Effect, Loop, Node, Program
 from ..names import NameAllocator
 from ..templates import Template
@@ -153,8 +154,9 @@ class TangentProgram:
         renames.update(bound)
         for position, name in enumerate(outputs):
             renames[name] = ast.Subscript(copy.deepcopy(target), ast.Constant(position), ast.Load())
-        for param in template.inputs:
-            renames["t" + param] = self.tangent(bound[param]) if param in template.propagates_to() \
+        propagated = template.propagates_to()
+        for param in sorted(set(template.inputs) | propagated):
+            renames["t" + param] = self.tangent(bound[param]) if param in propagated \
                 else _Zero(copy.deepcopy(bound[param]))
         results = {"t" + name for name in outputs} if outputs else {"t" + template.output}
         assigned = {t.id for s in body if isinstance(s, ast.Assign) for t in s.targets
@@ -191,7 +193,7 @@ class TangentProgram:
         value = folded.visit(value)
         if isinstance(value, _Zero):
             return []
-        if broadcasts and folded.dropped and not _full_shape(value, assignment):
+        if broadcasts and folded.dropped and not _full_shape(value, assignment, self.known):
             value = _call("_tangent_like", value, ast.Name(assignment.target, ast.Load()))
         value = self._materialized(value)
         return [*locals_, self._tangent_assignment(assignment.target, value, assignment)]
@@ -223,8 +225,8 @@ class _Folder(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
         left, right = isinstance(node.left, _Zero), isinstance(node.right, _Zero)
-        if not (left or right):
-            return node
+        if not (left or right) or _is_sequence(node.left) or _is_sequence(node.right):
+            return node  # a list's `+` joins it: its zeros keep their places
         if isinstance(node.op, (ast.Mult, ast.MatMult)) or isinstance(node.op, ast.Div) and left:
             return node.left if left else node.right
         if isinstance(node.op, (ast.Add, ast.Sub)):
@@ -271,12 +273,17 @@ def _linear_in_first(function: ast.expr) -> bool:
         and isinstance(function.value, ast.Name)
 
 
-def _full_shape(value: ast.expr, assignment: Assignment) -> bool:
+def _full_shape(value: ast.expr, assignment: Assignment, known: set[str]) -> bool:
     """Whether an elementwise tangent has its result's shape although a term dropped out: it
-    reads the result itself, or every operand of the operation."""
+    reads the result itself, or every operand of the operation, or the operands whose terms
+    dropped are numbers written in the code (`1.0 - x`: `-tx` has x's shape)."""
     read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
     operands = {a.id for a in assignment.args if isinstance(a, ast.Name)}
-    return assignment.target in read or bool(operands) and operands <= read
+    if assignment.target in read or bool(operands) and operands <= read:
+        return True
+    varied = [a for a in assignment.args if isinstance(a, ast.Name) and a.id in known]
+    return len(varied) == 1 and all(literal_number(a) is not None for a in assignment.args
+                                    if a not in varied)
 
 
 def _folded(value: ast.expr) -> ast.expr:
@@ -284,8 +291,17 @@ def _folded(value: ast.expr) -> ast.expr:
     return _Folder().visit(value)
 
 
+def _is_sequence(node: ast.expr) -> bool:
+    return isinstance(node, (ast.List, ast.Tuple, ast.ListComp))
+
+
 class _Materialize(ast.NodeTransformer):
+    """Each zero left written out: `0.0` for a number written in the code, else zeros like
+    the value."""
+
     def visit__Zero(self, node: _Zero) -> ast.expr:
+        if literal_number(node.of) is not None:
+            return ast.Constant(0.0)
         return _call("_zeros_like", node.of)
 
 
