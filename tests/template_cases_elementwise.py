@@ -345,6 +345,14 @@ add_cases(
     Case(np_fmod, (X_MOD, Y_MOD), wrt=("x", "y")),
     Case(np_fmod, (Value(np.array([1.3, -0.2, 4.1])), Value(np.array([[0.9], [-1.7]]))),
          wrt=("x", "y")),
+    # Only `x` varied, the result wider than it: its tangent stretched to the result's shape.
+    Case(np_fmod, (Value(np.array([1.3, -0.2, 4.1])), Value(np.array([[0.9], [-1.7]]))),
+         wrt=("x",)),
+)
+add_cases(
+    "numpy.remainder",
+    Case(np_remainder, (Value(np.array([0.3, 1.9, -2.2])), Value(np.array([[0.7], [-1.3]]))),
+         wrt=("x",)),
 )
 
 
@@ -437,4 +445,6 @@ add_cases(
     Case(linspace_open, ((2,), ())),
     Case(linspace_like, ((6,), SCALAR)),
     Case(np_linspace, (Value(1.0), (4,)), wrt=("b",)),
+    # Only `start` varied, narrower than the samples `stop` broadcasts them to.
+    Case(np_linspace, ((3,), Value(np.array([[1.5, -0.5, 2.0], [0.3, 1.1, -1.2]]))), wrt=("a",)),
 )
