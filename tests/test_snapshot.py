@@ -27,6 +27,10 @@ SNAPSHOTS = {
     "piecewise_grad.py": ("piecewise.py", "loss"),
     "second_order_grad.py": ("second_order.py", "s2"),
     "convnet_grad.py": ("convnet.py", "loss"),
+    "mlp_jvp.py": ("transforms.py", "mlp_jvp"),
+    "mlp_hvp.py": ("transforms.py", "mlp_hvp"),
+    "features_hessian.py": ("transforms.py", "features_hessian"),
+    "rnn_checkpointed.py": ("transforms.py", "rnn_gradient"),
 }
 
 

@@ -251,8 +251,10 @@ class CallLowering:
                                    "write the computation without recursion")
         args = [self.atom(a) for a in node.args]
         keywords = {**(supplied or {}), **{k.arg: self.atom(k.value) for k in node.keywords}}
-        call_line = self.origin(node).lineno
-        scope = Scope(source, parent=parent, call_site=f"{name}, called on line {call_line}",
+        call_site = f"{name}, called on line {self.origin(node).lineno}"
+        if self.scope.source.filename.startswith("<s2sad gradient of "):
+            call_site = "the gradient"  # a Hessian's: the call is s2sad's, not the user's
+        scope = Scope(source, parent=parent, call_site=call_site,
                        generated=source.filename.startswith("<s2sad "))
         caller = self.scope
         self.scope = scope
