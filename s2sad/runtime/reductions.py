@@ -103,6 +103,24 @@ def _average_weights(weights, a, axis):
     return weights.transpose(order).reshape(shape)
 
 
+def _average_order(weights, a, axis):
+    """The order of the weights' axes that, with `_average_shape`, shapes `weights` as
+    `np.average(a, axis, weights)` does against `a`: `transpose(weights, order).reshape(shape)`."""
+    shape = _namespace(a).asarray(weights).shape
+    if shape == a.shape:
+        return tuple(range(len(shape)))
+    axes = _reduction_axes(axis, a.ndim)
+    return tuple(sorted(range(len(axes)), key=axes.__getitem__))
+
+
+def _average_shape(weights, a, axis):
+    """The shape `np.average(a, axis, weights)` gives `weights` to broadcast them against `a`."""
+    if _namespace(a).asarray(weights).shape == a.shape:
+        return a.shape
+    axes = _reduction_axes(axis, a.ndim)
+    return tuple(n if i in axes else 1 for i, n in enumerate(a.shape))
+
+
 def _average_adjoint(g, a, weights, axis):
     """Adjoint of `a` in `np.average(a, axis, weights)`: `g` times each weight over their sum."""
     if weights is None:

@@ -9,9 +9,7 @@ adjoint equally among the elements that attain them, and a norm or standard
 deviation at 0 has the adjoint 0 (the smallest subgradient of the 2-norm).
 
 Each rule's tangent (forward mode) follows it, the transpose of its adjoint, with the same
-conventions (ties averaged, 0 where the adjoint is 0). Forward mode takes `initial=` of
-sum and nansum, and `weights=` of average, as constants written into the call: a tangent
-template does not read the tangent of an option, so an array passed there is refused.
+conventions (ties averaged, 0 where the adjoint is 0).
 """
 
 import numpy as np
@@ -40,14 +38,12 @@ def sum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, whe
 
 @tangent(np.sum)
 def sum_tangent(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
-    """`initial` must be written as a number: a tangent template does not read the tangent of
-    an option (`tinitial`), so an array passed for it is refused rather than dropped."""
-    if initial is not None and not isinstance(initial, (int, float)):
-        raise NotImplementedError("initial= must be a number")
+    """`initial` adds its tangent to every result (not into the sum of `tx`, as the linear
+    form of the call would)."""
     if keepdims:
-        ty = xp.sum(tx, axis=axis, keepdims=True)
+        ty = xp.sum(tx, axis=axis, keepdims=True) + _tangent_like(tinitial, y)
     else:
-        ty = xp.sum(tx, axis=axis)
+        ty = xp.sum(tx, axis=axis) + _tangent_like(tinitial, y)
 
 
 @adjoint(np.nansum, checks=no_out)
@@ -66,14 +62,13 @@ def nansum(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, 
 @tangent(np.nansum)
 def nansum_tangent(y, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
                    where=True):
-    """The sum of the tangents of the numbers: a nan counts as nothing. `initial` must be a
-    number, as in the tangent of np.sum."""
-    if initial is not None and not isinstance(initial, (int, float)):
-        raise NotImplementedError("initial= must be a number")
+    """The sum of the tangents of the numbers (a nan counts as nothing), and `initial`'s."""
     if keepdims:
-        ty = xp.sum(xp.where(xp.isnan(x), 0.0, tx), axis=axis, keepdims=True)
+        ty = xp.sum(xp.where(xp.isnan(x), 0.0, tx), axis=axis, keepdims=True) + _tangent_like(
+            tinitial, y
+        )
     else:
-        ty = xp.sum(xp.where(xp.isnan(x), 0.0, tx), axis=axis)
+        ty = xp.sum(xp.where(xp.isnan(x), 0.0, tx), axis=axis) + _tangent_like(tinitial, y)
 
 
 @adjoint(np.mean, methods=("mean",), checks=no_out, linear=("x",))
@@ -119,15 +114,19 @@ def average(y, a, axis=None, weights=None, returned=False, keepdims=False):
 
 @tangent(np.average)
 def average_tangent(y, a, axis=None, weights=None, returned=False, keepdims=False):
-    """The average of the tangent with the same weights, which must be written out (numbers):
-    a tangent template does not read the tangent of an option (`tweights`), so an array
-    passed for them is refused rather than dropped."""
-    if weights is not None and not isinstance(weights, (list, tuple, int, float)):
-        raise NotImplementedError("weights= must be None or a list of numbers")
+    """The average of `ta` with the same weights, plus `Σ tw (a - y) / Σ w` for the weights'
+    tangent `tw` (shaped as NumPy shapes the weights against `a`)."""
+    shaped = xp.reshape(xp.transpose(tweights, _average_order(weights, a, axis)),
+                        _average_shape(weights, a, axis))
+    moved = shaped * (a - _expand_reduced(y, a, axis)) / xp.sum(
+        _average_weights(weights, a, axis), axis=axis, keepdims=True
+    )
     if keepdims:
-        ty = xp.average(ta, axis=axis, weights=weights, keepdims=True)
+        ty = xp.average(ta, axis=axis, weights=weights, keepdims=True) + xp.sum(
+            moved, axis=axis, keepdims=True
+        )
     else:
-        ty = xp.average(ta, axis=axis, weights=weights)
+        ty = xp.average(ta, axis=axis, weights=weights) + xp.sum(moved, axis=axis)
 
 
 @adjoint(np.prod, methods=("prod",), checks=no_out)
