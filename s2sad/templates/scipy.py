@@ -285,9 +285,8 @@ def log_softmax_tangent(y, x, axis=None):
 
 # ---- scipy.stats: the normal distribution -------------------------------------------------
 # The parameters broadcast against `x`: each adjoint is summed back to its own shape. A
-# tangent is the sum over the varied parameters of partial derivative times tangent; each
-# temporary it computes is read once per statement (`xp.square(z)`, not `z * z`), so that
-# the forward keeps it as one value where several terms read it.
+# tangent is the sum over the varied parameters of partial derivative times tangent, one
+# temporary per term, so that the terms of parameters that do not vary drop out whole.
 
 
 @adjoint("scipy.stats.norm.logpdf")
