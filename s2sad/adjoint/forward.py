@@ -25,7 +25,7 @@ def forward_statements(program: Program, needed: set[str], varied: set[str],
     kept, _ = _live(program.body, set(needed), tapes)
     reads: dict[str, int] = {}
     for node in _syntax(kept):
-        for name in _reads(node):
+        for name in _each_read(node):
             reads[name] = reads.get(name, 0) + 1
     return _Emitter(reads, needed, varied, tapes).emit(kept)
 
@@ -116,7 +116,7 @@ class _Emitter:
     def emit(self, nodes: list[Node]) -> list[ast.stmt]:
         local_reads: dict[str, int] = {}
         for node in nodes:
-            for name in _reads(_own_syntax(node)):
+            for name in _each_read(_own_syntax(node)):
                 local_reads[name] = local_reads.get(name, 0) + 1
         foldable = {
             a.target: a.value for a in nodes
@@ -210,6 +210,12 @@ def _own_syntax(node: Node) -> ast.AST:
 
 def _reads(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _each_read(node: ast.AST) -> list[str]:
+    """Every name `node` reads, as often as it reads it: a temporary read twice in one
+    statement is not folded into it (it would be computed twice)."""
+    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
 
 
 class _Fold(ast.NodeTransformer):

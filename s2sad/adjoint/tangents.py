@@ -166,9 +166,10 @@ class TangentProgram:
             renames[local] = ast.Name(self.names.fresh(local), ast.Load())
         locals_: list[Assignment] = []
         values: dict[str, ast.expr] = {}
+        folder = _Folder()
         for statement in body:
             name = statement.targets[0].id
-            value = _folded(_substitute(statement.value, renames, set()))
+            value = folder.visit(_substitute(statement.value, renames, set()))
             if name in kept:
                 values[name] = value
                 continue
@@ -184,16 +185,18 @@ class TangentProgram:
                 for position, name in enumerate(outputs)], ast.Load())
         else:
             value = values["t" + template.output]
-        return self._finished(assignment, locals_, value, template.broadcasts)
+        return self._finished(assignment, locals_, value, template.broadcasts, folder.dropped)
 
     def _finished(self, assignment: Assignment, locals_: list[Assignment], value: ast.expr,
-                  broadcasts: bool) -> list[Assignment]:
-        """The tangent assignment of `value`, zeros folded away; nothing where it is zero."""
+                  broadcasts: bool, dropped: bool = False) -> list[Assignment]:
+        """The tangent assignment of `value`, zeros folded away; nothing where it is zero.
+        `dropped`: a term of the rule's own statements dropped out already."""
         folded = _Folder()
         value = folded.visit(value)
         if isinstance(value, _Zero):
             return []
-        if broadcasts and folded.dropped and not _full_shape(value, assignment, self.known):
+        dropped = dropped or folded.dropped
+        if broadcasts and dropped and not _full_shape(value, assignment, self.known):
             value = _call("_tangent_like", value, ast.Name(assignment.target, ast.Load()))
         value = self._materialized(value)
         return [*locals_, self._tangent_assignment(assignment.target, value, assignment)]
@@ -284,11 +287,6 @@ def _full_shape(value: ast.expr, assignment: Assignment, known: set[str]) -> boo
     varied = [a for a in assignment.args if isinstance(a, ast.Name) and a.id in known]
     return len(varied) == 1 and all(literal_number(a) is not None for a in assignment.args
                                     if a not in varied)
-
-
-def _folded(value: ast.expr) -> ast.expr:
-    """`value` with its zeros folded, the zeros left in place."""
-    return _Folder().visit(value)
 
 
 def _is_sequence(node: ast.expr) -> bool:
