@@ -76,9 +76,10 @@ def test_the_catalogue_groups_rules_by_the_module_that_defines_them():
     assert op_key("numpy.sum") in families["reductions"]
     assert op_key("numpy.linalg.norm") in families["reductions"]
     assert all(keys == sorted(keys, key=str) for keys in families.values())
+    assert "| `np.tanh` | `(x, /, out=None" in render() and "| diagonal |" in render()
     section = render().split("## reductions\n", 1)[1].split("\n## ", 1)[0]
     assert "| `np.sum` | `(x, axis=None, dtype=None, out=None, keepdims=False, initial=None, " \
-           "where=True)` | `.sum()` | `out is not None`" in section
+           "where=True)` | `.sum()` | rule | `out is not None`" in section
 
 
 def test_rules_registered_by_users_are_left_out():

@@ -2248,8 +2248,9 @@ MAY_SHARE_MEMORY = {
     "_mvn_weighted",
     # Indices, which hold the indices they are given.
     "_take_index", "_along_axis_index",
-    # Forward mode's: a tangent already of its result's shape, the Jacobian's own arrays.
-    "_tangent_like", "_jacobian_result",
+    # Forward mode's: a tangent already of its result's shape, the Jacobian's own arrays,
+    # logsumexp's weights where there are none (the tangent multiplies them into new memory).
+    "_tangent_like", "_jacobian_result", "_with_weights",
 }
 """The helpers whose result may share memory with an argument. The adjoint pass takes any
 other helper's result for new memory, which the adjoint it is assigned to owns and may add

@@ -166,7 +166,7 @@ class TangentProgram:
             renames[local] = ast.Name(self.names.fresh(local), ast.Load())
         locals_: list[Assignment] = []
         values: dict[str, ast.expr] = {}
-        folder = _Folder()
+        folder = _Folder(frozenset(self.tangent_names.values()))
         for statement in body:
             name = statement.targets[0].id
             value = folder.visit(_substitute(statement.value, renames, set()))
@@ -191,12 +191,13 @@ class TangentProgram:
                   broadcasts: bool, dropped: bool = False) -> list[Assignment]:
         """The tangent assignment of `value`, zeros folded away; nothing where it is zero.
         `dropped`: a term of the rule's own statements dropped out already."""
-        folded = _Folder()
+        folded = _Folder(frozenset(self.tangent_names.values()))
         value = folded.visit(value)
         if isinstance(value, _Zero):
             return []
         dropped = dropped or folded.dropped
-        if broadcasts and dropped and not _full_shape(value, assignment, self.known):
+        if broadcasts and dropped and not _full_shape(value, assignment, self.known,
+                                                      self.tangent_names):
             value = _call("_tangent_like", value, ast.Name(assignment.target, ast.Load()))
         value = self._materialized(value)
         return [*locals_, self._tangent_assignment(assignment.target, value, assignment)]
@@ -220,10 +221,13 @@ class TangentProgram:
 
 
 class _Folder(ast.NodeTransformer):
-    """Zeros folded: a product with one vanishes, a sum drops it (`dropped` says a sum did)."""
+    """Zeros folded: a product with one vanishes, a sum drops it (`dropped` says a sum did);
+    `tangents`: the names of tangents, which a call linear in its first argument must not
+    read elsewhere for that argument's zero to make the call zero."""
 
-    def __init__(self) -> None:
+    def __init__(self, tangents: frozenset[str] = frozenset()) -> None:
         self.dropped = False
+        self.tangents = tangents
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
@@ -249,7 +253,10 @@ class _Folder(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         self.generic_visit(node)
-        if node.args and isinstance(node.args[0], _Zero) and _linear_in_first(node.func):
+        others = [*node.args[1:], *(k.value for k in node.keywords)]
+        if node.args and isinstance(node.args[0], _Zero) and _linear_in_first(node.func) \
+                and not any(isinstance(n, ast.Name) and n.id in self.tangents
+                            for other in others for n in ast.walk(other)):
             return _Zero(ast.Call(node.func, [node.args[0].of, *node.args[1:]], node.keywords))
         return node
 
@@ -263,7 +270,7 @@ class _Folder(ast.NodeTransformer):
 _LINEAR_HELPERS = frozenset({"_in_dtype_of", "_unbroadcast", "_spread", "_expand_reduced",
                              "_tangent_like"})
 """Helpers linear in their first argument: one of zeros is zeros."""
-_LINEAR_FUNCTIONS = frozenset({"sum", "mean", "reshape", "transpose", "swapaxes", "moveaxis",
+_LINEAR_FUNCTIONS = frozenset({"sum", "mean", "average", "reshape", "transpose", "swapaxes", "moveaxis",
                                "broadcast_to", "squeeze", "expand_dims", "cumsum", "diagonal",
                                "trace", "take", "take_along_axis", "negative", "real"})
 """Array functions (`xp.f`) linear in their first argument."""
@@ -276,13 +283,16 @@ def _linear_in_first(function: ast.expr) -> bool:
         and isinstance(function.value, ast.Name)
 
 
-def _full_shape(value: ast.expr, assignment: Assignment, known: set[str]) -> bool:
+def _full_shape(value: ast.expr, assignment: Assignment, known: set[str],
+                tangent_names: dict[str, str]) -> bool:
     """Whether an elementwise tangent has its result's shape although a term dropped out: it
-    reads the result itself, or every operand of the operation, or the operands whose terms
-    dropped are numbers written in the code (`1.0 - x`: `-tx` has x's shape)."""
+    reads the result itself, or each operand of the operation (or its tangent, of its
+    shape), or the operands whose terms dropped are numbers written in the code (`1.0 - x`:
+    `-tx` has x's shape)."""
     read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
     operands = {a.id for a in assignment.args if isinstance(a, ast.Name)}
-    if assignment.target in read or bool(operands) and operands <= read:
+    if assignment.target in read or operands and all(
+            a in read or a in known and tangent_names.get(a) in read for a in operands):
         return True
     varied = [a for a in assignment.args if isinstance(a, ast.Name) and a.id in known]
     return len(varied) == 1 and all(literal_number(a) is not None for a in assignment.args
