@@ -1,0 +1,78 @@
+"""Second order over the whole registry: every template's gradient differentiated again.
+
+For each template case, `first = s2sad.vjp(case.fun)` with a fixed random cotangent, and
+`outer(*args) = sum(first(*args) * r)` for fixed random weights `r`: s2sad's gradient of
+`outer` (the gradient of a gradient) is checked against central differences of `outer`,
+which runs the first-order gradient itself. So no rule can be added without its second
+order working: its adjoint's helpers need rules of their own, its adjoint must be written
+in operations s2sad differentiates.
+
+CI runs the first case of each rule; `S2SAD_SECOND_ORDER=all` runs every case.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gradcheck import assert_close, numerical_vjp
+from template_cases import Case
+from test_templates import PAIRS, random_like, rng_for, wrt_argument
+
+import s2sad
+
+EVERY_CASE = os.environ.get("S2SAD_SECOND_ORDER") == "all"
+SELECTED = [(key, i, case) for key, i, case in PAIRS if EVERY_CASE or i == 0]
+
+SECOND_ORDER_REFUSED = {
+    # rule key: why its gradient cannot be differentiated again (a located refusal, tested)
+}
+
+
+def outer_function(case: Case, first: Any, cotangent: Any, weights: list[Any],
+                   directory: Path) -> Any:
+    """`outer(*params) = sum of first(*params, cotangent=C)[k] * R[k]`, from a module of its
+    own (s2sad reads its source)."""
+    params = ", ".join(case.params)
+    gradients = [f"g{k}" for k in range(len(case.wrt))]
+    unpack = gradients[0] if len(gradients) == 1 else ", ".join(gradients)
+    total = " + ".join(f"np.sum({g} * R[{k}])" for k, g in enumerate(gradients))
+    source = (f"import numpy as np\n\n\ndef outer({params}):\n"
+              f"    {unpack} = first({params}, cotangent=C)\n"
+              f"    return {total}\n")
+    name = f"second_order_{zlib.crc32(source.encode()):08x}_{abs(hash(id(first))) % 10**8}"
+    path = directory / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.first, module.C, module.R = first, cotangent, weights
+    return module.outer
+
+
+@pytest.mark.parametrize(("key", "i", "case"), SELECTED,
+                         ids=[f"{key}-{i}" for key, i, _ in SELECTED])
+def test_gradient_of_the_gradient_matches_finite_differences(key: str, i: int, case: Case,
+                                                             tmp_path: Path):
+    rng = rng_for(key, i, salt="second order")
+    args = case.make_args(rng)
+    cotangent = random_like(rng, case.fun(*args))
+    first = s2sad.vjp(case.fun, wrt=wrt_argument(case))
+    weights = [random_like(rng, args[k]) for k in case.wrt_indices]
+    outer = outer_function(case, first, cotangent, weights, tmp_path)
+    if key in SECOND_ORDER_REFUSED:
+        with pytest.raises(s2sad.S2SADError):
+            s2sad.grad(outer, wrt=wrt_argument(case))(*args)
+        return
+
+    with np.errstate(divide="raise", invalid="raise"):
+        got = s2sad.grad(outer, wrt=wrt_argument(case))(*args)
+
+    expected = numerical_vjp(outer, args, case.wrt_indices, 1.0)
+    for name, g, e in zip(case.wrt, got if len(case.wrt) > 1 else (got,), expected):
+        assert_close(g, e, rtol=1e-4, atol=1e-6, name=f"[{key}-{i}] d{name} of the gradient")
