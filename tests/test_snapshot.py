@@ -100,3 +100,11 @@ def test_the_snapshot_is_a_working_module():
             args[arg][index] -= 2 * eps
             down = q(*args)
             assert gradient[index] == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-6)
+
+
+def test_the_readme_pastes_the_current_jvp_module():
+    """README.md shows the generated jvp function as the snapshot has it, byte for byte."""
+    snapshot = (SNAPSHOT.parent / "mlp_jvp.py").read_text(encoding="utf-8")
+    function = snapshot[snapshot.index("def mlp_jvp("):snapshot.index("\n\n\ndef _namespace")]
+    assert function in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README.md's jvp module differs from tests/snapshots/mlp_jvp.py: paste it again")
