@@ -898,6 +898,23 @@ add_cases(
 )
 
 
+_second_writes_gradient = s2sad.grad(second_writes, wrt=(0, 1))
+
+
+def third_writes(x, v, idx):
+    """Differentiates the adjoint of `_written`, `_written_transpose`, once more."""
+    dx, dv = _second_writes_gradient(x, v, idx)
+    return np.sum(dx * dx) + np.sum(np.sin(dv))
+
+
+add_cases(
+    "helper._written_transpose",
+    Case(third_writes, ((4,), (), REPEATED)),
+    Case(third_writes, ((4, 2), (2,), REPEATED)),
+    Case(third_writes, ((3, 2), (), Value((slice(None), 0)))),
+)
+
+
 # ---- gradients of gradients through the shape helpers --------------------------------------
 
 

@@ -18,3 +18,10 @@ def setitem(y, x, index, value):
 @adjoint("helper._written", linear=("g",))
 def written(y, g, index, value):
     dg = _written_transpose(dy, g, index, value)
+
+
+@adjoint("helper._written_transpose", linear=("g",))
+def written_transpose(z, g, y, index, value):
+    """Linear in `g`, a gather of its elements by the labels of the write: its adjoint sums
+    back per element of `value`, which is `_written` itself; `y` and `value` give shapes."""
+    dg = _written(dz, index, value)
