@@ -49,6 +49,16 @@ def two_outputs(x, w):
     return np.sum(z ** 2), np.tanh(z)
 
 
+def layers(params, x):
+    for W, b in params:
+        x = np.tanh(x @ W + b)
+    return np.sum(x ** 2)
+
+
+def dict_layers(params, x):
+    return layers([(layer["W"], layer["b"]) for layer in params], x)
+
+
 def of_a_list(xs, w):
     total = 0.0
     for i in range(len(xs)):
@@ -108,6 +118,27 @@ def test_jvp_of_list_items():
     assert tangent == pytest.approx((plus - minus) / (2 * e), rel=1e-6)
 
 
+def _shifted(tree, tangent, scale):
+    if isinstance(tree, dict):
+        return {k: _shifted(tree[k], tangent[k], scale) for k in tree}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(_shifted(a, b, scale) for a, b in zip(tree, tangent))
+    return tree + scale * tangent
+
+
+@pytest.mark.parametrize("fun", [layers, dict_layers], ids=["(W, b) tuples", "dicts"])
+def test_jvp_of_a_list_of_layers(fun):
+    """A wrong tangent before: the leaves read at the start took the values, not the tangents."""
+    shapes = [((3, 4), (4,)), ((4, 2), (2,))]
+    make = (lambda W, b: (W, b)) if fun is layers else (lambda W, b: {"W": W, "b": b})
+    params = [make(rng.standard_normal(w), rng.standard_normal(b)) for w, b in shapes]
+    tangent = [make(rng.standard_normal(w), rng.standard_normal(b)) for w, b in shapes]
+    x, e = rng.standard_normal((5, 3)), 1e-6
+    _, got = s2sad.jvp(fun)(params, x, tangent=tangent)
+    expected = (fun(_shifted(params, tangent, e), x) - fun(_shifted(params, tangent, -e), x)) / (2 * e)
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
 def test_jvp_against_jax():
     jax = pytest.importorskip("jax")
     jnp = pytest.importorskip("jax.numpy")
@@ -163,29 +194,32 @@ def opaque(x):
     return x * 2.0
 
 
-@s2sad.adjoint(opaque)
-def opaque_rule(y, x):
-    dx = dy * 2.0  # noqa: F821, F841 - a rule's template: parsed, never run
+@pytest.fixture
+def opaque_rule():
+    """A rule of the user's for `opaque`, without a tangent: registered for the test only."""
+    from s2sad.templates import REGISTRY
+
+    @s2sad.adjoint(opaque)
+    def opaque_adjoint(y, x):
+        dx = dy * 2.0  # noqa: F821, F841 - a rule's template: parsed, never run
+
+    yield REGISTRY[opaque]
+    del REGISTRY[opaque]
 
 
-def test_a_rule_without_a_tangent_is_a_located_refusal():
+def test_a_rule_without_a_tangent_is_a_located_refusal(opaque_rule):
     with pytest.raises(s2sad.UnknownFunctionError, match="no tangent") as refused:
         _ = s2sad.jvp(no_tangent_rule).source
     assert "test_forward_mode.py" in str(refused.value) and "opaque(x)" in str(refused.value)
 
 
-def test_a_tangent_of_ones_own():
+def test_a_tangent_of_ones_own(opaque_rule):
     @s2sad.tangent(opaque)
     def opaque_tangent(y, x):
         ty = tx * 2.0  # noqa: F821, F841 - a rule's template: parsed, never run
 
-    try:
-        x = rng.standard_normal(3)
-        _, tangent = s2sad.jvp(no_tangent_rule)(x, tangent=np.ones(3))
-        assert tangent == pytest.approx(6.0)
-    finally:
-        from s2sad.templates import REGISTRY
-        REGISTRY[opaque].tangent = None
+    _, tangent = s2sad.jvp(no_tangent_rule)(rng.standard_normal(3), tangent=np.ones(3))
+    assert tangent == pytest.approx(6.0)
 
 
 def test_a_saved_jvp_module_runs_alone(tmp_path):

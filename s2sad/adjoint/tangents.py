@@ -16,7 +16,7 @@ import ast
 import copy
 from dataclasses import replace
 
-from ..errors import UnknownFunctionError
+from ..errors import UnknownFunctionError, UnsupportedSyntaxError
 from ..fold import literal_number
 from ..ir import Assignment, Branch, Effect, Loop, Node, Program
 from ..names import NameAllocator
@@ -112,7 +112,8 @@ class TangentProgram:
                                   ast.Load())
             return self._finished(assignment, [], value, broadcasts=False)
         if assignment.op == "leaf":
-            value = _replaced(assignment.value, {id(assignment.args[0]): self.tangent(assignment.args[0])})
+            value = self._substituted(assignment, [(assignment.args[0],
+                                                    self.tangent(assignment.args[0]))])
             return self._finished(assignment, [], value, broadcasts=False)
         template, bound = activity.template(assignment), activity.binding(assignment)
         form = template.tangent_form() if template is not None else None
@@ -135,13 +136,26 @@ class TangentProgram:
                 operand, (ast.List, ast.Tuple)) else [operand]
             slots += [e for e in elements if e is not None]
         if form == "linear":
-            return _replaced(assignment.value, {id(slot): self.tangent(slot) for slot in slots})
-        terms = [_replaced(assignment.value, {id(slot): self.tangent(slot)}) for slot in slots
+            return self._substituted(assignment, [(slot, self.tangent(slot)) for slot in slots])
+        terms = [self._substituted(assignment, [(slot, self.tangent(slot))]) for slot in slots
                  if isinstance(slot, ast.Name) and slot.id in self.known]
         total = terms[0]
         for term in terms[1:]:
             total = ast.BinOp(total, ast.Add(), term)
         return total
+
+    def _substituted(self, assignment: Assignment,
+                     slots: list[tuple[ast.expr, ast.expr]]) -> ast.expr:
+        """The assignment's value with its operands replaced (`_replaced`), or a located
+        refusal where an operand cannot be found in it."""
+        try:
+            return _replaced(assignment.value, slots)
+        except ValueError as error:
+            raise UnsupportedSyntaxError(
+                f"s2sad cannot write the tangent of this line: it does not find {error}",
+                assignment.origin,
+                "use reverse mode (s2sad.grad or s2sad.vjp) for this function, and report it",
+            ) from None
 
     def _from_rule(self, assignment: Assignment, template: Template,
                    bound: dict[str, ast.expr]) -> list[Assignment]:
@@ -313,16 +327,33 @@ class _Materialize(ast.NodeTransformer):
         return _call("_zeros_like", node.of)
 
 
-def _replaced(node: object, slots: dict[int, ast.expr]) -> object:
-    """A copy of `node` with the nodes whose ids are keys of `slots` replaced: the operands
-    of an operation, found by identity (an operand's name may fill several slots)."""
+def _replaced(value: ast.expr, slots: list[tuple[ast.expr, ast.expr]]) -> ast.expr:
+    """A copy of `value` with each operand of `slots` replaced by its replacement. An operand
+    is found by identity (a name may fill several slots: `x * x`), else, for a name that
+    `value` reads once, by its name; one found neither way is an error, never left as it is
+    (a tangent equal to its value would be silently wrong)."""
+    found: set[int] = set()
+    by_identity = {id(operand): replacement for operand, replacement in slots}
+    copied = _copy_replacing(value, by_identity, found)
+    missing = [(operand, replacement) for operand, replacement in slots if id(operand) not in found]
+    for operand, replacement in missing:
+        named = [n for n in ast.walk(copied) if isinstance(n, ast.Name)
+                 and isinstance(operand, ast.Name) and n.id == operand.id]
+        if len(named) != 1:
+            raise ValueError(f"the operand {ast.unparse(operand)} of {ast.unparse(value)}")
+        copied = _copy_replacing(copied, {id(named[0]): replacement}, found)
+    return copied
+
+
+def _copy_replacing(node: object, slots: dict[int, ast.expr], found: set[int]) -> object:
     if id(node) in slots:
+        found.add(id(node))
         return copy.deepcopy(slots[id(node)])
     if isinstance(node, list):
-        return [_replaced(item, slots) for item in node]
+        return [_copy_replacing(item, slots, found) for item in node]
     if not isinstance(node, ast.AST):
         return node
-    fields = {name: _replaced(value, slots) for name, value in ast.iter_fields(node)}
+    fields = {name: _copy_replacing(value, slots, found) for name, value in ast.iter_fields(node)}
     return type(node)(**fields)
 
 
