@@ -1313,6 +1313,14 @@ def array_copy(x):
     return np.array(x, copy=True)
 
 
+def asarray_of_array(x):
+    return np.asarray(x) * np.sin(x)
+
+
+def asarray_of_number(s):
+    return np.asarray(s * 3.0) ** 2
+
+
 for key in ("helper._matmul_dlhs", "helper._matmul_drhs", "helper._dot_dlhs", "helper._dot_drhs"):
     add_cases(
         key,
@@ -1349,6 +1357,8 @@ add_cases("helper._extremum_adjoint", Case(second_extrema, ((3, 2),)), Case(seco
 add_cases("helper._extremum_gather", Case(third_extrema, ((3, 2),)), Case(third_extrema, ((4,),)))
 add_cases("numpy.broadcast_to", Case(broadcast_rows, ((4,),)), Case(broadcast_rows, ((1, 4),)))
 add_cases("numpy.array", Case(array_copy, ((3,),)), Case(array_copy, ((2, 3),)))
+add_cases("numpy.asarray", Case(asarray_of_array, ((2, 3),)), Case(asarray_of_array, ((4,),)),
+          Case(asarray_of_number, (SCALAR,)))
 
 
 # ---- the families' own case modules --------------------------------------------------------

@@ -69,6 +69,15 @@ def array(y, x, copy=True):
     dx = dy
 
 
+@adjoint(np.asarray, linear=("a",))
+def asarray(y, a, dtype=None, order=None):
+    """`np.asarray(a)` of an array or a number (the adjoint of `.tolist()` calls it on the
+    list of its elements' adjoints): the same values, so the adjoint passes through."""
+    if dtype is not None:
+        raise NotImplementedError("dtype= is not supported; cast with .astype(...) instead")
+    da = dy
+
+
 nondifferentiable("helper._shape_of", "helper._zeros_like", np.empty_like)
 
 
