@@ -7,6 +7,8 @@ Matrices that are inverted are made well conditioned inside the case
 import numpy as np
 from template_cases import SCALAR, Case, Value, add_cases
 
+import s2sad
+
 # ---- matmul and dot: rank combinations beyond those of template_cases.py ----------------
 
 
@@ -456,3 +458,128 @@ add_cases(
     Case(singular_values_only, ((2, 3, 4),)),
     Case(singular_values_positional, ((3, 3),)),
 )
+
+
+# ---- gradients of gradients: the helpers the products' adjoints call ------------------------
+# Each case differentiates a gradient whose code calls the helper, with an outer function that
+# is not linear in it, so that the helper's adjoint is reached for every operand it reads.
+
+
+def _sine_of_inner(a, b):
+    return np.sum(np.sin(np.inner(a, b)))
+
+
+def _sine_of_kron(a, b):
+    return np.sum(np.sin(np.kron(a, b)))
+
+
+def _sine_of_cross(a, b):
+    return np.sum(np.sin(np.cross(a, b)))
+
+
+def _sine_of_cross_axes(a, b):
+    return np.sum(np.sin(np.cross(a, b, axisa=0, axisb=-1, axisc=0)))
+
+
+def _sine_of_tensordot(a, b):
+    return np.sum(np.sin(np.tensordot(a, b, axes=1)))
+
+
+def _sine_of_tensordot_pairs(a, b):
+    return np.sum(np.sin(np.tensordot(a, b, axes=([0, 2], [2, 1]))))
+
+
+def _sine_of_einsum(a, b):
+    return np.sum(np.sin(np.einsum("ij,jk->ik", a, b)))
+
+
+def _sine_of_einsum_diagonal(a):
+    return np.sum(np.sin(np.einsum("ii->i", a)))
+
+
+def _sine_of_einsum_three(a, b, c):
+    return np.sum(np.sin(np.einsum("ij,jk,kl->il", a, b, c, optimize=True)))
+
+
+def _sine_of_inverse(m):
+    return np.sum(np.sin(np.linalg.inv(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype))))
+
+
+_inner_gradient = s2sad.grad(_sine_of_inner, wrt=("a", "b"))
+_kron_gradient = s2sad.grad(_sine_of_kron, wrt=("a", "b"))
+_cross_gradient = s2sad.grad(_sine_of_cross, wrt=("a", "b"))
+_cross_axes_gradient = s2sad.grad(_sine_of_cross_axes, wrt=("a", "b"))
+_tensordot_gradient = s2sad.grad(_sine_of_tensordot, wrt=("a", "b"))
+_tensordot_pairs_gradient = s2sad.grad(_sine_of_tensordot_pairs, wrt=("a", "b"))
+_einsum_gradient = s2sad.grad(_sine_of_einsum, wrt=("a", "b"))
+_einsum_diagonal_gradient = s2sad.grad(_sine_of_einsum_diagonal)
+_einsum_three_gradient = s2sad.grad(_sine_of_einsum_three, wrt=("a", "b", "c"))
+_inverse_gradient = s2sad.grad(_sine_of_inverse)
+
+
+def second_inner(a, b):
+    da, db = _inner_gradient(a, b)
+    return np.sum(da * da) + np.sum(np.cos(db))
+
+
+def second_kron(a, b):
+    da, db = _kron_gradient(a, b)
+    return np.sum(da * da) + np.sum(np.cos(db))
+
+
+def second_cross(a, b):
+    da, db = _cross_gradient(a, b)
+    return np.sum(da * da) + np.sum(np.cos(db))
+
+
+def second_cross_axes(a, b):
+    da, db = _cross_axes_gradient(a, b)
+    return np.sum(np.cos(da)) + np.sum(db * db)
+
+
+def second_tensordot(a, b):
+    da, db = _tensordot_gradient(a, b)
+    return np.sum(da * da) + np.sum(np.cos(db))
+
+
+def second_tensordot_pairs(a, b):
+    da, db = _tensordot_pairs_gradient(a, b)
+    return np.sum(np.cos(da)) + np.sum(db * db)
+
+
+def second_einsum(a, b):
+    da, db = _einsum_gradient(a, b)
+    return np.sum(da * da) + np.sum(np.cos(db))
+
+
+def second_einsum_diagonal(a):
+    return np.sum(np.cos(_einsum_diagonal_gradient(a)))
+
+
+def second_einsum_three(a, b, c):
+    da, db, dc = _einsum_three_gradient(a, b, c)
+    return np.sum(da * da) + np.sum(np.cos(db)) + np.sum(dc * dc * dc)
+
+
+def second_inverse(m):
+    dm = _inverse_gradient(m)
+    return np.sum(dm * dm)
+
+
+for key in ("helper._inner_dlhs", "helper._inner_drhs"):
+    add_cases(key, Case(second_inner, ((3, 4), (4,))), Case(second_inner, ((2, 3, 4), (5, 4))))
+for key in ("helper._kron_dlhs", "helper._kron_drhs"):
+    add_cases(key, Case(second_kron, ((2, 3), (3, 2))), Case(second_kron, ((2,), (2, 3))))
+for key in ("helper._cross_dlhs", "helper._cross_drhs"):
+    add_cases(key, Case(second_cross, ((4, 3), (3,))), Case(second_cross_axes, ((3, 2), (2, 3))))
+for key in ("helper._tensordot_dlhs", "helper._tensordot_drhs"):
+    add_cases(key, Case(second_tensordot, ((2, 3), (3, 4, 2))),
+              Case(second_tensordot_pairs, ((4, 3, 2), (5, 2, 4))))
+add_cases(
+    "helper._einsum_adjoint",
+    Case(second_einsum, ((2, 3), (3, 4))),
+    Case(second_einsum_diagonal, ((3, 3),)),
+    Case(second_einsum_three, ((2, 3), (3, 4), (4, 2))),
+)
+add_cases("helper._matrix_transpose", Case(second_inverse, ((3, 3),)),
+          Case(second_inverse, ((2, 4, 4),)))

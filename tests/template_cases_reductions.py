@@ -12,6 +12,8 @@ away from ties and kinks.
 import numpy as np
 from template_cases import SCALAR, Case, Value, add_cases
 
+import s2sad
+
 NAN = np.nan
 NANS_34 = Value(np.array([[1.0, NAN, -0.5, 2.0],
                           [NAN, NAN, 0.3, 1.2],
@@ -703,3 +705,32 @@ add_cases(
     # Two columns of the same absolute sum share the adjoint.
     Case(norm_columns, (Value(np.array([[1.0, -2.0], [2.0, 1.0]])),), wrt=("x",)),
 )
+
+
+# ---- gradients of gradients: the helpers the reductions' adjoints call ----------------------
+# Each case differentiates a gradient whose code calls the helper, with an outer function that
+# is not linear in it, so that the helper's adjoint is reached for every operand it reads.
+
+
+def _sine_of_trace(x):
+    return np.sum(np.sin(np.trace(x, 1)))
+
+
+def _sine_of_trace_axes(x):
+    return np.sum(np.sin(np.trace(x, axis1=2, axis2=0)))
+
+
+_trace_gradient = s2sad.grad(_sine_of_trace)
+_trace_axes_gradient = s2sad.grad(_sine_of_trace_axes)
+
+
+def second_trace(x):
+    return np.sum(_trace_gradient(x) ** 2)
+
+
+def second_trace_axes(x):
+    return np.sum(np.cos(_trace_axes_gradient(x)))
+
+
+add_cases("helper._trace_adjoint", Case(second_trace, ((3, 4),)),
+          Case(second_trace_axes, ((3, 2, 3),)))

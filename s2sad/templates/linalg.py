@@ -231,3 +231,153 @@ def svdvals(y, x):
 @tangent(np.linalg.svdvals)
 def svdvals_tangent(y, x):
     ty = _singular_values_tangent(tx, x)
+
+
+# ---- the helpers' adjoints: what a gradient of a gradient needs -------------------------------
+# Each product's helper is linear in the adjoint `g` it takes and in the other operand, so its
+# adjoint with respect to `g` is the product it reverses, and with respect to the other operand
+# the helper of the other side (as `_matmul_dlhs`'s in generated.py). The operand whose adjoint
+# it is gives the shape only: it gets none.
+
+
+@adjoint("helper._inner_dlhs", multilinear=("g", "b"))
+def inner_dlhs(y, g, a, b):
+    dg = xp.inner(dy, b)
+    db = _inner_drhs(g, dy, b)
+
+
+@adjoint("helper._inner_drhs", multilinear=("g", "a"))
+def inner_drhs(y, g, a, b):
+    dg = xp.inner(a, dy)
+    da = _inner_dlhs(g, a, dy)
+
+
+@adjoint("helper._kron_dlhs", multilinear=("g", "b"))
+def kron_dlhs(y, g, a, b):
+    dg = xp.kron(dy, b)
+    db = _kron_drhs(g, dy, b)
+
+
+@adjoint("helper._kron_drhs", multilinear=("g", "a"))
+def kron_drhs(y, g, a, b):
+    dg = xp.kron(a, dy)
+    da = _kron_dlhs(g, a, dy)
+
+
+@adjoint("helper._cross_dlhs", multilinear=("g", "b"))
+def cross_dlhs(y, g, a, b, axisa, axisb, axisc):
+    dg = xp.cross(dy, b, axisa=axisa, axisb=axisb, axisc=axisc)
+    db = _cross_drhs(g, dy, b, axisa, axisb, axisc)
+
+
+@adjoint("helper._cross_drhs", multilinear=("g", "a"))
+def cross_drhs(y, g, a, b, axisa, axisb, axisc):
+    dg = xp.cross(a, dy, axisa=axisa, axisb=axisb, axisc=axisc)
+    da = _cross_dlhs(g, a, dy, axisa, axisb, axisc)
+
+
+@adjoint("helper._tensordot_dlhs", multilinear=("g", "b"))
+def tensordot_dlhs(y, g, a, b, axes):
+    dg = xp.tensordot(dy, b, axes)
+    db = _tensordot_drhs(g, dy, b, axes)
+
+
+@adjoint("helper._tensordot_drhs", multilinear=("g", "a"))
+def tensordot_drhs(y, g, a, b, axes):
+    dg = xp.tensordot(a, dy, axes)
+    da = _tensordot_dlhs(g, a, dy, axes)
+
+
+@adjoint("helper._matrix_transpose", linear=("x",))
+def matrix_transpose(y, x):
+    dx = _matrix_transpose(dy)
+
+
+@adjoint("helper._einsum_adjoint")
+def einsum_adjoint(y, g, subscripts, k, a, b=None, c=None, d=None):
+    """Linear in `g` and in each operand but the k-th, which gives the shape only: the adjoint
+    of `g` is the einsum with the k-th operand replaced by `dy`, that of another operand its
+    own `_einsum_adjoint` of `g` in that einsum."""
+    if subscripts.count(",") == 0:
+        dg = xp.einsum(subscripts, dy)
+    elif subscripts.count(",") == 1 and k == 0:
+        dg = xp.einsum(subscripts, dy, b)
+        db = _einsum_adjoint(g, subscripts, 1, dy, b)
+    elif subscripts.count(",") == 1:
+        dg = xp.einsum(subscripts, a, dy)
+        da = _einsum_adjoint(g, subscripts, 0, a, dy)
+    elif subscripts.count(",") == 2 and k == 0:
+        dg = xp.einsum(subscripts, dy, b, c, optimize=True)
+        db = _einsum_adjoint(g, subscripts, 1, dy, b, c)
+        dc = _einsum_adjoint(g, subscripts, 2, dy, b, c)
+    elif subscripts.count(",") == 2 and k == 1:
+        dg = xp.einsum(subscripts, a, dy, c, optimize=True)
+        da = _einsum_adjoint(g, subscripts, 0, a, dy, c)
+        dc = _einsum_adjoint(g, subscripts, 2, a, dy, c)
+    elif subscripts.count(",") == 2:
+        dg = xp.einsum(subscripts, a, b, dy, optimize=True)
+        da = _einsum_adjoint(g, subscripts, 0, a, b, dy)
+        db = _einsum_adjoint(g, subscripts, 1, a, b, dy)
+    elif k == 0:
+        dg = xp.einsum(subscripts, dy, b, c, d, optimize=True)
+        db = _einsum_adjoint(g, subscripts, 1, dy, b, c, d)
+        dc = _einsum_adjoint(g, subscripts, 2, dy, b, c, d)
+        dd = _einsum_adjoint(g, subscripts, 3, dy, b, c, d)
+    elif k == 1:
+        dg = xp.einsum(subscripts, a, dy, c, d, optimize=True)
+        da = _einsum_adjoint(g, subscripts, 0, a, dy, c, d)
+        dc = _einsum_adjoint(g, subscripts, 2, a, dy, c, d)
+        dd = _einsum_adjoint(g, subscripts, 3, a, dy, c, d)
+    elif k == 2:
+        dg = xp.einsum(subscripts, a, b, dy, d, optimize=True)
+        da = _einsum_adjoint(g, subscripts, 0, a, b, dy, d)
+        db = _einsum_adjoint(g, subscripts, 1, a, b, dy, d)
+        dd = _einsum_adjoint(g, subscripts, 3, a, b, dy, d)
+    else:
+        dg = xp.einsum(subscripts, a, b, c, dy, optimize=True)
+        da = _einsum_adjoint(g, subscripts, 0, a, b, c, dy)
+        db = _einsum_adjoint(g, subscripts, 1, a, b, c, dy)
+        dc = _einsum_adjoint(g, subscripts, 2, a, b, c, dy)
+
+
+@tangent("helper._einsum_adjoint")
+def einsum_adjoint_tangent(y, g, subscripts, k, a, b=None, c=None, d=None):
+    """The product rule over `g` and the operands but the k-th (whose tangent does not count)."""
+    if subscripts.count(",") == 0:
+        ty = _einsum_adjoint(tg, subscripts, k, a)
+    elif subscripts.count(",") == 1 and k == 0:
+        ty = _einsum_adjoint(tg, subscripts, 0, a, b) + _einsum_adjoint(g, subscripts, 0, a, tb)
+    elif subscripts.count(",") == 1:
+        ty = _einsum_adjoint(tg, subscripts, 1, a, b) + _einsum_adjoint(g, subscripts, 1, ta, b)
+    elif subscripts.count(",") == 2 and k == 0:
+        ty = (_einsum_adjoint(tg, subscripts, 0, a, b, c)
+              + _einsum_adjoint(g, subscripts, 0, a, tb, c)
+              + _einsum_adjoint(g, subscripts, 0, a, b, tc))
+    elif subscripts.count(",") == 2 and k == 1:
+        ty = (_einsum_adjoint(tg, subscripts, 1, a, b, c)
+              + _einsum_adjoint(g, subscripts, 1, ta, b, c)
+              + _einsum_adjoint(g, subscripts, 1, a, b, tc))
+    elif subscripts.count(",") == 2:
+        ty = (_einsum_adjoint(tg, subscripts, 2, a, b, c)
+              + _einsum_adjoint(g, subscripts, 2, ta, b, c)
+              + _einsum_adjoint(g, subscripts, 2, a, tb, c))
+    elif k == 0:
+        ty = (_einsum_adjoint(tg, subscripts, 0, a, b, c, d)
+              + _einsum_adjoint(g, subscripts, 0, a, tb, c, d)
+              + _einsum_adjoint(g, subscripts, 0, a, b, tc, d)
+              + _einsum_adjoint(g, subscripts, 0, a, b, c, td))
+    elif k == 1:
+        ty = (_einsum_adjoint(tg, subscripts, 1, a, b, c, d)
+              + _einsum_adjoint(g, subscripts, 1, ta, b, c, d)
+              + _einsum_adjoint(g, subscripts, 1, a, b, tc, d)
+              + _einsum_adjoint(g, subscripts, 1, a, b, c, td))
+    elif k == 2:
+        ty = (_einsum_adjoint(tg, subscripts, 2, a, b, c, d)
+              + _einsum_adjoint(g, subscripts, 2, ta, b, c, d)
+              + _einsum_adjoint(g, subscripts, 2, a, tb, c, d)
+              + _einsum_adjoint(g, subscripts, 2, a, b, c, td))
+    else:
+        ty = (_einsum_adjoint(tg, subscripts, 3, a, b, c, d)
+              + _einsum_adjoint(g, subscripts, 3, ta, b, c, d)
+              + _einsum_adjoint(g, subscripts, 3, a, tb, c, d)
+              + _einsum_adjoint(g, subscripts, 3, a, b, tc, d))

@@ -361,3 +361,12 @@ def norm_tangent(y, x, ord=None, axis=None, keepdims=False):
         ty = _vector_norm_tangent(tx, x, y, ord, axis, keepdims)
     else:
         ty = _matrix_norm_tangent(tx, x, ord, axis, keepdims)
+
+
+# ---- the helpers' adjoints: what a gradient of a gradient needs -------------------------------
+
+
+@adjoint("helper._trace_adjoint", linear=("g",))
+def trace_adjoint(y, g, x, offset, axis1, axis2):
+    """Linear in `g`: its adjoint is the trace it reverses; `x` gives the shape only."""
+    dg = xp.trace(dy, offset, axis1, axis2)
