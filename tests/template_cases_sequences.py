@@ -3,6 +3,8 @@
 import numpy as np
 from template_cases import SCALAR, Case, add_cases
 
+import s2sad
+
 
 def stack_pair(a, b):
     return np.stack([a, b])
@@ -210,4 +212,61 @@ add_cases(
     "method.tolist",
     Case(tolist_elements, ((3,),)),
     Case(tolist_in_a_loop, ((4,), SCALAR)),
+)
+
+
+# ---- gradients of gradients through the joins' helpers ------------------------------------
+
+
+def _inner_joins(a, b):
+    joined = np.concatenate([a, b * b, a], axis=0)
+    rows = np.vstack([np.sin(a), b])
+    flat = np.concatenate([a, b], axis=None)
+    return np.sum(np.sin(joined)) + np.sum(rows ** 3) + np.sum(np.cos(flat) * flat)
+
+
+def _inner_side_by_side(a, b):
+    return np.sum(np.tanh(np.hstack([a * b, b]))) + np.sum(np.concatenate((a, b), axis=-1) ** 2)
+
+
+_joins_gradient = s2sad.grad(_inner_joins, wrt=(0, 1))
+_side_by_side_gradient = s2sad.grad(_inner_side_by_side, wrt=(0, 1))
+
+
+def second_joins(a, b):
+    da, db = _joins_gradient(a, b)
+    return np.sum(da * da) + np.sum(np.sin(db))
+
+
+def second_side_by_side(a, b):
+    da, db = _side_by_side_gradient(a, b)
+    return np.sum(np.sin(da)) + np.sum(db * db)
+
+
+_second_joins_gradient = s2sad.grad(second_joins, wrt=(0, 1))
+_second_side_by_side_gradient = s2sad.grad(second_side_by_side, wrt=(0, 1))
+
+
+def third_joins(a, b):
+    """Differentiates the adjoint of `_joined_part`, `_joined_part_spread`, once more."""
+    da, db = _second_joins_gradient(a, b)
+    return np.sum(np.sin(da)) + np.sum(db * db)
+
+
+def third_side_by_side(a, b):
+    da, db = _second_side_by_side_gradient(a, b)
+    return np.sum(da * da) + np.sum(np.cos(db))
+
+
+add_cases(
+    "helper._joined_part",
+    Case(second_joins, ((2, 3), (2, 3))),
+    Case(second_joins, ((3,), (3,))),
+    Case(second_side_by_side, ((2, 2), (2, 1))),
+)
+add_cases(
+    "helper._joined_part_spread",
+    Case(third_joins, ((2, 3), (1, 3))),
+    Case(third_joins, ((4,), (4,))),
+    Case(third_side_by_side, ((3,), (3,))),
 )

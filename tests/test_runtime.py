@@ -2229,6 +2229,7 @@ def jacobian_results(rng, ns):
             Call(([[a], [b]], (a, b), True), (a, b), label="a tuple of outputs")]
 
 
+import runtime_cases_second_order_core  # noqa: F401 - the second-order helpers' cases
 import runtime_cases_tangents  # noqa: F401 - registers the tangent helpers' cases
 
 # ---- the tests -------------------------------------------------------------------------------

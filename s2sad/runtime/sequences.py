@@ -9,6 +9,13 @@ def _joined_part(g, arrays, i, axis, ndmin):
     Each array was first raised to `ndmin` dimensions (vstack: 2, hstack: 1, concatenate: 0);
     hstack joins 1-d arrays along axis 0. `axis=None` joined the flattened arrays.
     """
+    index, shape = _joined_region(g, arrays, i, axis, ndmin)
+    return g[index].reshape(shape)
+
+
+def _joined_region(g, arrays, i, axis, ndmin):
+    """The index of the region of `g` (see `_joined_part`) that came from arrays[i], and the
+    shape of arrays[i]."""
     shapes = [tuple(getattr(a, "shape", ())) for a in arrays]
     if axis is None:
         sizes = []
@@ -18,7 +25,7 @@ def _joined_part(g, arrays, i, axis, ndmin):
                 size *= n
             sizes.append(size)
         start = sum(sizes[:i])
-        return g[start:start + sizes[i]].reshape(shapes[i])
+        return (slice(start, start + sizes[i]),), shapes[i]
     raised = [_raised(shape, ndmin) for shape in shapes]
     if ndmin == 1 and len(raised[i]) == 1:
         axis = 0
@@ -26,7 +33,18 @@ def _joined_part(g, arrays, i, axis, ndmin):
     start = sum(shape[axis] for shape in raised[:i])
     index = [slice(None)] * g.ndim
     index[axis] = slice(start, start + raised[i][axis])
-    return g[tuple(index)].reshape(shapes[i])
+    return tuple(index), shapes[i]
+
+
+def _joined_part_spread(part, g, arrays, i, axis, ndmin):
+    """Transpose of `_joined_part(g, arrays, i, axis, ndmin)` in `g`: zeros shaped like `g`
+    with `part` (shaped like arrays[i]) in the region that arrays[i] joined."""
+    xp = _namespace(part, g)
+    part = xp.asarray(part)
+    index, _ = _joined_region(g, arrays, i, axis, ndmin)
+    spread = xp.zeros(g.shape, dtype=part.dtype)
+    spread[index] = part.reshape(spread[index].shape)
+    return spread
 
 
 def _joined_parts(g, arrays, axis, ndmin):

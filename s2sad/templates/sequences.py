@@ -93,3 +93,17 @@ def split(parts, ary, indices_or_sections, axis=0):
 @adjoint(np.array_split, outputs=("*parts",), linear=("ary",))
 def array_split(parts, ary, indices_or_sections, axis=0):
     dary = _joined_from_parts(dparts, ary, indices_or_sections, axis, True)
+
+
+@adjoint("helper._joined_part", linear=("g",))
+def joined_part(z, g, arrays, i, axis, ndmin):
+    """Linear in `g`, a region of it: its adjoint is zeros with `dz` in that region; `arrays`
+    give shapes only."""
+    dg = _joined_part_spread(dz, g, arrays, i, axis, ndmin)
+
+
+@adjoint("helper._joined_part_spread", linear=("part",))
+def joined_part_spread(z, part, g, arrays, i, axis, ndmin):
+    """Linear in `part`, written into a region of zeros: its adjoint reads that region back;
+    `g` and `arrays` give shapes only."""
+    dpart = _joined_part(dz, arrays, i, axis, ndmin)
