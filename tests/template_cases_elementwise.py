@@ -8,6 +8,8 @@ scale inside the case function moves the random inputs into the function's domai
 import numpy as np
 from template_cases import BINARY_SHAPES, SCALAR, Case, Value, add_cases
 
+import s2sad
+
 # ---- unary functions ---------------------------------------------------------------------
 
 
@@ -447,4 +449,56 @@ add_cases(
     Case(np_linspace, (Value(1.0), (4,)), wrt=("b",)),
     # Only `start` varied, narrower than the samples `stop` broadcasts them to.
     Case(np_linspace, ((3,), Value(np.array([[1.5, -0.5, 2.0], [0.3, 1.1, -1.2]]))), wrt=("a",)),
+)
+
+
+# ---- the helpers of these gradients, differentiated by a gradient of a gradient -------------
+
+
+def _sinc_sum(x):
+    return np.sum(np.sinc(x))
+
+
+def _power_sum(x, p):
+    return np.sum(x**p)
+
+
+def _float_power_sum(x, p):
+    return np.sum(np.float_power(x, p))
+
+
+_sinc_gradient = s2sad.grad(_sinc_sum)
+_power_gradient = s2sad.grad(_power_sum, wrt=(0, 1))
+_float_power_gradient = s2sad.grad(_float_power_sum, wrt=(0, 1))
+
+
+def second_sinc(x):
+    return np.sum(np.sin(_sinc_gradient(x)))
+
+
+def second_power(x, p):
+    dx, dp = _power_gradient(x, p)
+    return np.sum(dx * dx) + np.sum(np.sin(dp))
+
+
+def second_float_power(x, p):
+    dx, dp = _float_power_gradient(x, p)
+    return np.sum(dx * dp) + np.sum(dp)
+
+
+add_cases(
+    "helper._sinc_derivative",
+    Case(second_sinc, ((3, 4),)),
+    # At and near 0, where the derivative and its own are Taylor series.
+    Case(second_sinc, (Value(np.array([0.0, 1e-4, -3e-4, 2e-3, 1.0, -1.5])),), wrt=("x",)),
+)
+add_cases(
+    "helper._log_or_zero",
+    Case(second_power, ((3, 4), (3, 4)), domain="positive"),
+    Case(second_power, ((2, 3), (3,)), domain="positive"),
+)
+add_cases(
+    "helper._in_dtype_of",
+    Case(second_float_power, ((3, 4), (3, 4)), domain="positive"),
+    Case(second_float_power, ((3,), (2, 3)), domain="positive"),
 )

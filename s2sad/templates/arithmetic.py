@@ -87,6 +87,19 @@ def float_power_tangent(z, x, p):
     tz = _in_dtype_of(tx * p * x ** (p - 1), z) + _in_dtype_of(tp * z * _log_or_zero(x), z)
 
 
+@adjoint("helper._log_or_zero", elementwise=True)
+def log_or_zero(y, x):
+    """1 / x, and 0 at x == 0, where the helper is the constant 0 (the adjoint of the exponent
+    of x ** p there is 0 for p > 0, so is its derivative)."""
+    dx = dy * (x != 0) / xp.where(x == 0, 1.0, x)
+
+
+@adjoint("helper._in_dtype_of", linear=("g",))
+def in_dtype_of(y, g, x):
+    """A cast, linear in `g`: the adjoint cast back to the dtype of `g`; `x` gives a dtype only."""
+    dg = _in_dtype_of(dy, g)
+
+
 @adjoint("phi", linear=("x",))
 def phi(y, x):
     """Where the arms of an `if` meet: `y` is `x` on the arm that ran."""

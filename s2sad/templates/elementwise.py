@@ -10,7 +10,7 @@ import inspect
 
 import numpy as np
 
-from ..registry import REGISTRY, adjoint, op_key, tangent
+from ..registry import REGISTRY, adjoint, nondifferentiable, op_key, tangent
 
 
 def ufunc_keywords(out=None, *, where=True, casting="same_kind", order="K", dtype=None,
@@ -198,6 +198,32 @@ def sinc(y, x):
     dx = dy * _sinc_derivative(x, y)
 
 
+@adjoint("helper._sinc_derivative")
+def sinc_derivative(z, x, y):
+    """z = (cos(pi x) - y) / x, with `y` = sinc(x) an operand of its own: dz/dy = -1 / x, and
+    dz/dx = (-pi sin(pi x) - z) / x. Near 0, the derivative of the Taylor series, which does
+    not read `y`: pi^2 (pi^2 x^2 / 10 - pi^4 x^4 / 168 - 1/3)."""
+    near_zero = _sinc_near_zero(x)
+    safe_x = xp.where(near_zero, 1.0, x)
+    pi2 = xp.pi * xp.pi
+    series = pi2 * (x * x * pi2 * (0.1 - x * x * pi2 / 168.0) - 1.0 / 3.0)
+    dx = dz * xp.where(near_zero, series, (-xp.pi * xp.sin(xp.pi * x) - z) / safe_x)
+    dy = dz * xp.where(near_zero, 0.0, -1.0 / safe_x)
+
+
+@tangent("helper._sinc_derivative")
+def sinc_derivative_tangent(z, x, y):
+    near_zero = _sinc_near_zero(x)
+    safe_x = xp.where(near_zero, 1.0, x)
+    pi2 = xp.pi * xp.pi
+    series = pi2 * (x * x * pi2 * (0.1 - x * x * pi2 / 168.0) - 1.0 / 3.0)
+    tz = (tx * xp.where(near_zero, series, (-xp.pi * xp.sin(xp.pi * x) - z) / safe_x)
+          + ty * xp.where(near_zero, 0.0, -1.0 / safe_x))
+
+
+nondifferentiable("helper._sinc_near_zero")
+
+
 # ---- absolute value, special values ------------------------------------------------------
 
 
@@ -250,24 +276,26 @@ def minimum_tangent(z, x, y):
 @ufunc(np.fmax, broadcasts=True)
 def fmax(z, x, y):
     """As maximum, except that a NaN loses: the other side gets the whole adjoint."""
-    dx = dz * ((x > y) | xp.isnan(y)) + dz * (x == y) * 0.5
-    dy = dz * ((y > x) | xp.isnan(x)) + dz * (x == y) * 0.5
+    dx = dz * xp.logical_or(x > y, xp.isnan(y)) + dz * (x == y) * 0.5
+    dy = dz * xp.logical_or(y > x, xp.isnan(x)) + dz * (x == y) * 0.5
 
 
 @tangent(np.fmax)
 def fmax_tangent(z, x, y):
-    tz = tx * ((x > y) | xp.isnan(y)) + ty * ((y > x) | xp.isnan(x)) + (tx + ty) * (x == y) * 0.5
+    tz = (tx * xp.logical_or(x > y, xp.isnan(y)) + ty * xp.logical_or(y > x, xp.isnan(x))
+          + (tx + ty) * (x == y) * 0.5)
 
 
 @ufunc(np.fmin, broadcasts=True)
 def fmin(z, x, y):
-    dx = dz * ((x < y) | xp.isnan(y)) + dz * (x == y) * 0.5
-    dy = dz * ((y < x) | xp.isnan(x)) + dz * (x == y) * 0.5
+    dx = dz * xp.logical_or(x < y, xp.isnan(y)) + dz * (x == y) * 0.5
+    dy = dz * xp.logical_or(y < x, xp.isnan(x)) + dz * (x == y) * 0.5
 
 
 @tangent(np.fmin)
 def fmin_tangent(z, x, y):
-    tz = tx * ((x < y) | xp.isnan(y)) + ty * ((y < x) | xp.isnan(x)) + (tx + ty) * (x == y) * 0.5
+    tz = (tx * xp.logical_or(x < y, xp.isnan(y)) + ty * xp.logical_or(y < x, xp.isnan(x))
+          + (tx + ty) * (x == y) * 0.5)
 
 
 @ufunc(np.arctan2, broadcasts=True)
@@ -324,6 +352,11 @@ def copysign(z, x, y):
 @tangent(np.copysign)
 def copysign_tangent(z, x, y):
     tz = tx * xp.sign(x) * xp.copysign(1.0, y)
+
+
+# The zeros a gradient returns for an argument the output does not depend on (copysign's `y`):
+# a gradient of that gradient reads them as constants.
+nondifferentiable("helper._zero_gradient")
 
 
 @ufunc(np.remainder, broadcasts=True)
