@@ -976,6 +976,45 @@ for key in ("helper._diag_adjoint", "helper._diagonal_adjoint"):
     )
 
 
+# ---- gradients of gradients through the selections' helpers --------------------------------
+
+
+def _inner_takes(x, idx):
+    taken = np.take(x, idx, axis=0) * x[0]
+    flat = np.take(x, idx) ** 2
+    return np.sum(np.sin(taken)) + np.sum(flat * flat)
+
+
+def _inner_along(x, idx):
+    along = np.take_along_axis(x, idx, axis=0)
+    return np.sum(np.sin(along) * along) + np.sum(np.take_along_axis(x, idx, 0) ** 3)
+
+
+_takes_gradient = s2sad.grad(_inner_takes)
+_along_gradient = s2sad.grad(_inner_along)
+
+
+def second_takes(x, idx):
+    return np.sum(np.sin(_takes_gradient(x, idx)) * x)
+
+
+def second_along(x, idx):
+    dx = _along_gradient(x, idx)
+    return np.sum(dx * dx)
+
+
+add_cases(
+    "helper._take_adjoint",
+    Case(second_takes, ((3, 2), Value(np.array([2, 0, 2])))),
+    Case(second_takes, ((4,), Value(np.array([1, 1, 3, 0])))),
+)
+add_cases(
+    "helper._along_axis_adjoint",
+    Case(second_along, ((3, 2), Value(np.array([[2, 0], [2, 2], [1, 0]])))),
+    Case(second_along, ((4,), Value(np.array([3, 3, 0])))),
+)
+
+
 # ---- gradients of tangents through the sort's tangent helper ----------------------------------
 
 

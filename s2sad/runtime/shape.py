@@ -174,6 +174,26 @@ def _along_axis_index(indices, a, axis):
     return tuple(index)
 
 
+def _take_adjoint(g, a, indices, axis):
+    """Adjoint of `take(a, indices, axis)`: `g` added into zeros shaped like `a` where each
+    element was taken from, repeated indices adding up."""
+    xp = _namespace(g, a)
+    g = xp.asarray(g)
+    da = xp.zeros(_shape_of(a), dtype=g.dtype)
+    xp.add.at(da, _take_index(indices, a, axis), g)
+    return da
+
+
+def _along_axis_adjoint(g, arr, indices, axis):
+    """Adjoint of `take_along_axis(arr, indices, axis)`: `g` added into zeros shaped like
+    `arr` where each element was taken from, repeated indices adding up."""
+    xp = _namespace(g, arr)
+    g = xp.asarray(g)
+    darr = xp.zeros(_shape_of(arr), dtype=g.dtype)
+    xp.add.at(darr, _along_axis_index(indices, arr, axis), g)
+    return darr
+
+
 def _selects_once(index):
     """True for an index of integers, slices, None, `...` and masks: no element twice."""
     for part in index if type(index) is tuple else (index,):

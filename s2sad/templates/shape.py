@@ -191,12 +191,12 @@ def take(y, a, indices, axis=None, out=None, mode="raise"):
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if mode != "raise":
         raise NotImplementedError("only mode='raise' is supported")
-    da[_take_index(indices, a, axis)] += dy
+    da = _take_adjoint(dy, a, indices, axis)
 
 
 @adjoint(np.take_along_axis, linear=("arr",))
 def take_along_axis(y, arr, indices, axis=-1):
-    darr[_along_axis_index(indices, arr, axis)] += dy
+    darr = _along_axis_adjoint(dy, arr, indices, axis)
 
 
 # ---- casts ---------------------------------------------------------------------------------
@@ -267,6 +267,16 @@ def in_sorted_order(y, g, a, axis):
     """The adjoint's transpose, which the sort's tangent calls (a gradient of a Jacobian-vector
     product reaches it) as the adjoint of `_sort_adjoint` does."""
     dg = _sort_adjoint(dy, a, axis)
+
+
+@adjoint("helper._take_adjoint", linear=("g",))
+def take_adjoint(y, g, a, indices, axis):
+    dg = xp.take(dy, indices, axis=axis)
+
+
+@adjoint("helper._along_axis_adjoint", linear=("g",))
+def along_axis_adjoint(y, g, arr, indices, axis):
+    dg = xp.take_along_axis(dy, indices, axis=axis)
 
 
 @adjoint("helper._cast_adjoint", linear=("g",))
