@@ -66,6 +66,22 @@ def of_a_list(xs, w):
     return total
 
 
+def one_arm_varies(x, b):
+    if np.sum(x) > 0:
+        y = np.sin(x)
+    else:
+        y = b * x
+    return y
+
+
+def chosen(x, w, a, b):
+    """Found by the random programs: the tangent of the conditional expression's result was
+    unbound on the path where it does not vary."""
+    v0 = w + (w - w)
+    a += v0[0] + a
+    return a if (not a < 0.0) else b
+
+
 OFFSET = np.array([0.5, -0.25, 1.0])
 
 
@@ -80,6 +96,11 @@ CASES = [
                                  rng.standard_normal(3)], (0, 1, 2)),
     ("branch, one way", branchy, lambda: [np.abs(rng.standard_normal(3)), 0.7], (0, 1)),
     ("branch, the other", branchy, lambda: [-np.abs(rng.standard_normal(3)), 0.7], (0, 1)),
+    ("an arm that does not vary", one_arm_varies, lambda: [np.abs(rng.standard_normal(3)), 0.7],
+     (1,)),
+    ("the arm that varies", one_arm_varies, lambda: [-np.abs(rng.standard_normal(3)), 0.7],
+     (1,)),
+    ("conditional expression", chosen, lambda: [np.zeros(3), np.zeros(3), 0.25, -1.1], (3,)),
     ("while", halving, lambda: [rng.standard_normal(3)], (0,)),
     ("tuple output", two_outputs, lambda: [rng.standard_normal(3), rng.standard_normal((2, 3))],
      (0, 1)),

@@ -85,6 +85,7 @@ from random_programs import (
     structure_errors,
     tree_copy,
     tree_leaves,
+    tree_map,
     zeros_like_tree,
 )
 
@@ -265,6 +266,37 @@ def check(program, directory, family, value=False, vector=False):
             return
     OUTCOMES[family]["differentiated"] += 1
     _event("differentiated")
+    compare_forward(fun, runs[-1], program.wrt, expected, cotangent, f"\n\n{program!r}", family)
+
+
+def compare_forward(fun, args, wrt, expected, cotangent, show, family):
+    """s2sad.jvp along random tangents against the gradient by central differences: the
+    output's tangent (weighted by the cotangent, for an array output) is the sum over the
+    differentiated arguments of the gradient times the tangent. A refusal is counted, as
+    reverse mode's are; a wrong tangent fails."""
+    params = list(inspect.signature(fun).parameters)
+    rng = np.random.default_rng(len(show))
+    tangents = [tree_map(lambda leaf: float(rng.standard_normal()) if isinstance(leaf, float)
+                         else rng.standard_normal(np.shape(leaf)), args[params.index(w)])
+                for w in wrt]
+    jvp = s2sad.jvp(fun, wrt=tuple(wrt))
+    try:
+        _, tangent = jvp(*_copy(list(args)), tangent=tuple(tangents))
+    except s2sad.S2SADError as error:
+        OUTCOMES[family + " (jvp)"][f"refused: {type(error).__name__}: "
+                                    f"{error.message.splitlines()[0][:60]}"] += 1
+        return
+    got = float(np.sum(np.asarray(tangent, dtype=np.float64) * (1.0 if cotangent is None
+                                                                 else cotangent)))
+    want = sum(float(np.sum(np.asarray(leaf, dtype=np.float64) * np.asarray(t_leaf)))
+               for e, t in zip(expected, tangents)
+               for (_, leaf), (_, t_leaf) in zip(tree_leaves(e), tree_leaves(t)))
+    scale = 1.0 + sum(float(np.sum(np.abs(np.asarray(leaf, dtype=np.float64) * np.asarray(t_leaf))))
+                      for e, t in zip(expected, tangents)
+                      for (_, leaf), (_, t_leaf) in zip(tree_leaves(e), tree_leaves(t)))
+    if abs(got - want) > 1e-4 * scale:
+        _fail(f"jvp gives {got!r}, the gradient by central differences {want!r}", show, jvp)
+    OUTCOMES[family + " (jvp)"]["differentiated"] += 1
 
 
 def _event(text):

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from ..errors import UnknownFunctionError, UnsupportedSyntaxError
 from ..fold import literal_number
-from ..ir import Assignment, Branch, Effect, Loop, Node, Program
+from ..ir import Assignment, Branch, Effect, Loop, Node, Program, assignments
 from ..names import NameAllocator
 from ..templates import Template
 from .activity import Activity
@@ -72,11 +72,28 @@ class TangentProgram:
             elif isinstance(node, Effect):
                 written.append(node)
             elif isinstance(node, Branch):
-                written.append(replace(node, body=self.nodes(node.body),
-                                       orelse=self.nodes(node.orelse)))
+                written.append(self.branch(node))
             else:
                 written += self.loop(node)
         return written
+
+    def branch(self, branch: Branch) -> Branch:
+        """The `if` with its arms' tangents; a value the arms join whose tangent one arm
+        computes gets zeros for its tangent in the other, so it exists on every path."""
+        before = set(self.known)
+        body = self.nodes(branch.body)
+        after_body, self.known = self.known, set(before)
+        orelse = self.nodes(branch.orelse)
+        after_else = self.known
+        # What both arms assign is what the code after the `if` may read, whichever ran.
+        joined = {a.target for a in assignments(branch.body)} & {
+            a.target for a in assignments(branch.orelse)}
+        for arm, known in ((body, after_body), (orelse, after_else)):
+            for target in sorted(joined & (after_body | after_else) - known):
+                zeros = _call("_zeros_like", ast.Name(target, ast.Load()))
+                arm.append(self._tangent_assignment(target, zeros, branch))
+        self.known = after_body | after_else
+        return replace(branch, body=body, orelse=orelse)
 
     def _reads_varied(self, assignment: Assignment) -> bool:
         """Whether the assignment's operands carry tangents into it."""
