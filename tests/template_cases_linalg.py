@@ -583,3 +583,47 @@ add_cases(
 )
 add_cases("helper._matrix_transpose", Case(second_inverse, ((3, 3),)),
           Case(second_inverse, ((2, 4, 4),)))
+
+
+def _sine_of_det(m):
+    return np.sum(np.sin(np.linalg.det(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype))))
+
+
+def _sine_of_logdet(m):
+    _sign, logabsdet = np.linalg.slogdet(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype))
+    return np.sum(np.sin(logabsdet))
+
+
+def _sine_of_solve(m, b):
+    return np.sum(np.sin(np.linalg.solve(m + 3.0 * np.eye(m.shape[-1], dtype=m.dtype), b)))
+
+
+_det_gradient = s2sad.grad(_sine_of_det)
+_logdet_gradient = s2sad.grad(_sine_of_logdet)
+_solve_gradient = s2sad.grad(_sine_of_solve, wrt=("m", "b"))
+
+
+def second_det(m):
+    return np.sum(np.cos(_det_gradient(m)))
+
+
+def second_logdet(m):
+    dm = _logdet_gradient(m)
+    return np.sum(dm * dm)
+
+
+def second_solve(m, b):
+    dm, db = _solve_gradient(m, b)
+    return np.sum(dm * dm) + np.sum(np.cos(db))
+
+
+add_cases("helper._scaled_inverse_transpose", Case(second_det, ((3, 3),)),
+          Case(second_logdet, ((2, 3, 3),)), Case(second_det, ((2, 2, 2),)))
+for key in ("helper._solve_adjoint", "helper._solve_matrix_adjoint"):
+    add_cases(
+        key,
+        Case(second_solve, ((3, 3), (3,))),
+        Case(second_solve, ((2, 3, 3), (2, 3, 4))),
+        Case(second_solve, ((2, 1, 3, 3), (4, 3, 2))),
+        Case(second_solve, ((2, 3, 3), (3,))),
+    )

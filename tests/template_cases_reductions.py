@@ -734,3 +734,124 @@ def second_trace_axes(x):
 
 add_cases("helper._trace_adjoint", Case(second_trace, ((3, 4),)),
           Case(second_trace_axes, ((3, 2, 3),)))
+
+
+def _sine_of_std(x):
+    return np.sum(np.sin(np.std(x, axis=0)))
+
+
+def _sine_of_nanmean(x):
+    return np.sum(np.sin(np.nanmean(x, axis=(0, 2), keepdims=True)))
+
+
+def _sine_of_nanmean_rows(x):
+    return np.sum(np.sin(np.nanmean(x, axis=0)))
+
+
+def _sine_of_norm(x):
+    return np.sum(np.sin(np.linalg.norm(x, axis=-1)))
+
+
+def _sine_of_average(a, w):
+    return np.sum(np.sin(np.average(a, axis=1, weights=w)))
+
+
+def _sine_of_average_all(a, w):
+    return np.sin(np.average(a, weights=w))
+
+
+def _sine_of_average_axes(a, w):
+    return np.sum(np.sin(np.average(a, axis=(2, 0), weights=w, keepdims=True)))
+
+
+def _sine_of_plain_average(a):
+    return np.sum(np.sin(np.average(a, axis=0)))
+
+
+_std_gradient = s2sad.grad(_sine_of_std)
+_nanmean_gradient = s2sad.grad(_sine_of_nanmean)
+_nanmean_rows_gradient = s2sad.grad(_sine_of_nanmean_rows)
+_norm_gradient = s2sad.grad(_sine_of_norm)
+_average_gradient = s2sad.grad(_sine_of_average, wrt=("a", "w"))
+_average_all_gradient = s2sad.grad(_sine_of_average_all, wrt=("a", "w"))
+_average_axes_gradient = s2sad.grad(_sine_of_average_axes, wrt=("a", "w"))
+_plain_average_gradient = s2sad.grad(_sine_of_plain_average)
+
+
+def second_std(x):
+    return np.sum(np.cos(_std_gradient(x)))
+
+
+def second_nanmean(x):
+    return np.sum(_nanmean_gradient(x) ** 2)
+
+
+def second_nanmean_rows(x):
+    return np.sum(np.cos(_nanmean_rows_gradient(x)))
+
+
+def second_norm(x):
+    return np.sum(np.cos(_norm_gradient(x)))
+
+
+def second_average(a, w):
+    da, dw = _average_gradient(a, w)
+    return np.sum(da * da) + np.sum(np.cos(dw))
+
+
+def second_average_all(a, w):
+    da, dw = _average_all_gradient(a, w)
+    return np.sum(np.cos(da)) + np.sum(dw * dw)
+
+
+def second_average_axes(a, w):
+    da, dw = _average_axes_gradient(a, w)
+    return np.sum(da * da) + np.sum(np.cos(dw))
+
+
+def second_plain_average(a):
+    return np.sum(np.cos(_plain_average_gradient(a)))
+
+
+add_cases("helper._expand_reduced", Case(second_std, ((3, 4),)),
+          Case(second_nanmean_rows, (NANS_34,), wrt=("x",)), Case(second_nanmean, ((2, 3, 4),)),
+          Case(second_norm, ((2, 3),)))
+add_cases("helper._zeros_to_ones", Case(second_std, ((3, 4),)), Case(second_norm, ((2, 3),)),
+          Case(second_std, ((2, 3),)))
+add_cases(
+    "helper._average_adjoint",
+    Case(second_average, ((2, 3, 4), (3,)), domain="positive"),
+    Case(second_average_all, ((3, 4), (3, 4)), domain="positive"),
+    Case(second_average_axes, ((2, 3, 4), (4, 2)), domain="positive"),
+    Case(second_plain_average, ((3, 2),)),
+)
+add_cases(
+    "helper._average_weights_adjoint",
+    Case(second_average, ((2, 3, 4), (3,)), domain="positive"),
+    Case(second_average_all, ((3, 4), (3, 4)), domain="positive"),
+    Case(second_average_axes, ((2, 3, 4), (4, 2)), domain="positive"),
+)
+
+
+# Third order: the second-order gradient of average calls these (the weights shaped against
+# `a`, and back), through the adjoint of `_average_weights_adjoint`.
+_second_average_gradient = s2sad.grad(second_average, wrt=("a", "w"))
+_second_average_axes_gradient = s2sad.grad(second_average_axes, wrt=("a", "w"))
+
+
+def third_average(a, w):
+    da, dw = _second_average_gradient(a, w)
+    return np.sum(np.sin(da)) + np.sum(dw * dw)
+
+
+def third_average_axes(a, w):
+    da, dw = _second_average_axes_gradient(a, w)
+    return np.sum(da * da) + np.sum(np.sin(dw))
+
+
+for key in ("helper._average_weights", "helper._average_unshaped"):
+    add_cases(
+        key,
+        Case(third_average, ((2, 3, 4), (3,)), domain="positive"),
+        Case(third_average_axes, ((2, 3, 4), (4, 2)), domain="positive"),
+    )

@@ -2230,6 +2230,7 @@ def jacobian_results(rng, ns):
 
 
 import runtime_cases_second_order_core  # noqa: F401 - the second-order helpers' cases
+import runtime_cases_second_order_linalg  # noqa: F401 - the second-order helpers' cases
 import runtime_cases_second_order_nn  # noqa: F401 - registers the second-order helpers' cases
 import runtime_cases_tangents  # noqa: F401 - registers the tangent helpers' cases
 

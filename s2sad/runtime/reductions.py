@@ -121,6 +121,17 @@ def _average_shape(weights, a, axis):
     return tuple(n if i in axes else 1 for i, n in enumerate(a.shape))
 
 
+def _average_unshaped(g, weights, a, axis):
+    """The transpose of `_average_weights`: `g`, shaped as `_average_weights` shapes `weights`
+    against `a`, back in the weights' own shape (new memory)."""
+    shape = _namespace(a).asarray(weights).shape
+    if g.shape == shape:
+        return g.copy()
+    order = _average_order(weights, a, axis)
+    inverse = sorted(range(len(order)), key=order.__getitem__)
+    return g.reshape([shape[i] for i in order]).transpose(inverse).copy()
+
+
 def _average_adjoint(g, a, weights, axis):
     """Adjoint of `a` in `np.average(a, axis, weights)`: `g` times each weight over their sum."""
     if weights is None:

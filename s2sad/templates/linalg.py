@@ -15,7 +15,7 @@ with their symmetrization of cholesky's and eigh's input and their conditions.
 
 import numpy as np
 
-from ..registry import adjoint, tangent
+from ..registry import adjoint, nondifferentiable, tangent
 
 
 @adjoint(np.matmul, multilinear=("a", "b"))
@@ -381,3 +381,46 @@ def einsum_adjoint_tangent(y, g, subscripts, k, a, b=None, c=None, d=None):
               + _einsum_adjoint(g, subscripts, 3, ta, b, c, d)
               + _einsum_adjoint(g, subscripts, 3, a, tb, c, d)
               + _einsum_adjoint(g, subscripts, 3, a, b, tc, d))
+
+
+@adjoint("helper._scaled_inverse_transpose")
+def scaled_inverse_transpose(y, scale, a):
+    """`y = scale a⁻ᵀ`: `scale`'s adjoint is `dy`'s inner product with `a⁻ᵀ`; the derivative
+    of `a⁻ᵀ`, `-a⁻ᵀ daᵀ a⁻ᵀ`, gives `a` the adjoint `-(y dyᵀ a⁻ᵀ)`."""
+    inverse_t = _matrix_transpose(xp.linalg.inv(a))
+    dscale = xp.sum(dy * inverse_t, axis=(-2, -1))
+    da = -(y @ _matrix_transpose(dy) @ inverse_t)
+
+
+@tangent("helper._scaled_inverse_transpose")
+def scaled_inverse_transpose_tangent(y, scale, a):
+    inverse_t = _matrix_transpose(xp.linalg.inv(a))
+    ty = xp.expand_dims(tscale, (-2, -1)) * inverse_t - y @ xp.swapaxes(ta, -1, -2) @ inverse_t
+
+
+@adjoint("helper._solve_adjoint")
+def solve_adjoint(y, g, a, b):
+    """`y = solve(aᵀ, g)` (in columns where `b` is one vector): linear in `g`, whose adjoint is
+    `solve(a, dy)`; `a⁻ᵀ`'s derivative gives `a` the adjoint `-(y solve(a, dy)ᵀ)`. `b` gives
+    the number of its axes only."""
+    solved = _solve_adjoint(dy, _matrix_transpose(a), b)
+    dg = _unbroadcast(solved, g)
+    da = _unbroadcast(_solve_matrix_adjoint(y, solved, b), a)
+
+
+@tangent("helper._solve_adjoint")
+def solve_adjoint_tangent(y, g, a, b):
+    """`solve(aᵀ, tg - taᵀ y)`, in columns (`[..., None]`) where `b` is one vector."""
+    columns = _solve_columns(b)
+    ty = _solve_adjoint(tg - xp.reshape(xp.swapaxes(ta, -1, -2) @ y[columns], xp.shape(y)), a, b)
+
+
+@adjoint("helper._solve_matrix_adjoint", multilinear=("gb", "x"))
+def solve_matrix_adjoint(y, gb, x, b):
+    """`y = -(gb xᵀ)`, of columns (`[..., None]`) where `b` is one vector: bilinear."""
+    columns = _solve_columns(b)
+    dgb = xp.reshape(-(dy @ x[columns]), xp.shape(gb))
+    dx = xp.reshape(-(_matrix_transpose(dy) @ gb[columns]), xp.shape(x))
+
+
+nondifferentiable("helper._solve_columns")

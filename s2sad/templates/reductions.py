@@ -14,7 +14,7 @@ conventions (ties averaged, 0 where the adjoint is 0).
 
 import numpy as np
 
-from ..registry import adjoint, tangent
+from ..registry import adjoint, nondifferentiable, tangent
 
 
 def no_out(out=None):
@@ -370,3 +370,85 @@ def norm_tangent(y, x, ord=None, axis=None, keepdims=False):
 def trace_adjoint(y, g, x, offset, axis1, axis2):
     """Linear in `g`: its adjoint is the trace it reverses; `x` gives the shape only."""
     dg = xp.trace(dy, offset, axis1, axis2)
+
+
+@adjoint("helper._expand_reduced", linear=("g",))
+def expand_reduced(y, g, x, axis):
+    """A reshape of `g` (to broadcast against `x`): its adjoint reshapes back."""
+    dg = xp.reshape(dy, xp.shape(g))
+
+
+@adjoint("helper._zeros_to_ones", elementwise=True)
+def zeros_to_ones(z, y):
+    """`y`, with ones where it is zero: the derivative is 1, and 0 at those elements (where the
+    ones do not vary with `y`)."""
+    dy = xp.where(y == 0, 0.0, dz)
+
+
+nondifferentiable("helper._reduced_size", "helper._count_numbers")
+
+
+@adjoint("helper._average_adjoint")
+def average_adjoint(y, g, a, weights, axis):
+    """`y = g w / Σw` along `axis` (`g / n` without weights): linear in `g`, whose adjoint is the
+    weighted average of `dy`; the weights get `g (dy - that average) / Σw`, as the weights of
+    an average get theirs (`_average_weights_adjoint`). `a` gives the shape only."""
+    averaged = xp.average(dy, axis=axis, weights=weights, keepdims=True)
+    dg = xp.reshape(averaged, xp.shape(g))
+    dweights = _average_weights_adjoint(g, dy, averaged, weights, axis)
+
+
+@tangent("helper._average_adjoint")
+def average_adjoint_tangent(y, g, a, weights, axis):
+    """`tg`'s share, and the weights' tangent `tw` (shaped as NumPy shapes the weights):
+    `g (tw - w Σtw / Σw) / Σw`."""
+    shaped = xp.reshape(xp.transpose(tweights, _average_order(weights, a, axis)),
+                        _average_shape(weights, a, axis))
+    ty = _average_adjoint(tg, a, weights, axis) + _expand_reduced(g, a, axis) * (
+        shaped - _average_weights(weights, a, axis) * xp.sum(shaped, axis=axis, keepdims=True)
+        / xp.sum(_average_weights(weights, a, axis), axis=axis, keepdims=True)
+    ) / xp.sum(_average_weights(weights, a, axis), axis=axis, keepdims=True)
+
+
+@adjoint("helper._average_weights_adjoint")
+def average_weights_adjoint(z, g, a, y, weights, axis):
+    """`z = g (a - y) / Σw`, summed back to the weights' shape: linear in `g` and in `a - y`;
+    `Σw` gives every weight of its sum `-Σ dz g (a - y) / (Σw)²`."""
+    shaped = _average_weights(dz, a, axis)
+    total = xp.sum(_average_weights(weights, a, axis), axis=axis, keepdims=True)
+    centered = a - _expand_reduced(y, a, axis)
+    dg = xp.reshape(xp.sum(shaped * centered, axis=axis, keepdims=True) / total, xp.shape(g))
+    da = _unbroadcast(shaped * _expand_reduced(g, a, axis) / total, a)
+    dy = xp.reshape(-xp.sum(shaped * _expand_reduced(g, a, axis), axis=axis, keepdims=True)
+                    / total, xp.shape(y))
+    dweights = _average_unshaped(_unbroadcast(xp.broadcast_to(
+        -xp.sum(shaped * _expand_reduced(g, a, axis) * centered, axis=axis, keepdims=True)
+        / (total * total), xp.shape(a)), _average_weights(weights, a, axis)), weights, a, axis)
+
+
+@tangent("helper._average_weights_adjoint")
+def average_weights_adjoint_tangent(z, g, a, y, weights, axis):
+    """The product rule over `g`, `a - y` and `1 / Σw`; `Σw`'s tangent is `Σtw` (the weights'
+    tangent shaped as NumPy shapes the weights)."""
+    shaped = xp.reshape(xp.transpose(tweights, _average_order(weights, a, axis)),
+                        _average_shape(weights, a, axis))
+    total = xp.sum(_average_weights(weights, a, axis), axis=axis, keepdims=True)
+    tz = _average_unshaped(_unbroadcast(
+        (_expand_reduced(tg, a, axis) * (a - _expand_reduced(y, a, axis))
+         + _expand_reduced(g, a, axis) * (ta - _expand_reduced(ty, a, axis))
+         - _expand_reduced(g, a, axis) * (a - _expand_reduced(y, a, axis))
+         * xp.sum(shaped, axis=axis, keepdims=True) / total) / total,
+        _average_weights(weights, a, axis)), weights, a, axis)
+
+
+@adjoint("helper._average_weights", linear=("weights",))
+def average_weights(y, weights, a, axis):
+    dweights = _average_unshaped(dy, weights, a, axis)
+
+
+@adjoint("helper._average_unshaped", linear=("g",))
+def average_unshaped(y, g, weights, a, axis):
+    dg = _average_weights(dy, a, axis)
+
+
+nondifferentiable("helper._average_order", "helper._average_shape")
