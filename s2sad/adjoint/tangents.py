@@ -352,7 +352,10 @@ def _replaced(value: ast.expr, slots: list[tuple[ast.expr, ast.expr]]) -> ast.ex
     found: set[int] = set()
     by_identity = {id(operand): replacement for operand, replacement in slots}
     copied = _copy_replacing(value, by_identity, found)
-    missing = [(operand, replacement) for operand, replacement in slots if id(operand) not in found]
+    # An operand the call leaves at its default (`constant_values` of pad) is not in the
+    # value: where it does not vary, there is nothing to replace.
+    missing = [(operand, replacement) for operand, replacement in slots
+               if id(operand) not in found and not isinstance(replacement, _Zero)]
     for operand, replacement in missing:
         named = [n for n in ast.walk(copied) if isinstance(n, ast.Name)
                  and isinstance(operand, ast.Name) and n.id == operand.id]

@@ -6,7 +6,7 @@ from .core import _namespace, _shape_of
 
 def _check_tangent(value, tangent, name):
     """Refuse a tangent that is not a real floating-point value of its argument's shape (for
-    a list or tuple argument, a list or tuple of such tangents)."""
+    a dict, list or tuple argument, one of the same keys or length, item by item)."""
     if type(value) is dict:
         if type(tangent) is not dict or tangent.keys() != value.keys():
             raise ValueError(f"the tangent of {name} must be a dict with its keys "

@@ -102,7 +102,16 @@ def _shape_of(value):
 
 def _check_tangent(value, tangent, name):
     """Refuse a tangent that is not a real floating-point value of its argument's shape (for
-    a list or tuple argument, a list or tuple of such tangents)."""
+    a dict, list or tuple argument, one of the same keys or length, item by item)."""
+    if type(value) is dict:
+        if type(tangent) is not dict or tangent.keys() != value.keys():
+            raise ValueError(
+                f"the tangent of {name} must be a dict with its keys "
+                f"{sorted(value, key=str)}"
+            )
+        for key, item in value.items():
+            _check_tangent(item, tangent[key], f"{name}[{key!r}]")
+        return
     if type(value) is list or type(value) is tuple:
         if type(tangent) not in (list, tuple) or len(tangent) != len(value):
             raise ValueError(
