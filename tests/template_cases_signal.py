@@ -8,6 +8,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from template_cases import Case, Value, add_cases
 
+import s2sad
+
 # ---- convolve and correlate --------------------------------------------------------------
 
 
@@ -129,3 +131,163 @@ add_cases(
     Case(interp_periodic, ((8,), KNOTS, (5,))),
     Case(interp_keywords, ((6,), KNOTS, (5,))),
 )
+
+
+# ---- the helpers of these gradients, differentiated by a gradient of a gradient -------------
+# Each `second_*` function calls a first-order gradient, whose code calls the adjoint helpers;
+# each `third_*` a second-order one, whose code calls the adjoints of those helpers.
+
+
+def _convolve_loss(a, v):
+    return np.sum(np.sin(np.convolve(a, v, mode="same")))
+
+
+def _convolve_valid_loss(a, v):
+    return np.sum(np.convolve(a, v, "valid") ** 3)
+
+
+def _correlate_loss(a, v):
+    return np.sum(np.sin(np.correlate(a, v, mode="same")))
+
+
+def _correlate_full_loss(a, v):
+    return np.sum(np.correlate(a, v, mode="full") ** 3)
+
+
+_convolve_gradient = s2sad.grad(_convolve_loss, wrt=(0, 1))
+_convolve_valid_gradient = s2sad.grad(_convolve_valid_loss, wrt=(0, 1))
+_correlate_gradient = s2sad.grad(_correlate_loss, wrt=(0, 1))
+_correlate_full_gradient = s2sad.grad(_correlate_full_loss, wrt=(0, 1))
+
+
+def second_convolve(a, v):
+    da, dv = _convolve_gradient(a, v)
+    return np.sum(da * da) + np.sum(np.sin(dv))
+
+
+def second_convolve_valid(a, v):
+    da, dv = _convolve_valid_gradient(a, v)
+    return np.sum(np.sin(da)) + np.sum(dv * v)
+
+
+def second_correlate(a, v):
+    da, dv = _correlate_gradient(a, v)
+    return np.sum(da * da) + np.sum(np.sin(dv))
+
+
+def second_correlate_full(a, v):
+    da, dv = _correlate_full_gradient(a, v)
+    return np.sum(np.sin(da)) + np.sum(dv * v)
+
+
+SECOND_CONVOLVE = (Case(second_convolve, ((6,), (3,))), Case(second_convolve_valid, ((4,), (6,))))
+SECOND_CORRELATE = (Case(second_correlate, ((2,), (5,))), Case(second_correlate, ((5,), (4,))),
+                    Case(second_correlate_full, ((4,), (3,))))
+add_cases("helper._convolve_dlhs", *SECOND_CONVOLVE)
+add_cases("helper._convolve_drhs", *SECOND_CONVOLVE)
+add_cases("helper._correlate_dlhs", *SECOND_CORRELATE)
+add_cases("helper._correlate_drhs", *SECOND_CORRELATE)
+
+_second_convolve_gradient = s2sad.grad(second_convolve, wrt=(0, 1))
+_second_correlate_gradient = s2sad.grad(second_correlate, wrt=(0, 1))
+
+
+def third_convolve(a, v):
+    da, dv = _second_convolve_gradient(a, v)
+    return np.sum(np.sin(da)) + np.sum(dv * dv)
+
+
+def third_correlate(a, v):
+    da, dv = _second_correlate_gradient(a, v)
+    return np.sum(da * a) + np.sum(np.sin(dv))
+
+
+THIRD_SIGNAL = (Case(third_convolve, ((6,), (3,))), Case(third_correlate, ((2,), (5,))),
+                Case(third_correlate, ((6,), (3,))))
+add_cases("helper._full_length", *THIRD_SIGNAL)
+add_cases("helper._kept_part", *THIRD_SIGNAL)
+
+
+def _windows_loss(x):
+    return np.sum(np.sin(sliding_window_view(x, 3)))
+
+
+def _windows_axes_loss(x):
+    return np.sum(sliding_window_view(x, (2, 2), axis=(-1, 0)) ** 3)
+
+
+_windows_gradient = s2sad.grad(_windows_loss)
+_windows_axes_gradient = s2sad.grad(_windows_axes_loss)
+
+
+def second_windows(x):
+    return np.sum(_windows_gradient(x) ** 2)
+
+
+def second_windows_axes(x):
+    return np.sum(np.sin(_windows_axes_gradient(x)))
+
+
+add_cases("helper._sliding_window_adjoint", Case(second_windows, ((6,),)),
+          Case(second_windows_axes, ((3, 4),)))
+
+
+def _interp_loss(x, k, fp):
+    return np.sum(np.sin(np.interp(x, k, fp)))
+
+
+def _interp_periodic_loss(x, k, fp):
+    return np.sum(np.interp(x, k, fp, period=3.0) ** 3)
+
+
+def _interp_fill_loss(x, k, fp, left, right):
+    return np.sum(np.sin(np.interp(x, k, fp, left=left, right=right)))
+
+
+_interp_gradient = s2sad.grad(_interp_loss, wrt=(0, 2))
+_interp_periodic_gradient = s2sad.grad(_interp_periodic_loss, wrt=(0, 2))
+_interp_fill_gradient = s2sad.grad(_interp_fill_loss, wrt=(0, 2, 3, 4))
+
+
+def second_interp(x, k, fp):
+    dx, dfp = _interp_gradient(x, k, fp)
+    return np.sum(dx * dx) + np.sum(np.sin(dfp))
+
+
+def second_interp_periodic(x, k, fp):
+    dx, dfp = _interp_periodic_gradient(x, k, fp)
+    return np.sum(np.sin(dx)) + np.sum(dfp * fp)
+
+
+def second_interp_fill(x, k, fp, left, right):
+    dx, dfp, dleft, dright = _interp_fill_gradient(x, k, fp, left, right)
+    return np.sum(dx * dx) + np.sum(np.sin(dfp)) + dleft * dright
+
+
+SECOND_INTERP = (Case(second_interp, ((7,), KNOTS, (5,))),
+                 Case(second_interp_periodic, ((2, 4), KNOTS, (5,))),
+                 Case(second_interp_fill, ((9,), KNOTS, (5,), (), ())))
+add_cases("helper._interp_x_adjoint", *SECOND_INTERP)
+add_cases("helper._interp_fp_adjoint", *SECOND_INTERP)
+add_cases("helper._interp_outside_adjoint", Case(second_interp_fill, ((9,), KNOTS, (5,), (), ())),
+          Case(second_interp_fill, ((3, 4), KNOTS, (5,), (), ())))
+
+_second_interp_gradient = s2sad.grad(second_interp, wrt=(0, 2))
+_second_interp_fill_gradient = s2sad.grad(second_interp_fill, wrt=(0, 2, 3, 4))
+
+
+def third_interp(x, k, fp):
+    dx, dfp = _second_interp_gradient(x, k, fp)
+    return np.sum(np.sin(dx)) + np.sum(dfp * dfp)
+
+
+def third_interp_fill(x, k, fp, left, right):
+    dx, dfp, dleft, dright = _second_interp_fill_gradient(x, k, fp, left, right)
+    return np.sum(dx * x) + np.sum(np.sin(dfp)) + dleft * dright
+
+
+THIRD_INTERP = (Case(third_interp, ((7,), KNOTS, (5,))),
+                Case(third_interp_fill, ((3, 3), KNOTS, (5,), (), ())))
+add_cases("helper._interp_slope", *THIRD_INTERP)
+add_cases("helper._interp_slope_adjoint", *THIRD_INTERP)
+add_cases("helper._interp_fp_tangent", *THIRD_INTERP)

@@ -9,16 +9,30 @@ import numpy
 from .core import _namespace
 
 
+def _kept_start(g, a, v, correlate):
+    """Where a 'same' or 'valid' result of `convolve(a, v)` or `correlate(a, v)`, of the length
+    of `g`, starts in the 'full' result."""
+    full, kept = a.size + v.size - 1, g.shape[0]
+    # NumPy centres the kept part; correlate swaps a shorter `a` with `v`, rounding the other way.
+    return (full - kept + (1 if correlate and a.size < v.size else 0)) // 2
+
+
 def _full_length(g, a, v, correlate):
     """`g`, the adjoint of a 'same' or 'valid' result of `convolve(a, v)` or `correlate(a, v)`,
     in zeros of the 'full' result's length, where NumPy takes that result from."""
     xp = _namespace(g, a, v)
-    full, kept = a.size + v.size - 1, g.shape[0]
-    # NumPy centres the kept part; correlate swaps a shorter `a` with `v`, rounding the other way.
-    start = (full - kept + (1 if correlate and a.size < v.size else 0)) // 2
-    padded = xp.zeros(full, dtype=g.dtype)
-    padded[start:start + kept] = g
+    start = _kept_start(g, a, v, correlate)
+    padded = xp.zeros(a.size + v.size - 1, dtype=g.dtype)
+    padded[start:start + g.shape[0]] = g
     return padded
+
+
+def _kept_part(full, g, a, v, correlate):
+    """The part of `full`, of the 'full' result's length, that a 'same' or 'valid' result of
+    `convolve(a, v)` or `correlate(a, v)` of the length of `g` keeps (`_full_length`'s
+    transpose)."""
+    start = _kept_start(g, a, v, correlate)
+    return full[start:start + g.shape[0]].copy()
 
 
 def _convolve_dlhs(g, a, v):
@@ -134,6 +148,37 @@ def _interp_x_adjoint(g, x, xp, fp, period):
     """Adjoint of `x` in `numpy.interp`: `g` times the slope of the interval each sample lies in
     (the right-hand one at a knot), zero outside the knots where the ends extend flat."""
     return g * _interp_slope(x, xp, fp, period)
+
+
+def _interp_slope_adjoint(g, x, xp, fp, period):
+    """Adjoint of `fp` in `_interp_slope(x, xp, fp, period)`, which is linear in `fp`: each
+    sample's `g` over its interval's width, added to the interval's upper knot and taken from
+    its lower one (nothing outside the knots)."""
+    ns = _namespace(g, x, xp, fp)
+    x, knots, source = _interp_knots(x, xp, fp, period)
+    n = fp.shape[0]
+    dtype = ns.result_type(g, fp, 1.0)
+    if knots.shape[0] < 2:
+        return ns.zeros(n, dtype=dtype)
+    g = ns.broadcast_to(ns.asarray(g), x.shape)
+    j, _ = _interp_intervals(x, knots)
+    share = g / (knots[j + 1] - knots[j])
+    if period is None:
+        share = ns.where((x >= knots[0]) & (x < knots[-1]), share, 0.0)
+    share = share.ravel()
+    return (ns.bincount(source[j + 1].ravel(), weights=share, minlength=n)
+            - ns.bincount(source[j].ravel(), weights=share, minlength=n)).astype(dtype, copy=False)
+
+
+def _interp_fp_tangent(t, x, xp, fp, left, right, period):
+    """`numpy.interp(x, xp, t, left, right, period)` with `left` and `right` read as 0 where
+    given: the tangent of the interpolation along the tangent `t` of its values `fp`, the
+    transpose of `_interp_fp_adjoint`."""
+    ns = _namespace(t, x, xp, fp)
+    stencil = _interp_stencil(x, xp, fp, left, right, period)
+    return (t[stencil["lower"]] * stencil["lower_weight"]
+            + t[stencil["upper"]] * stencil["upper_weight"]).astype(ns.result_type(t, 1.0),
+                                                                    copy=False)
 
 
 def _interp_stencil(x, xp, fp, left, right, period):
