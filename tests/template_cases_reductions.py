@@ -855,3 +855,98 @@ for key in ("helper._average_weights", "helper._average_unshaped"):
         Case(third_average, ((2, 3, 4), (3,)), domain="positive"),
         Case(third_average_axes, ((2, 3, 4), (4, 2)), domain="positive"),
     )
+
+
+# The products' helpers, at the zeros too: each product's adjoint is a polynomial in `x`, whose
+# derivatives the recurrences compute exactly there.
+
+
+def _sine_of_cumprod(x):
+    return np.sum(np.sin(np.cumprod(x, axis=0)))
+
+
+def _sine_of_flat_cumprod(x):
+    return np.sum(np.sin(np.cumprod(x)))
+
+
+def _sine_of_prod(x):
+    return np.sum(np.sin(np.prod(x, axis=-1)))
+
+
+def _sine_of_prod_axes(x):
+    return np.sum(np.sin(np.prod(x, axis=(0, 2), keepdims=True)))
+
+
+def _cumprod_squares(x):
+    return np.cumprod(x, axis=-1) ** 2
+
+
+_cumprod_gradient = s2sad.grad(_sine_of_cumprod)
+_flat_cumprod_gradient = s2sad.grad(_sine_of_flat_cumprod)
+_prod_gradient = s2sad.grad(_sine_of_prod)
+_prod_axes_gradient = s2sad.grad(_sine_of_prod_axes)
+_cumprod_jvp = s2sad.jvp(_cumprod_squares)
+
+
+def second_cumprod(x):
+    return np.sum(np.cos(_cumprod_gradient(x)))
+
+
+def second_flat_cumprod(x):
+    return np.sum(_flat_cumprod_gradient(x) ** 2)
+
+
+def second_prod(x):
+    return np.sum(np.cos(_prod_gradient(x)))
+
+
+def second_prod_axes(x):
+    return np.sum(_prod_axes_gradient(x) ** 2)
+
+
+def cumprod_tangent(x, t):
+    _, tangent = _cumprod_jvp(x, tangent=t)
+    return np.sum(np.sin(tangent))
+
+
+_second_cumprod_gradient = s2sad.grad(second_cumprod)
+_second_prod_gradient = s2sad.grad(second_prod)
+
+
+def third_cumprod(x):
+    return np.sum(np.sin(_second_cumprod_gradient(x)))
+
+
+def third_prod(x):
+    return np.sum(_second_prod_gradient(x) ** 2)
+
+
+add_cases(
+    "helper._cumprod_adjoint",
+    Case(second_cumprod, ((3, 4),)),
+    Case(second_flat_cumprod, ((2, 3),)),
+    Case(second_cumprod, (ZEROS_ALONG_ROWS,), wrt=("x",)),
+    Case(second_flat_cumprod, (ZEROS_5,), wrt=("x",)),
+)
+add_cases(
+    "helper._cumprod_tangent",
+    Case(cumprod_tangent, ((3, 4), (3, 4))),
+    Case(cumprod_tangent, ((5,), (5,))),
+    Case(cumprod_tangent, (ZEROS_ALONG_ROWS, (3, 4)), wrt=("x", "t")),
+)
+add_cases(
+    "helper._product_of_others",
+    Case(second_prod, ((3, 4),)),
+    Case(second_prod_axes, ((2, 3, 4),)),
+    Case(second_prod, (ROWS_OF_ZEROS,), wrt=("x",)),
+    Case(second_prod, (Value(np.array([[0.0, 2.0, 0.0, 1.5], [1.0, 0.0, 0.0, 0.0]])),),
+         wrt=("x",)),
+)
+for key in ("helper._forward_recurrence", "helper._reverse_recurrence", "helper._shifted"):
+    add_cases(
+        key,
+        Case(third_cumprod, ((3, 2),)),
+        Case(third_prod, ((2, 3),)),
+        Case(third_cumprod, (Value(np.array([[1.5, 0.0], [0.0, 2.0], [0.0, 3.0]])),),
+             wrt=("x",)),
+    )

@@ -85,6 +85,77 @@ def _cumprod_tangent(t, x, y, axis):
     return ty
 
 
+def _row_axes(x, axis):
+    """The axes `axis` names (an int, a tuple read as one axis in its order, or None for all),
+    and the leading positions the recurrence helpers move them to."""
+    axes = _reduction_axes(axis, x.ndim)
+    return axes, tuple(range(len(axes)))
+
+
+def _forward_recurrence(h, x, axis):
+    """`u` with `u_0 = h_0` and `u_i = h_i + x_i u_(i-1)` along `axis` (several axes read as one,
+    in C order): `u_i = Σ_(j≤i) h_j x_(j+1) ⋯ x_i`. Sums of products only, so exact where `x`
+    has zeros; a loop over the axis (the derivatives of cumprod and prod at every order).
+    `h` and `x` have one shape."""
+    xp = _namespace(h, x)
+    axes, leading = _row_axes(x, axis)
+    moved_h, moved_x = xp.moveaxis(h, axes, leading), xp.moveaxis(x, axes, leading)
+    rows_h = moved_h.reshape((-1,) + moved_h.shape[len(axes):])
+    rows_x = moved_x.reshape((-1,) + moved_x.shape[len(axes):])
+    u = xp.empty(rows_h.shape, dtype=(rows_h[:1] * rows_x[:1]).dtype)
+    if u.shape[0]:
+        u[0] = rows_h[0]
+    for i in range(1, u.shape[0]):
+        u[i] = rows_h[i] + rows_x[i] * u[i - 1]
+    return xp.moveaxis(u.reshape(moved_h.shape), leading, axes)
+
+
+def _reverse_recurrence(g, x, axis):
+    """`s` with `s_last = g_last` and `s_j = g_j + x_(j+1) s_(j+1)` along `axis` (several axes
+    read as one, in C order): `s_j = Σ_(i≥j) g_i x_(j+1) ⋯ x_i`, the transpose of
+    `_forward_recurrence` in its first argument. Exact where `x` has zeros."""
+    xp = _namespace(g, x)
+    axes, leading = _row_axes(x, axis)
+    moved_g, moved_x = xp.moveaxis(g, axes, leading), xp.moveaxis(x, axes, leading)
+    rows_g = moved_g.reshape((-1,) + moved_g.shape[len(axes):])
+    rows_x = moved_x.reshape((-1,) + moved_x.shape[len(axes):])
+    s = xp.empty(rows_g.shape, dtype=(rows_g[:1] * rows_x[:1]).dtype)
+    n = s.shape[0]
+    if n:
+        s[n - 1] = rows_g[n - 1]
+    for j in range(n - 2, -1, -1):
+        s[j] = rows_g[j] + rows_x[j + 1] * s[j + 1]
+    return xp.moveaxis(s.reshape(moved_g.shape), leading, axes)
+
+
+def _shifted(u, axis, step):
+    """`u` moved `step` places along `axis` (several axes read as one, in C order), zeros
+    filling the places left: `y_i = u_(i-step)`."""
+    xp = _namespace(u)
+    axes, leading = _row_axes(u, axis)
+    moved = xp.moveaxis(u, axes, leading)
+    rows = moved.reshape((-1,) + moved.shape[len(axes):])
+    y = xp.zeros_like(rows)
+    n = rows.shape[0]
+    if step >= 0:
+        y[step:] = rows[: max(n - step, 0)]
+    else:
+        y[: max(n + step, 0)] = rows[-step:]
+    return xp.moveaxis(y.reshape(moved.shape), leading, axes)
+
+
+def _row_end(x, axis, last):
+    """Ones at the first element (the last, where `last`) of each row of `x` along `axis`
+    (several axes read as one, in C order), zeros elsewhere, in x's dtype."""
+    xp = _namespace(x)
+    axes, leading = _row_axes(x, axis)
+    moved = xp.moveaxis(x, axes, leading)
+    rows = xp.zeros_like(moved.reshape((-1,) + moved.shape[len(axes):]))
+    if rows.shape[0]:
+        rows[-1 if last else 0] = 1.0
+    return xp.moveaxis(rows.reshape(moved.shape), leading, axes)
+
+
 def _count_numbers(x, axis):
     """How many non-nan elements each result of a nan-reduction of `x` over `axis` combines
     (at least one, so dividing by it is safe where a whole row is nan)."""

@@ -452,3 +452,102 @@ def average_unshaped(y, g, weights, a, axis):
 
 
 nondifferentiable("helper._average_order", "helper._average_shape")
+
+
+# Products: the derivatives of cumprod's and prod's adjoints, exact where `x` has zeros, as sums
+# of products (linear recurrences along the axis), never quotients. With
+# `F(h, x)_i = Σ_(j≤i) h_j x_(j+1) ⋯ x_i` (`_forward_recurrence`) and its transpose in `h`,
+# `R(g, x)_j = Σ_(i≥j) g_i x_(j+1) ⋯ x_i` (`_reverse_recurrence`), the derivative of
+# `<a, F(h, x)> = <R(a, x), h>` with respect to `x_m` is `F(h, x)_(m-1) R(a, x)_m`.
+
+
+@adjoint("helper._forward_recurrence")
+def forward_recurrence(u, h, x, axis):
+    """`u_i = h_i + x_i u_(i-1)`: linear in `h`, whose adjoint is the reverse recurrence of
+    `du`; `x_i` carries `u_(i-1)` into `u_i` and every later one."""
+    back = _reverse_recurrence(du, x, axis)
+    dh = back
+    dx = _shifted(u, axis, 1) * back
+
+
+@tangent("helper._forward_recurrence")
+def forward_recurrence_tangent(u, h, x, axis):
+    tu = _forward_recurrence(th + tx * _shifted(u, axis, 1), x, axis)
+
+
+@adjoint("helper._reverse_recurrence")
+def reverse_recurrence(s, g, x, axis):
+    """`s_j = g_j + x_(j+1) s_(j+1)`: linear in `g`, whose adjoint is the forward recurrence of
+    `ds`; `x_(j+1)` carries `s_(j+1)` into `s_j` and every earlier one."""
+    forward = _forward_recurrence(ds, x, axis)
+    dg = forward
+    dx = _shifted(forward, axis, 1) * s
+
+
+@tangent("helper._reverse_recurrence")
+def reverse_recurrence_tangent(s, g, x, axis):
+    ts = _reverse_recurrence(tg + _shifted(tx * s, axis, -1), x, axis)
+
+
+@adjoint("helper._shifted", linear=("u",))
+def shifted(y, u, axis, step):
+    du = _shifted(dy, axis, -step)
+
+
+nondifferentiable("helper._row_end")
+
+
+@adjoint("helper._cumprod_adjoint")
+def cumprod_adjoint(z, g, x, y, axis):
+    """With `y = cumprod(x)` (as its callers pass it), `z_j = y_(j-1) R(g, x)_j` (`y_(-1)` = 1):
+    the products before `x_j` times the adjoint's reverse recurrence."""
+    before = _shifted(y, axis, 1) + _row_end(y, axis, False)
+    back = _reverse_recurrence(g, x, axis)
+    forward = _forward_recurrence(before * dz, x, axis)
+    dg = forward
+    dx = _shifted(forward, axis, 1) * back
+    dy = _shifted(dz * back, axis, -1)
+
+
+@tangent("helper._cumprod_adjoint")
+def cumprod_adjoint_tangent(z, g, x, y, axis):
+    back = _reverse_recurrence(g, x, axis)
+    tz = _shifted(ty, axis, 1) * back + (_shifted(y, axis, 1) + _row_end(y, axis, False)) * (
+        _reverse_recurrence(tg + _shifted(tx * back, axis, -1), x, axis))
+
+
+@adjoint("helper._cumprod_tangent")
+def cumprod_tangent_adjoint(z, t, x, y, axis):
+    """With `y = cumprod(x)` (as its callers pass it), `z = F(t y_(j-1), x)`: the transpose of
+    `_cumprod_adjoint`."""
+    back = _reverse_recurrence(dz, x, axis)
+    dt = (_shifted(y, axis, 1) + _row_end(y, axis, False)) * back
+    dx = _shifted(z, axis, 1) * back
+    dy = _shifted(t * back, axis, -1)
+
+
+@tangent("helper._cumprod_tangent")
+def cumprod_tangent_tangent(z, t, x, y, axis):
+    tz = _forward_recurrence(
+        tt * (_shifted(y, axis, 1) + _row_end(y, axis, False)) + t * _shifted(ty, axis, 1)
+        + tx * _shifted(z, axis, 1), x, axis)
+
+
+@adjoint("helper._product_of_others")
+def product_of_others(y, x, axis):
+    """`y_m = Π_(j≠m) x_j`: its derivative in `x_i` is the product of the others but `x_i` and
+    `x_m`, `before_m (x_(m+1) ⋯ x_(i-1)) after_i` for `i > m` (and the mirror for `i < m`),
+    with the products before and after each element as recurrences."""
+    before = _forward_recurrence(_row_end(x, axis, False), _shifted(x, axis, 1), axis)
+    after = _reverse_recurrence(_row_end(x, axis, True), x, axis)
+    dx = before * _reverse_recurrence(_shifted(dy * after, axis, -1), x, axis) + after * _shifted(
+        _forward_recurrence(dy * before, x, axis), axis, 1)
+
+
+@tangent("helper._product_of_others")
+def product_of_others_tangent(y, x, axis):
+    """The adjoint's expression: the Jacobian, a Hessian (prod's), is symmetric."""
+    before = _forward_recurrence(_row_end(x, axis, False), _shifted(x, axis, 1), axis)
+    after = _reverse_recurrence(_row_end(x, axis, True), x, axis)
+    ty = before * _reverse_recurrence(_shifted(tx * after, axis, -1), x, axis) + after * _shifted(
+        _forward_recurrence(tx * before, x, axis), axis, 1)
