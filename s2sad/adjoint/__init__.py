@@ -10,6 +10,7 @@ from ..errors import NotScalarError, UnsupportedSyntaxError
 from ..ir import Assignment, Loop, Parameter, Program, assignments, walk
 from ..names import NameAllocator
 from ..runtime import HELPER_NAMES
+from ..syntax import assign, call, load
 from .accumulate import BORROWED
 from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
 from .blocks import Block, Header, Line, names_in
@@ -166,9 +167,9 @@ def linearize(program: Program, wrt: list[str], single: bool, mode: str = "jvp",
     parameter = names.fresh("vector" if mode == "hvp" else "tangent")
     given = ast.Name(parameter, ast.Load())
     targets = [ast.Name(seed, ast.Store()) for seed in seeds]
-    unpack = _assign(seeds[0], given) if single else ast.Assign(
+    unpack = assign(seeds[0], given) if single else ast.Assign(
         [ast.Tuple(targets, ast.Store())], given)
-    checks = [ast.Expr(_call("_check_tangent", _load(w), _load(seed), ast.Constant(w)))
+    checks = [ast.Expr(call("_check_tangent", load(w), load(seed), ast.Constant(w)))
               for w, seed in zip(wrt, seeds)]
     reads = _names(*forward, result)
     containers = possible_containers(program, activity)
@@ -234,11 +235,11 @@ def _output_checks(program: Program, mode: str, outputs: list[ast.expr], reached
         output = names[0] if len(names) == 1 == len(outputs) else None
         if output not in reached or output in scalars:
             return [], set()
-        return [ast.Expr(_call("_check_scalar", _load(output), ast.Constant(program.name)))], {output}
+        return [ast.Expr(call("_check_scalar", load(output), ast.Constant(program.name)))], {output}
     checks: list[ast.stmt] = []
     for output, seed in zip(program.outputs, seeds):
         if isinstance(output, ast.Name):
-            checks.append(ast.Expr(_call("_check_cotangent", _load(output.id), _load(seed),
+            checks.append(ast.Expr(call("_check_cotangent", load(output.id), load(seed),
                                          ast.Constant(program.name))))
     return checks, {o.id for o in program.outputs if isinstance(o, ast.Name)}
 
@@ -267,8 +268,8 @@ def _with_value(program: Program, mode: str, gradients: ast.expr,
         if isinstance(output, ast.Name) and output.id in loop_carried:
             # The backward's loops restore carried values: keep the result as it was.
             kept = names.fresh(f"{output.id}_value")
-            lines.append(_assign(kept, _load(output.id)))
-            outputs[position] = _load(kept)
+            lines.append(assign(kept, load(output.id)))
+            outputs[position] = load(kept)
     if mode == "grad":
         return lines, ast.Tuple([gradients, outputs[1]], ast.Load())
     value = ast.Tuple(outputs, ast.Load()) if program.returns_tuple else outputs[0]
@@ -280,16 +281,16 @@ def _preamble(program: Program, arrays: list[str], items: list[str], namespace: 
     differentiated arguments are arrays (or lists and tuples of `items`) of floats."""
     statements: list[ast.stmt] = []
     if namespace:
-        parameters = [_load(p.name) for p in program.params]
-        parameters += [_load(e.parameter) for e in program.externals]
-        statements.append(_assign(program.namespace, _call("_namespace", *parameters)))
+        parameters = [load(p.name) for p in program.params]
+        parameters += [load(e.parameter) for e in program.externals]
+        statements.append(assign(program.namespace, call("_namespace", *parameters)))
     trees = [name for name in arrays if name in program.structured]
     arrays = [name for name in arrays if name not in program.structured]
     for helper, checked in (("_check_differentiable", arrays), ("_check_differentiable_items", items),
                             ("_check_differentiable_tree", trees)):
         if checked:
-            keywords = [ast.keyword(n, _load(n)) for n in checked]
-            statements.append(ast.Expr(ast.Call(_load(helper), [], keywords)))
+            keywords = [ast.keyword(n, load(n)) for n in checked]
+            statements.append(ast.Expr(ast.Call(load(helper), [], keywords)))
     return statements
 
 
@@ -371,41 +372,29 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
             pairs = {path: leaf for path, leaf in read.items() if leaf in state}
             keys = [ast.Tuple([ast.Constant(k) for k in path], ast.Load()) for path in pairs]
             values = [_own_copy(adjoints[leaf], namespace) if state[leaf] == BORROWED
-                      and leaf not in scalars and adjoints[leaf] in shared else _load(adjoints[leaf])
+                      and leaf not in scalars and adjoints[leaf] in shared else load(adjoints[leaf])
                       for leaf in pairs.values()]
-            tree = _call("_gradient_tree", _load(parameter), ast.Dict(keys, values))
-            finals.append(Line(_assign(name, tree), "zeros for the keys the output does not read"))
+            tree = call("_gradient_tree", load(parameter), ast.Dict(keys, values))
+            finals.append(Line(assign(name, tree), "zeros for the keys the output does not read"))
         elif parameter not in state:
-            zeros = _call("_zero_gradient", _load(parameter), ast.Constant(parameter))
-            finals.append(Line(_assign(name, zeros), f"{parameter} does not affect the output"))
+            zeros = call("_zero_gradient", load(parameter), ast.Constant(parameter))
+            finals.append(Line(assign(name, zeros), f"{parameter} does not affect the output"))
         elif state[parameter] == BORROWED and parameter not in scalars and adjoints[parameter] in shared:
-            finals.append(Line(_assign(name, _own_copy(name, namespace)),
+            finals.append(Line(assign(name, _own_copy(name, namespace)),
                                "the caller gets memory of its own"))
         if parameter in state and not read:
-            restructured = _call("_as_argument", _load(name), _load(parameter))
-            finals.append(Line(_assign(name, restructured), f"the type and dtype of {parameter}"))
-        gradients.append(_load(name))
+            restructured = call("_as_argument", load(name), load(parameter))
+            finals.append(Line(assign(name, restructured), f"the type and dtype of {parameter}"))
+        gradients.append(load(name))
     return finals, gradients
 
 
 def _own_copy(name: str, namespace: str) -> ast.Call:
     """`xp.array(name, copy=True)`: memory of its own for a gradient the caller gets."""
-    return ast.Call(ast.Attribute(_load(namespace), "array", ast.Load()), [_load(name)],
+    return ast.Call(ast.Attribute(load(namespace), "array", ast.Load()), [load(name)],
                     [ast.keyword("copy", ast.Constant(True))])
 
 
 def _names(*nodes: ast.AST) -> set[str]:
     """The names the syntax `nodes` mentions."""
     return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _call(function: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(_load(function), list(args), [])
-
-
-def _load(name: str) -> ast.Name:
-    return ast.Name(name, ast.Load())
-
-
-def _assign(name: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign([ast.Name(name, ast.Store())], value)

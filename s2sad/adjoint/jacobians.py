@@ -16,6 +16,7 @@ import ast
 from ..ir import Program
 from ..names import NameAllocator
 from ..runtime import HELPER_NAMES
+from ..syntax import assign, call, load
 from .forward import forward_statements
 
 
@@ -43,41 +44,41 @@ def jacobian_loop(program: Program, wrt: list[str], single: bool, forward: bool,
                  for e in program.externals]
     output, jacobian = names.fresh("value"), names.fresh("jacobian")
     index = names.fresh("index")
-    differentiated = ast.Tuple([_load(w) for w in wrt], ast.Load())
+    differentiated = ast.Tuple([load(w) for w in wrt], ast.Load())
     body: list[ast.stmt] = [
-        _assign(output, ast.Call(_load(value), list(arguments), list(keywords))),
-        _assign(jacobian, _call("_jacobian_zeros", _load(output), differentiated)),
+        assign(output, ast.Call(load(value), list(arguments), list(keywords))),
+        assign(jacobian, call("_jacobian_zeros", load(output), differentiated)),
     ]
     if forward:
         tangent, tangents = names.fresh("tangent"), names.fresh("output_tangent")
         for position, (argument, (product, (seed,))) in enumerate(zip(wrt, products)):
-            call = ast.Call(_load(product), list(arguments),
-                            [*keywords, ast.keyword(seed, _load(tangent))])
+            product_call = ast.Call(load(product), list(arguments),
+                            [*keywords, ast.keyword(seed, load(tangent))])
             loop_body = [
                 ast.Assign([ast.Tuple([ast.Name("_", ast.Store()), ast.Name(tangents, ast.Store())],
-                                      ast.Store())], call),
-                ast.Expr(_call("_fill_column", _load(jacobian), ast.Constant(position),
-                               _load(index), _load(tangents))),
+                                      ast.Store())], product_call),
+                ast.Expr(call("_fill_column", load(jacobian), ast.Constant(position),
+                               load(index), load(tangents))),
             ]
-            body.append(_loop([index, tangent], _call("_basis", _load(argument)), loop_body))
+            body.append(_loop([index, tangent], call("_basis", load(argument)), loop_body))
     else:
         (product, seeds), = products
         which, cotangent, gradients = names.fresh("output"), names.fresh("cotangent"), names.fresh(
             "gradients")
         if len(seeds) == 1:
-            seeded = [ast.keyword(seeds[0], _load(cotangent))]
+            seeded = [ast.keyword(seeds[0], load(cotangent))]
         else:
-            seeded = [ast.keyword(seed, ast.Subscript(_load(cotangent), ast.Constant(k), ast.Load()))
+            seeded = [ast.keyword(seed, ast.Subscript(load(cotangent), ast.Constant(k), ast.Load()))
                       for k, seed in enumerate(seeds)]
-        call = ast.Call(_load(product), list(arguments), [*keywords, *seeded])
+        product_call = ast.Call(load(product), list(arguments), [*keywords, *seeded])
         loop_body = [
-            _assign(gradients, call),
-            ast.Expr(_call("_fill_row", _load(jacobian), _load(which), _load(index),
-                           _load(gradients))),
+            assign(gradients, product_call),
+            ast.Expr(call("_fill_row", load(jacobian), load(which), load(index),
+                           load(gradients))),
         ]
-        body.append(_loop([which, index, cotangent], _call("_cotangent_basis", _load(output)),
+        body.append(_loop([which, index, cotangent], call("_cotangent_basis", load(output)),
                           loop_body))
-    result = _call("_jacobian_result", _load(jacobian), _load(output), ast.Constant(single))
+    result = call("_jacobian_result", load(jacobian), load(output), ast.Constant(single))
     helpers = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)} | {
         "_jacobian_result"}
     return body, result, frozenset(helpers & HELPER_NAMES)
@@ -94,15 +95,3 @@ def loop_comment(forward: bool, wrt: list[str]) -> str:
 def _loop(targets: list[str], iterator: ast.expr, body: list[ast.stmt]) -> ast.For:
     target = ast.Tuple([ast.Name(t, ast.Store()) for t in targets], ast.Store())
     return ast.For(target=target, iter=iterator, body=body, orelse=[], type_comment=None)
-
-
-def _call(function: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(_load(function), list(args), [])
-
-
-def _load(name: str) -> ast.Name:
-    return ast.Name(name, ast.Load())
-
-
-def _assign(name: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign([ast.Name(name, ast.Store())], value)

@@ -20,6 +20,7 @@ from ..errors import UnknownFunctionError, UnsupportedSyntaxError
 from ..fold import literal_number
 from ..ir import Assignment, Branch, Effect, Loop, Node, Program, assignments
 from ..names import NameAllocator
+from ..syntax import call
 from ..templates import Template
 from .activity import Activity
 from .blocks import Header, header
@@ -90,7 +91,7 @@ class TangentProgram:
             a.target for a in assignments(branch.orelse)}
         for arm, known in ((body, after_body), (orelse, after_else)):
             for target in sorted(joined & (after_body | after_else) - known):
-                zeros = _call("_zeros_like", ast.Name(target, ast.Load()))
+                zeros = call("_zeros_like", ast.Name(target, ast.Load()))
                 arm.append(self._tangent_assignment(target, zeros, branch))
         self.known = after_body | after_else
         return replace(branch, body=body, orelse=orelse)
@@ -110,7 +111,7 @@ class TangentProgram:
             if old not in self.activity.varied or old not in self.reached:
                 continue
             if old not in self.known:
-                zeros = _call("_zeros_like", ast.Name(old, ast.Load()))
+                zeros = call("_zeros_like", ast.Name(old, ast.Load()))
                 before.append(self._tangent_assignment(old, zeros, loop))
             pairs.append((self.tangent_name(old), self.tangent_name(new)))
         body = self.nodes(loop.body)
@@ -229,7 +230,7 @@ class TangentProgram:
         dropped = dropped or folded.dropped
         if broadcasts and dropped and not _full_shape(value, assignment, self.known,
                                                       self.tangent_names):
-            value = _call("_tangent_like", value, ast.Name(assignment.target, ast.Load()))
+            value = call("_tangent_like", value, ast.Name(assignment.target, ast.Load()))
         value = self._materialized(value)
         return [*locals_, self._tangent_assignment(assignment.target, value, assignment)]
 
@@ -341,7 +342,7 @@ class _Materialize(ast.NodeTransformer):
     def visit__Zero(self, node: _Zero) -> ast.expr:
         if literal_number(node.of) is not None:
             return ast.Constant(0.0)
-        return _call("_zeros_like", node.of)
+        return call("_zeros_like", node.of)
 
 
 def _replaced(value: ast.expr, slots: list[tuple[ast.expr, ast.expr]]) -> ast.expr:
@@ -375,10 +376,6 @@ def _copy_replacing(node: object, slots: dict[int, ast.expr], found: set[int]) -
         return node
     fields = {name: _copy_replacing(value, slots, found) for name, value in ast.iter_fields(node)}
     return type(node)(**fields)
-
-
-def _call(function: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(ast.Name(function, ast.Load()), list(args), [])
 
 
 def _no_tangent(assignment: Assignment) -> UnknownFunctionError:

@@ -20,6 +20,7 @@ import copy
 from ..adjoint.forward import is_draw
 from ..ir import Assignment, Loop, walk
 from ..names import NameAllocator
+from ..syntax import assign, load
 from .render import Comment
 
 
@@ -80,17 +81,17 @@ def _checkpointing_forward(loop: ast.For, tapes: set[str], carried: list[str], s
     position = names.fresh("position")
     body = _without_appends(copy.deepcopy(loop.body), tapes)
     save = ast.If(
-        ast.Compare(ast.BinOp(_load(position), ast.Mod(), _load(segment)), [ast.Eq()],
+        ast.Compare(ast.BinOp(load(position), ast.Mod(), load(segment)), [ast.Eq()],
                     [ast.Constant(0)]),
-        [ast.Expr(ast.Call(ast.Attribute(_load(saved), "append", ast.Load()),
+        [ast.Expr(ast.Call(ast.Attribute(load(saved), "append", ast.Load()),
                            [_values(carried)], []))], [])
     target = ast.Tuple([ast.Name(position, ast.Store()), copy.deepcopy(loop.target)], ast.Store())
-    enumerated = ast.Call(_load("enumerate"), [copy.deepcopy(loop.iter)], [])
+    enumerated = ast.Call(load("enumerate"), [copy.deepcopy(loop.iter)], [])
     return [
         Comment("checkpointed: the values the loop carries, saved every `segment` (about √T) "
                 "steps instead of a tape of every step"),
-        _assign(segment, ast.Call(_load("_segment_length"), [copy.deepcopy(loop.iter)], [])),
-        _assign(saved, ast.List([], ast.Load())),
+        assign(segment, ast.Call(load("_segment_length"), [copy.deepcopy(loop.iter)], [])),
+        assign(saved, ast.List([], ast.Load())),
         ast.For(target, enumerated, [save, *body], [], None),
     ]
 
@@ -101,40 +102,63 @@ def _segmented_backward(loop: ast.For, reverse: ast.For, carried: list[str], seg
     restored, its forward run again with its tapes, then its backward."""
     start = names.fresh("start")
     steps = loop.iter
-    part = ast.Subscript(copy.deepcopy(steps), ast.Slice(_load(start), ast.BinOp(
-        _load(start), ast.Add(), _load(segment))), ast.Load())
-    popped = ast.Call(ast.Attribute(_load(saved), "pop", ast.Load()), [], [])
+    part = ast.Subscript(copy.deepcopy(steps), ast.Slice(load(start), ast.BinOp(
+        load(start), ast.Add(), load(segment))), ast.Load())
+    popped = ast.Call(ast.Attribute(load(saved), "pop", ast.Load()), [], [])
     restore = ast.Assign([ast.Tuple([ast.Name(c, ast.Store()) for c in carried], ast.Store())
                           if len(carried) != 1 else ast.Name(carried[0], ast.Store())], popped)
     again = ast.For(copy.deepcopy(loop.target), copy.deepcopy(part), copy.deepcopy(loop.body),
                     [], None)
     backwards = ast.For(copy.deepcopy(reverse.target),
-                        ast.Call(_load("reversed"), [copy.deepcopy(part)], []),
+                        ast.Call(load("reversed"), [copy.deepcopy(part)], []),
                         copy.deepcopy(reverse.body), [], None)
-    segments = ast.Call(_load("range"), [ast.Constant(0), ast.Call(_load("len"), [
-        copy.deepcopy(steps)], []), _load(segment)], [])
+    segments = ast.Call(load("range"), [ast.Constant(0), ast.Call(load("len"), [
+        copy.deepcopy(steps)], []), load(segment)], [])
     body = [Comment("each segment, last first: its forward again, with its tape, then its backward"),
             restore, again, backwards]
-    return ast.For(ast.Name(start, ast.Store()), ast.Call(_load("reversed"), [segments], []),
+    return ast.For(ast.Name(start, ast.Store()), ast.Call(load("reversed"), [segments], []),
                    body, [], None)
 
 
 def _without_appends(statements: list[ast.stmt], tapes: set[str]) -> list[ast.stmt]:
     """The statements without their appends to `tapes`, at any depth."""
-    kept = []
+
+    def kept(statement: ast.stmt) -> ast.stmt | None:
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        appends = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+            and value.func.attr == "append" and isinstance(value.func.value, ast.Name) \
+            and value.func.value.id in tapes
+        return None if appends else statement
+
+    return _rewritten(statements, kept)
+
+
+def _undeleted(statements: list[ast.stmt], names: set[str]) -> list[ast.stmt]:
+    """`statements` with `names` left out of their `del`s, at any depth."""
+
+    def kept(statement: ast.stmt) -> ast.stmt | None:
+        if isinstance(statement, ast.Delete):
+            statement.targets = [t for t in statement.targets
+                                 if not (isinstance(t, ast.Name) and t.id in names)]
+            return statement if statement.targets else None
+        return statement
+
+    return _rewritten(statements, kept)
+
+
+def _rewritten(statements: list[ast.stmt], kept) -> list[ast.stmt]:
+    """The statements, each as `kept` gives it (None: left out), at any depth."""
+    result = []
     for statement in statements:
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) \
-                and isinstance(statement.value.func, ast.Attribute) \
-                and statement.value.func.attr == "append" \
-                and isinstance(statement.value.func.value, ast.Name) \
-                and statement.value.func.value.id in tapes:
+        statement = kept(statement)
+        if statement is None:
             continue
         for field in ("body", "orelse"):
             if isinstance(getattr(statement, field, None), list):
-                setattr(statement, field, _without_appends(getattr(statement, field), tapes)
+                setattr(statement, field, _rewritten(getattr(statement, field), kept)
                         or [ast.Pass()] * (field == "body"))
-        kept.append(statement)
-    return kept
+        result.append(statement)
+    return result
 
 
 def _stored(statement: ast.stmt) -> set[str]:
@@ -144,8 +168,8 @@ def _stored(statement: ast.stmt) -> set[str]:
 
 def _values(carried: list[str]) -> ast.expr:
     if len(carried) == 1:
-        return _load(carried[0])
-    return ast.Tuple([_load(c) for c in carried], ast.Load())
+        return load(carried[0])
+    return ast.Tuple([load(c) for c in carried], ast.Load())
 
 
 def _undeleted(statements: list[ast.stmt], names: set[str]) -> list[ast.stmt]:
@@ -163,11 +187,3 @@ def _undeleted(statements: list[ast.stmt], names: set[str]) -> list[ast.stmt]:
                         or [ast.Pass()] * (field == "body"))
         kept.append(statement)
     return kept
-
-
-def _load(name: str) -> ast.Name:
-    return ast.Name(name, ast.Load())
-
-
-def _assign(name: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign([ast.Name(name, ast.Store())], value)
