@@ -82,6 +82,18 @@ def chosen(x, w, a, b):
     return a if (not a < 0.0) else b
 
 
+def nested_carry(x, m, d):
+    """Found by the random programs: the tangent of `d`, which the inner loop carries, was
+    zeroed at every iteration of the outer loop."""
+    x = np.ones(3) * np.sin(np.sin(d[-1]))
+    for i in range(3):
+        for row in m:
+            x = np.tanh(row)
+            d = np.tanh(m @ d)
+        x = np.sin((d / (1.0 + d * d)) ** 2)
+    return -x
+
+
 OFFSET = np.array([0.5, -0.25, 1.0])
 
 
@@ -101,6 +113,9 @@ CASES = [
     ("the arm that varies", one_arm_varies, lambda: [-np.abs(rng.standard_normal(3)), 0.7],
      (1,)),
     ("conditional expression", chosen, lambda: [np.zeros(3), np.zeros(3), 0.25, -1.1], (3,)),
+    ("a value an inner loop carries", nested_carry,
+     lambda: [rng.standard_normal(3), rng.standard_normal((3, 3)) * 0.6, rng.standard_normal(3)],
+     (1,)),
     ("while", halving, lambda: [rng.standard_normal(3)], (0,)),
     ("tuple output", two_outputs, lambda: [rng.standard_normal(3), rng.standard_normal((2, 3))],
      (0, 1)),

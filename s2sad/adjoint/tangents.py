@@ -42,6 +42,8 @@ class TangentProgram:
         self.tangent_names: dict[str, str] = {}
         self.known: set[str] = set()
         """The variables whose tangent is computed (the others' is zero)."""
+        self.defined: set[str] = {p.name for p in program.params}
+        """The variables that hold a value at the point the pass has reached."""
 
     def tangent_name(self, variable: str) -> str:
         """The tangent's name: `t` and the variable's (`th` for `h`), the same at every
@@ -67,6 +69,7 @@ class TangentProgram:
         for node in nodes:
             if isinstance(node, Assignment):
                 written.append(node)
+                self.defined.add(node.target)
                 self.known.discard(node.target)  # until its tangent is written, zero
                 if node.target in self.reached and self._reads_varied(node):
                     written += self.assignment(node)
@@ -104,16 +107,16 @@ class TangentProgram:
 
     def loop(self, loop: Loop) -> list[Node]:
         """The loop, carrying the tangent of each varied variable it carries; a tangent that
-        is zero when the loop starts is made an array of zeros before it."""
+        is zero when the loop starts is made an array of zeros before it. That includes what
+        a loop inside it carries: the next iteration of this one reads it too."""
         before: list[Node] = []
-        pairs = []
-        for old, new in loop.carried:
-            if old not in self.activity.varied or old not in self.reached:
-                continue
-            if old not in self.known:
-                zeros = call("_zeros_like", ast.Name(old, ast.Load()))
-                before.append(self._tangent_assignment(old, zeros, loop))
-            pairs.append((self.tangent_name(old), self.tangent_name(new)))
+        assigned = {a.target for a in assignments(loop.body)}
+        for variable in sorted(assigned & self.defined & self.activity.varied & self.reached):
+            if variable not in self.known:
+                zeros = call("_zeros_like", ast.Name(variable, ast.Load()))
+                before.append(self._tangent_assignment(variable, zeros, loop))
+        pairs = [(self.tangent_name(old), self.tangent_name(new)) for old, new in loop.carried
+                 if old in self.activity.varied and old in self.reached]
         body = self.nodes(loop.body)
         return [*before, replace(loop, body=body, carried=[*loop.carried, *pairs])]
 
