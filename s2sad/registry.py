@@ -273,6 +273,12 @@ class Template:
     def propagates_to(self) -> set[str]:
         """The inputs this rule assigns an adjoint to, and the options it does (an option
         such as `weights=None` gets one where a varied array is passed for it)."""
+        known = self.__dict__.get("_propagates_to")
+        if known is None or known[0] is not self.body:
+            known = self.__dict__["_propagates_to"] = (self.body, self._assigned_adjoints())
+        return set(known[1])
+
+    def _assigned_adjoints(self) -> frozenset[str]:
         assigned = set()
         for node in ast.walk(ast.Module(self.body, [])):
             targets = node.targets if isinstance(node, ast.Assign) else (
@@ -282,7 +288,7 @@ class Template:
                     target = target.value
                 if isinstance(target, ast.Name) and target.id.startswith("d"):
                     assigned.add(target.id[1:])
-        return assigned & set(self.signature.parameters)
+        return frozenset(assigned & set(self.signature.parameters))
 
     def tangent_form(self) -> str | None:
         """How the operation's tangent (forward mode) is made: "rule" (its own `@tangent`),

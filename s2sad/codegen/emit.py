@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+import types
 from functools import cache
 
 from .._version import __version__ as VERSION
@@ -217,27 +218,33 @@ def helper_source(name: str) -> str:
 
 @cache
 def _helper_order() -> list[str]:
-    order = []
-    for module in HELPER_MODULES:
-        tree = ast.parse(inspect.getsource(module))
-        order += [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in HELPERS]
-    return order
+    """Every helper, in the order of HELPER_MODULES and of the lines that define them."""
+    modules = {module.__name__: position for position, module in enumerate(HELPER_MODULES)}
+    return sorted(HELPERS, key=lambda name: (modules[HELPERS[name].__module__],
+                                             HELPERS[name].__code__.co_firstlineno))
 
 
 @cache
 def _helper_calls(name: str) -> frozenset[str]:
-    return _helpers_named(helper_source(name)) - {name}
+    return _helpers_named(HELPERS[name].__code__) - {name}
 
 
 @cache
 def _nn_calls(attribute: str) -> frozenset[str]:
     """The helpers a function of s2sad.nn calls."""
-    return _helpers_named(nn_source(attribute, attribute))
+    from .. import nn
+
+    return _helpers_named(getattr(nn, attribute).__code__)
 
 
-def _helpers_named(source: str) -> frozenset[str]:
-    known = set(_helper_order())
-    return frozenset(n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name) and n.id in known)
+def _helpers_named(code: types.CodeType) -> frozenset[str]:
+    """The helpers a function's code reads by name (in nested functions and comprehensions
+    too): the names its code objects read, read from the compiled function, not parsed."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _helpers_named(constant)
+    return frozenset(names & HELPERS.keys())
 
 
 def _assign(name: str, value: ast.expr) -> ast.Assign:
