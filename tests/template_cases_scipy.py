@@ -512,3 +512,90 @@ add_cases("helper._multigammaln_terms", Case(second_multigammaln, ((3,),), domai
           Case(second_multigammaln, ((2, 2),), domain="positive"))
 add_cases("scipy.special.psi", Case(second_gammaln, ((4,),), domain="positive"))
 add_cases("scipy.special.gammaln", Case(second_gammaln, ((2, 2),), domain="positive"))
+
+
+# ---- gradients of gradients through multivariate_normal's and dirichlet's helpers ---------
+
+
+def _mvn_loss(x, mean, m):
+    cov = m @ m.T + np.eye(m.shape[0])
+    return np.sum(np.sin(multivariate_normal.logpdf(x, mean, cov)))
+
+
+def _mvn_diagonal_loss(x, mean, d):
+    return np.sum(multivariate_normal.pdf(x, mean=mean, cov=d * d + 0.5) * 2.0)
+
+
+def _mvn_number_loss(x, mean, s):
+    return np.sum(st.multivariate_normal.logpdf(x, mean, s * s + 0.5) ** 2)
+
+
+def _dirichlet_loss(u, a):
+    e = np.exp(u.astype(np.float64))
+    return np.sum(np.sin(dirichlet.logpdf(e / np.sum(e, axis=0), a * a + 0.5)))
+
+
+def _dirichlet_completed_loss(v, a):
+    return np.sum(dirichlet.logpdf((0.1 * v).astype(np.float64), a + 0.5) ** 2)
+
+
+_mvn_gradient = s2sad.grad(_mvn_loss, wrt=(0, 1, 2))
+_mvn_diagonal_gradient = s2sad.grad(_mvn_diagonal_loss, wrt=(0, 1, 2))
+_mvn_number_gradient = s2sad.grad(_mvn_number_loss, wrt=(0, 1, 2))
+_dirichlet_gradient = s2sad.grad(_dirichlet_loss, wrt=(0, 1))
+_dirichlet_completed_gradient = s2sad.grad(_dirichlet_completed_loss, wrt=(0, 1))
+
+
+def second_mvn(x, mean, m):
+    dx, dmean, dm = _mvn_gradient(x, mean, m)
+    return np.sum(dx * dx) + np.sum(np.sin(dmean)) + np.sum(dm * m)
+
+
+def second_mvn_diagonal(x, mean, d):
+    dx, dmean, dd = _mvn_diagonal_gradient(x, mean, d)
+    return np.sum(np.sin(dx)) + np.sum(dmean * dmean) + np.sum(dd * d)
+
+
+def second_mvn_number(x, mean, s):
+    dx, dmean, ds = _mvn_number_gradient(x, mean, s)
+    return np.sum(dx * dx) + np.sum(dmean * x[0]) + np.sum(np.sin(ds))
+
+
+def second_dirichlet(u, a):
+    du, da = _dirichlet_gradient(u, a)
+    return np.sum(du * du) + np.sum(np.sin(da))
+
+
+def second_dirichlet_completed(v, a):
+    dv, da = _dirichlet_completed_gradient(v, a)
+    return np.sum(np.sin(dv)) + np.sum(da * da)
+
+
+_second_dirichlet_gradient = s2sad.grad(second_dirichlet, wrt=(0, 1))
+_second_dirichlet_completed_gradient = s2sad.grad(second_dirichlet_completed, wrt=(0, 1))
+
+
+def third_dirichlet(u, a):
+    """Differentiates the adjoints of `_dirichlet_full` and `_dirichlet_scaled`
+    (`_dirichlet_uncompleted`, `_dirichlet_completed`) once more."""
+    du, da = _second_dirichlet_gradient(u, a)
+    return np.sum(np.sin(du)) + np.sum(da * da)
+
+
+def third_dirichlet_completed(v, a):
+    dv, da = _second_dirichlet_completed_gradient(v, a)
+    return np.sum(dv * dv) + np.sum(np.sin(da))
+
+
+MVN_SECOND = (Case(second_mvn, ((4, 3), (3,), (3, 3))),
+              Case(second_mvn_diagonal, ((5, 2), (2,), (2,))),
+              Case(second_mvn_number, ((5,), (), ())))
+for _key in ("helper._mvn_mean_row", "helper._mvn_covariance", "helper._mvn_covariance_adjoint"):
+    add_cases(_key, *MVN_SECOND)
+for _key in ("helper._dirichlet_full", "helper._dirichlet_scaled"):
+    add_cases(_key, Case(second_dirichlet, ((3,), (3,))), Case(second_dirichlet, ((3, 4), (3,))),
+              Case(second_dirichlet_completed, ((3, 2), (4,)), domain="positive"))
+for _key in ("helper._dirichlet_uncompleted", "helper._dirichlet_completed"):
+    add_cases(_key, Case(third_dirichlet, ((3, 2), (3,))),
+              Case(third_dirichlet_completed, ((2,), (3,)), domain="positive"),
+              Case(third_dirichlet_completed, ((3, 2), (4,)), domain="positive"))

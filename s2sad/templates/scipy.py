@@ -25,7 +25,7 @@ sum over the varied inputs and parameters of partial derivative times tangent (a
 `cov`'s tangent read symmetrically, as its adjoint is symmetric).
 """
 
-from ..registry import adjoint, tangent
+from ..registry import adjoint, nondifferentiable, tangent
 from .elementwise import ufunc
 
 # ---- gamma and beta functions ------------------------------------------------------------
@@ -457,9 +457,24 @@ def no_singular(allow_singular=False):
 
 @adjoint("scipy.stats.multivariate_normal.logpdf", checks=no_singular)
 def multivariate_normal_logpdf(y, x, mean=None, cov=1, allow_singular=False):
-    dx = _mvn_dx(dy, x, mean, cov)
-    dmean = _mvn_dmean(dy, x, mean, cov)
-    dcov = _mvn_dcov(dy, x, mean, cov)
+    """With R the residuals x - mean, shaped (..., d), Σ⁻¹ the precision and s = Σ⁻¹ r at
+    each point: -g s for x, its sum over the points for mean, and for cov the symmetric part
+    of (Σ g s sᵀ - Σg Σ⁻¹) / 2, reduced to cov's form (a number's trace, a vector's diagonal).
+    Written in operations that have rules, so that the gradient differentiates again."""
+    form = _mvn_form(x, mean, cov)
+    centre = _mvn_mean_row(mean, form)
+    residual = xp.reshape(x, _mvn_points_shape(x, form)) - centre
+    precision = xp.linalg.inv(_mvn_covariance(cov, form))
+    weights = xp.reshape(_in_dtype_of(dy, residual), _mvn_weights_shape(residual))
+    solved = residual @ _matrix_transpose(precision)
+    weighted = weights * solved
+    rows = _mvn_rows_shape(form)
+    weighted_rows = xp.reshape(weighted, rows)
+    outer = _matrix_transpose(weighted_rows) @ xp.reshape(solved, rows) \
+        - xp.sum(weights) * precision
+    dx = xp.reshape(-weighted, xp.shape(x))
+    dmean = xp.reshape(xp.sum(weighted_rows, axis=0), xp.shape(mean))
+    dcov = _mvn_covariance_adjoint(0.25 * (outer + _matrix_transpose(outer)), cov, form)
 
 
 @tangent("scipy.stats.multivariate_normal.logpdf")
@@ -480,10 +495,21 @@ def multivariate_normal_logpdf_tangent(y, x, mean=None, cov=1, allow_singular=Fa
 
 @adjoint("scipy.stats.multivariate_normal.pdf", checks=no_singular)
 def multivariate_normal_pdf(y, x, mean=None, cov=1, allow_singular=False):
-    g = dy * y
-    dx = _mvn_dx(g, x, mean, cov)
-    dmean = _mvn_dmean(g, x, mean, cov)
-    dcov = _mvn_dcov(g, x, mean, cov)
+    """The log-density's adjoint (see its rule) for the adjoint `dy * y`."""
+    form = _mvn_form(x, mean, cov)
+    centre = _mvn_mean_row(mean, form)
+    residual = xp.reshape(x, _mvn_points_shape(x, form)) - centre
+    precision = xp.linalg.inv(_mvn_covariance(cov, form))
+    weights = xp.reshape(_in_dtype_of(dy * y, residual), _mvn_weights_shape(residual))
+    solved = residual @ _matrix_transpose(precision)
+    weighted = weights * solved
+    rows = _mvn_rows_shape(form)
+    weighted_rows = xp.reshape(weighted, rows)
+    outer = _matrix_transpose(weighted_rows) @ xp.reshape(solved, rows) \
+        - xp.sum(weights) * precision
+    dx = xp.reshape(-weighted, xp.shape(x))
+    dmean = xp.reshape(xp.sum(weighted_rows, axis=0), xp.shape(mean))
+    dcov = _mvn_covariance_adjoint(0.25 * (outer + _matrix_transpose(outer)), cov, form)
 
 
 @tangent("scipy.stats.multivariate_normal.pdf")
@@ -502,9 +528,17 @@ def multivariate_normal_pdf_tangent(y, x, mean=None, cov=1, allow_singular=False
 
 @adjoint("scipy.stats.dirichlet.logpdf")
 def dirichlet_logpdf(y, x, alpha):
-    """The components along axis 0 of `x`, which may lack the last (scipy completes it)."""
-    dx = _dirichlet_dx(dy, x, alpha)
-    dalpha = _dirichlet_dalpha(dy, x, alpha)
+    """The components along axis 0 of `x`, which may lack the last (scipy completes it): for
+    x, g (α - 1) / x, the gradient of the density's formula, less the completed component's
+    where scipy completes x; for alpha, the sum over the points of g (log x - ψ(α) + ψ(Σα)).
+    Written in operations that have rules, so that the gradient differentiates again."""
+    full = _dirichlet_full(xp.asarray(x), xp.asarray(alpha))
+    points = _dirichlet_points_shape(full)
+    slope = (xp.reshape(alpha, _dirichlet_column_shape(alpha, full)) - 1.0) / full
+    dx = _dirichlet_scaled(xp.reshape(_in_dtype_of(dy, slope), points), slope, x, alpha)
+    weights = xp.reshape(_in_dtype_of(dy, full), points)
+    logs = xp.sum(xp.reshape(weights * xp.log(full), _dirichlet_rows_shape(full)), axis=1)
+    dalpha = logs - xp.sum(weights) * (_polygamma(0, alpha) - _polygamma(0, xp.sum(alpha)))
 
 
 @tangent("scipy.stats.dirichlet.logpdf")
@@ -543,3 +577,52 @@ def multigammaln_terms_helper(terms, a, d):
 @tangent("helper._multigammaln_terms")
 def multigammaln_terms_helper_tangent(terms, a, d):
     tterms = _tangent_like(xp.expand_dims(ta, -1), terms)
+
+
+@adjoint("helper._mvn_mean_row", linear=("mean",))
+def mvn_mean_row_helper(row, mean, form):
+    dmean = xp.reshape(drow, xp.shape(mean))
+
+
+@adjoint("helper._mvn_covariance", linear=("cov",))
+def mvn_covariance_helper(full, cov, form):
+    dcov = _mvn_covariance_adjoint(dfull, cov, form)
+
+
+@adjoint("helper._mvn_covariance_adjoint", linear=("g",))
+def mvn_covariance_adjoint_helper(dcov, g, cov, form):
+    """The transpose of `_mvn_covariance`, whose own transpose it is."""
+    dg = _mvn_covariance(ddcov, form)
+
+
+@adjoint("helper._dirichlet_full")
+def dirichlet_full_helper(full, x, alpha):
+    """`x`, completed by `1 - x.sum(axis=0)` where it lacks a component: affine in `x`;
+    `alpha` gives the number of components only."""
+    dx = _dirichlet_uncompleted(dfull, x, alpha)
+
+
+@tangent("helper._dirichlet_full")
+def dirichlet_full_helper_tangent(full, x, alpha):
+    tfull = _dirichlet_completed(tx, alpha)
+
+
+@adjoint("helper._dirichlet_completed", linear=("t",))
+def dirichlet_completed_helper(full, t, alpha):
+    dt = _dirichlet_uncompleted(dfull, t, alpha)
+
+
+@adjoint("helper._dirichlet_uncompleted", linear=("g",))
+def dirichlet_uncompleted_helper(part, g, x, alpha):
+    dg = _dirichlet_completed(dpart, alpha)
+
+
+@adjoint("helper._dirichlet_scaled", multilinear=("w", "slope"))
+def dirichlet_scaled_helper(z, w, slope, x, alpha):
+    dw = xp.sum(dz * _dirichlet_uncompleted(slope, x, alpha), axis=0)
+    dslope = _dirichlet_completed(w * dz, alpha)
+
+
+nondifferentiable("helper._mvn_form", "helper._mvn_points_shape", "helper._mvn_weights_shape",
+                  "helper._mvn_rows_shape", "helper._dirichlet_column_shape",
+                  "helper._dirichlet_points_shape", "helper._dirichlet_rows_shape")
