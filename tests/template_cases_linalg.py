@@ -627,3 +627,75 @@ for key in ("helper._solve_adjoint", "helper._solve_matrix_adjoint"):
         Case(second_solve, ((2, 1, 3, 3), (4, 3, 2))),
         Case(second_solve, ((2, 3, 3), (3,))),
     )
+
+
+# ---- gradients of gradients: the factorizations' helpers ---------------------------------------
+
+
+def _sine_of_cholesky(m):
+    a = m @ np.swapaxes(m, -1, -2) + 3.0 * np.eye(m.shape[-2], dtype=m.dtype)
+    return np.sum(np.sin(np.linalg.cholesky(a)))
+
+
+def _sine_of_upper_cholesky(m):
+    a = m @ m.T + 3.0 * np.eye(m.shape[-1], dtype=m.dtype)
+    return np.sum(np.sin(np.linalg.cholesky(a, upper=True)))
+
+
+def _spectrum(m):
+    """Functions of the eigenvalues and of the eigenvectors' squares (their signs are free)."""
+    w, v = np.linalg.eigh(m + np.swapaxes(m, -1, -2))
+    return np.sum(np.sin(w)) + np.sum(v ** 4 * w[..., None, :])
+
+
+def _cholesky_factor(m):
+    a = m @ np.swapaxes(m, -1, -2) + 3.0 * np.eye(m.shape[-2], dtype=m.dtype)
+    return np.linalg.cholesky(a)
+
+
+_cholesky_gradient = s2sad.grad(_sine_of_cholesky)
+_upper_cholesky_gradient = s2sad.grad(_sine_of_upper_cholesky)
+_spectrum_gradient = s2sad.grad(_spectrum)
+_cholesky_jvp = s2sad.jvp(_cholesky_factor)
+
+
+def second_cholesky(m):
+    return np.sum(np.cos(_cholesky_gradient(m)))
+
+
+def second_upper_cholesky(m):
+    dm = _upper_cholesky_gradient(m)
+    return np.sum(dm * dm)
+
+
+def second_spectrum(m):
+    dm = _spectrum_gradient(m)
+    return np.sum(dm * dm)
+
+
+def cholesky_factor_tangent(m, t):
+    _, tangent = _cholesky_jvp(m, tangent=t)
+    return np.sum(np.sin(tangent))
+
+
+add_cases("helper._cholesky_adjoint", Case(second_cholesky, ((3, 3),)),
+          Case(second_cholesky, ((2, 3, 2),)), Case(second_upper_cholesky, ((3, 3),)))
+add_cases("helper._cholesky_tangent", Case(cholesky_factor_tangent, ((3, 3), (3, 3))),
+          Case(cholesky_factor_tangent, ((2, 3, 2), (2, 3, 2))))
+add_cases("helper._eigh_adjoint", Case(second_spectrum, ((3, 3),)),
+          Case(second_spectrum, ((2, 4, 4),)))
+add_cases("helper._symmetric_part", Case(cholesky_factor_tangent, ((3, 3), (3, 3))),
+          Case(cholesky_factor_tangent, ((2, 4, 3), (2, 4, 3))))
+
+# The second-order gradient of eigh reaches `_inverse_gaps` through `_eigh_adjoint`'s rule.
+# (A gradient of the gradient of eigh's own tangent, a tuple, is not differentiated again:
+# s2sad's adjoint of a tuple's unread component is not an array.)
+_second_spectrum_gradient = s2sad.grad(second_spectrum)
+
+
+def third_spectrum(m):
+    return np.sum(np.sin(_second_spectrum_gradient(m)))
+
+
+add_cases("helper._inverse_gaps", Case(third_spectrum, ((3, 3),)),
+          Case(third_spectrum, ((2, 2, 2),)))

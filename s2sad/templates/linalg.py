@@ -424,3 +424,88 @@ def solve_matrix_adjoint(y, gb, x, b):
 
 
 nondifferentiable("helper._solve_columns")
+
+
+@adjoint("helper._symmetric_part", linear=("x",))
+def symmetric_part(y, x):
+    dx = _symmetric_part(dy)
+
+
+@adjoint("helper._inverse_gaps")
+def inverse_gaps(f, values):
+    """`f_ij = 1 / (values_j - values_i)` (0 on the diagonal): `∂f_ij/∂values_j = -f_ij²`,
+    `∂f_ij/∂values_i = f_ij²`."""
+    weighted = df * f * f
+    dvalues = xp.sum(weighted, axis=-1) - xp.sum(weighted, axis=-2)
+
+
+@tangent("helper._inverse_gaps")
+def inverse_gaps_tangent(f, values):
+    tf = f * f * (tvalues[..., :, None] - tvalues[..., None, :])
+
+
+# The factorizations' helpers: each adjoint `A(g, factors)` is linear in `g` (its transpose is
+# the factorization's tangent, `T(t, factors)`), and both are rational in the factors, whose
+# derivatives are written out. `L` is cholesky's factor, `V` eigh's eigenvectors; `sym(x)` is
+# `(x + xᵀ) / 2` and `Φ(x)` the lower triangle of `x` with its diagonal halved.
+
+
+@adjoint("helper._cholesky_adjoint")
+def cholesky_adjoint(z, g, lower):
+    """`z = sym(L⁻ᵀ Φ(Lᵀ g) L⁻¹)`: `dg = L Φ(L⁻¹ sym(dz) L⁻ᵀ)` (the tangent), and, `L` appearing
+    in `Lᵀ g` and in both inverses, `dL = (g Φ(M)ᵀ - 2 z sym(dz)) L⁻ᵀ` with `Φ(M) = L⁻¹ dg`."""
+    shaped = _cholesky_tangent(dz, lower)
+    dg = shaped
+    dlower = _matrix_transpose(xp.linalg.solve(
+        lower, shaped @ _matrix_transpose(g) - 2.0 * (_symmetric_part(dz) @ z)))
+
+
+@tangent("helper._cholesky_adjoint")
+def cholesky_adjoint_tangent(z, g, lower):
+    """`A(tg + W g, L) - (W z + (W z)ᵀ)` with `W = (tL L⁻¹)ᵀ`."""
+    turned = xp.swapaxes(tlower @ xp.linalg.inv(lower), -1, -2)
+    moved = turned @ z
+    tz = _cholesky_adjoint(tg + turned @ g, lower) - (moved + xp.swapaxes(moved, -1, -2))
+
+
+@adjoint("helper._cholesky_tangent")
+def cholesky_tangent_adjoint(z, t, lower):
+    """`z = L Φ(L⁻¹ sym(t) L⁻ᵀ)`: `dt = A(dz, L)` (the adjoint), and
+    `dL = (dz zᵀ - 2 dt sym(t)) L⁻ᵀ`."""
+    back = _cholesky_adjoint(dz, lower)
+    dt = back
+    dlower = _matrix_transpose(xp.linalg.solve(
+        lower, z @ _matrix_transpose(dz) - 2.0 * (_symmetric_part(t) @ back)))
+
+
+@tangent("helper._cholesky_tangent")
+def cholesky_tangent_tangent(z, t, lower):
+    """`T(tt - 2 tL L⁻¹ sym(t), L) + tL L⁻¹ z`."""
+    tz = _cholesky_tangent(tt - 2.0 * (tlower @ xp.linalg.solve(lower, _symmetric_part(t))),
+                           lower) + tlower @ xp.linalg.solve(lower, z)
+
+
+@adjoint("helper._eigh_adjoint")
+def eigh_adjoint(z, g_values, g_vectors, values, vectors):
+    """`z = sym(V E Vᵀ)`, `E = diag(gw) + F ∘ (Vᵀ gV)`, `F = _inverse_gaps(w)`. With
+    `K = Vᵀ sym(dz) V`: `dgw = diag(K)`, `dgV = V (F ∘ K)` (the tangent), `w` through `F`, and
+    `dV = sym(dz) V (E + Eᵀ) + gV (F ∘ K)ᵀ`, where `E + Eᵀ = 2 Vᵀ z V` (`V` orthogonal)."""
+    rotated = _matrix_transpose(vectors) @ _symmetric_part(dz) @ vectors
+    coupled = _inverse_gaps(values) * rotated
+    dg_values = xp.diagonal(rotated, axis1=-2, axis2=-1)
+    dg_vectors = vectors @ coupled
+    weighted = coupled * _inverse_gaps(values) * (_matrix_transpose(vectors) @ g_vectors)
+    dvalues = xp.sum(weighted, axis=-1) - xp.sum(weighted, axis=-2)
+    dvectors = 2.0 * (_symmetric_part(dz) @ (z @ vectors)) + g_vectors @ _matrix_transpose(coupled)
+
+
+@tangent("helper._eigh_adjoint")
+def eigh_adjoint_tangent(z, g_values, g_vectors, values, vectors):
+    """The adjoint of the tangents `tgw`, `tgV`, and `sym(V (F ∘ (tVᵀ gV) + tF ∘ (Vᵀ gV)) Vᵀ +
+    2 tV Vᵀ z)` (`tF = F² ∘ (tw_i - tw_j)`) for those of the eigenvectors and eigenvalues."""
+    moved = vectors @ (_inverse_gaps(values) * (xp.swapaxes(tvectors, -1, -2) @ g_vectors) + (
+        _inverse_gaps(values) * _inverse_gaps(values) * (tvalues[..., :, None] - tvalues[..., None, :])
+        * (_matrix_transpose(vectors) @ g_vectors))) @ _matrix_transpose(vectors) + 2.0 * (
+        tvectors @ (_matrix_transpose(vectors) @ z))
+    tz = _eigh_adjoint(tg_values, tg_vectors, values, vectors) + 0.5 * (
+        moved + xp.swapaxes(moved, -1, -2))
