@@ -699,3 +699,26 @@ def third_spectrum(m):
 
 add_cases("helper._inverse_gaps", Case(third_spectrum, ((3, 3),)),
           Case(third_spectrum, ((2, 2, 2),)))
+
+
+def _sine_of_pinv(a):
+    return np.sum(np.sin(np.linalg.pinv(a)))
+
+
+_pinv_gradient = s2sad.grad(_sine_of_pinv)
+_pinv_jvp = s2sad.jvp(pinv)
+
+
+def second_pinv(a):
+    return np.sum(np.cos(_pinv_gradient(a)))
+
+
+def pinv_tangent(a, t):
+    _, tangent = _pinv_jvp(a, tangent=t)
+    return np.sum(np.sin(tangent))
+
+
+add_cases("helper._pinv_adjoint", Case(second_pinv, ((3, 2),)), Case(second_pinv, ((2, 4, 3),)),
+          Case(second_pinv, ((2, 4),)))
+add_cases("helper._pinv_tangent", Case(pinv_tangent, ((3, 2), (3, 2))),
+          Case(pinv_tangent, ((2, 2, 4), (2, 2, 4))))

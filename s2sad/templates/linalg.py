@@ -509,3 +509,67 @@ def eigh_adjoint_tangent(z, g_values, g_vectors, values, vectors):
         tvectors @ (_matrix_transpose(vectors) @ z))
     tz = _eigh_adjoint(tg_values, tg_vectors, values, vectors) + 0.5 * (
         moved + xp.swapaxes(moved, -1, -2))
+
+
+@adjoint("helper._pinv_adjoint")
+def pinv_adjoint(z, g, p, a):
+    """`z = -(pᵀ g pᵀ) + (I - a p) gᵀ p pᵀ + pᵀ p gᵀ (I - p a)`, a polynomial in `g`, `p` and
+    `a`: each product's factor gets the products before and after it, transposed, around
+    `dz`; `dg` is the tangent (`_pinv_tangent`), its transpose."""
+    pt = _matrix_transpose(p)
+    dzt = _matrix_transpose(dz)
+    row = xp.eye(a.shape[-2], dtype=a.dtype) - a @ p
+    column = xp.eye(a.shape[-1], dtype=a.dtype) - p @ a
+    dg = _pinv_tangent(dz, p, a)
+    dp = (g @ _matrix_transpose(row) @ dz @ p + dzt @ row @ _matrix_transpose(g) @ p
+          + p @ _matrix_transpose(g) @ column @ dzt + p @ dz @ _matrix_transpose(column) @ g
+          - g @ pt @ dzt - dzt @ pt @ g - _matrix_transpose(a) @ dz @ (p @ pt) @ g
+          - g @ (pt @ p) @ dz @ _matrix_transpose(a))
+    da = -(dz @ (p @ pt) @ g @ pt) - pt @ g @ (pt @ p) @ dz
+
+
+@tangent("helper._pinv_adjoint")
+def pinv_adjoint_tangent(z, g, p, a):
+    pt = _matrix_transpose(p)
+    gt = _matrix_transpose(g)
+    row = xp.eye(a.shape[-2], dtype=a.dtype) - a @ p
+    column = xp.eye(a.shape[-1], dtype=a.dtype) - p @ a
+    tz = (row @ xp.swapaxes(tg, -1, -2) @ (p @ pt) + (pt @ p) @ xp.swapaxes(tg, -1, -2) @ column
+          - pt @ tg @ pt
+          + row @ gt @ (tp @ pt + p @ xp.swapaxes(tp, -1, -2))
+          + (xp.swapaxes(tp, -1, -2) @ p + pt @ tp) @ gt @ column
+          - (xp.swapaxes(tp, -1, -2) @ g @ pt + pt @ g @ xp.swapaxes(tp, -1, -2))
+          - a @ tp @ gt @ (p @ pt) - (pt @ p) @ gt @ tp @ a
+          - ta @ p @ gt @ (p @ pt) - (pt @ p) @ gt @ p @ ta)
+
+
+@adjoint("helper._pinv_tangent")
+def pinv_tangent_adjoint(z, t, p, a):
+    """`z = -(p t p) + p pᵀ tᵀ (I - a p) + (I - p a) tᵀ pᵀ p`: `dt` is the adjoint
+    (`_pinv_adjoint`), its transpose; `p` and `a` as for `_pinv_adjoint`."""
+    pt = _matrix_transpose(p)
+    tt_ = _matrix_transpose(t)
+    dzt = _matrix_transpose(dz)
+    row = xp.eye(a.shape[-2], dtype=a.dtype) - a @ p
+    column = xp.eye(a.shape[-1], dtype=a.dtype) - p @ a
+    dt = _pinv_adjoint(dz, p, a)
+    dp = (dz @ _matrix_transpose(row) @ t @ p + tt_ @ row @ dzt @ p
+          + p @ dzt @ column @ tt_ + p @ t @ _matrix_transpose(column) @ dz
+          - dz @ pt @ tt_ - tt_ @ pt @ dz - _matrix_transpose(a) @ t @ (p @ pt) @ dz
+          - dz @ (pt @ p) @ t @ _matrix_transpose(a))
+    da = -(t @ (p @ pt) @ dz @ pt) - pt @ dz @ (pt @ p) @ t
+
+
+@tangent("helper._pinv_tangent")
+def pinv_tangent_tangent(z, t, p, a):
+    pt = _matrix_transpose(p)
+    tt_ = _matrix_transpose(t)
+    row = xp.eye(a.shape[-2], dtype=a.dtype) - a @ p
+    column = xp.eye(a.shape[-1], dtype=a.dtype) - p @ a
+    tz = ((p @ pt) @ xp.swapaxes(tt, -1, -2) @ row + column @ xp.swapaxes(tt, -1, -2) @ (pt @ p)
+          - p @ tt @ p
+          + (tp @ pt + p @ xp.swapaxes(tp, -1, -2)) @ tt_ @ row
+          + column @ tt_ @ (xp.swapaxes(tp, -1, -2) @ p + pt @ tp)
+          - (tp @ t @ p + p @ t @ tp)
+          - (p @ pt) @ tt_ @ a @ tp - tp @ a @ tt_ @ (pt @ p)
+          - (p @ pt) @ tt_ @ ta @ p - p @ ta @ tt_ @ (pt @ p))
