@@ -66,12 +66,14 @@ def avg_pool2d(x, size, stride=None):
 
 def relu(x):
     """`max(x, 0)` elementwise; its adjoint takes the gradient at 0 to be 0."""
-    return _namespace(x).maximum(x, 0.0)
+    xp = _namespace(x)
+    return xp.maximum(x, 0.0)
 
 
 def sigmoid(x):
     """`1 / (1 + exp(-x))` elementwise, computed without overflow."""
-    return 0.5 + 0.5 * _namespace(x).tanh(0.5 * x)
+    xp = _namespace(x)
+    return 0.5 + 0.5 * xp.tanh(0.5 * x)
 
 
 def softmax(x, axis=-1):

@@ -70,7 +70,8 @@ def max_pool2d(x, size, stride=None):
 
 def relu(x):
     """`max(x, 0)` elementwise; its adjoint takes the gradient at 0 to be 0."""
-    return _namespace(x).maximum(x, 0.0)
+    xp = _namespace(x)
+    return xp.maximum(x, 0.0)
 
 
 def _namespace(*values):
