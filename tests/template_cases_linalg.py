@@ -722,3 +722,51 @@ add_cases("helper._pinv_adjoint", Case(second_pinv, ((3, 2),)), Case(second_pinv
           Case(second_pinv, ((2, 4),)))
 add_cases("helper._pinv_tangent", Case(pinv_tangent, ((3, 2), (3, 2))),
           Case(pinv_tangent, ((2, 2, 4), (2, 2, 4))))
+
+
+def _singular_spectrum(a):
+    """Functions of the singular values and of the singular vectors' squares (signs are free)."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(np.sin(s)) + np.sum(u ** 4 * s[..., None, :]) + np.sum(vh ** 4)
+
+
+def _sine_of_svdvals(a):
+    return np.sum(np.sin(np.linalg.svdvals(a)))
+
+
+_singular_spectrum_gradient = s2sad.grad(_singular_spectrum)
+_svdvals_gradient = s2sad.grad(_sine_of_svdvals)
+_svdvals_jvp = s2sad.jvp(svdvals)
+
+
+def second_singular_spectrum(a):
+    da = _singular_spectrum_gradient(a)
+    return np.sum(da * da)
+
+
+def second_svdvals(a):
+    return np.sum(np.cos(_svdvals_gradient(a)))
+
+
+def svdvals_tangent(a, t):
+    _, tangent = _svdvals_jvp(a, tangent=t)
+    return np.sum(np.sin(tangent))
+
+
+_second_singular_spectrum_gradient = s2sad.grad(second_singular_spectrum)
+
+
+def third_singular_spectrum(a):
+    """The second-order gradient of svd reaches `_svd_left_tangent` through `_svd_adjoint`'s
+    rule."""
+    return np.sum(np.sin(_second_singular_spectrum_gradient(a)))
+
+
+add_cases("helper._svd_adjoint", Case(second_singular_spectrum, ((4, 3),)),
+          Case(second_singular_spectrum, ((3, 4),)), Case(second_singular_spectrum, ((2, 3, 3),)))
+add_cases("helper._svd_left_tangent", Case(third_singular_spectrum, ((3, 2),)),
+          Case(third_singular_spectrum, ((2, 3),)), Case(third_singular_spectrum, ((2, 2),)))
+add_cases("helper._singular_values_adjoint", Case(second_svdvals, ((3, 2),)),
+          Case(second_svdvals, ((2, 3, 4),)))
+add_cases("helper._singular_values_tangent", Case(svdvals_tangent, ((3, 2), (3, 2))),
+          Case(svdvals_tangent, ((2, 3, 4), (2, 3, 4))))

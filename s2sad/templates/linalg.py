@@ -573,3 +573,164 @@ def pinv_tangent_tangent(z, t, p, a):
           - (tp @ t @ p + p @ t @ tp)
           - (p @ pt) @ tt_ @ a @ tp - tp @ a @ tt_ @ (pt @ p)
           - (p @ pt) @ tt_ @ ta @ p - p @ ta @ tt_ @ (pt @ p))
+
+
+# svd: `u` (m×k), `s`, `v = vhᵀ` (n×k); `F = _inverse_gaps(s²)`, `F_ij = 1 / (s_j² - s_i²)`;
+# `P_u = I - u uᵀ` (0 where u is square: the adjoints' terms in it, which the helpers skip
+# there, are 0 where the factors come from svd, as they always do, so the rules keep them).
+
+
+@adjoint("helper._svd_adjoint")
+def svd_adjoint(z, g_u, g_s, g_vh, u, s, vh):
+    """`z = u M vᵀ + P_u g_u S⁻¹ vᵀ + u S⁻¹ g_vᵀ P_v`, `M = diag(g_s) + J S + S K`,
+    `J = F ∘ (uᵀ g_u - g_uᵀ u)`, `K = F ∘ (vᵀ g_v - g_vᵀ v)`. Linear in the `g`s, whose
+    adjoints are svd's tangent along `dz`; each factor's adjoint gathers the products it
+    appears in, with `A = uᵀ dz v`."""
+    v = _matrix_transpose(vh)
+    g_v = _matrix_transpose(g_vh)
+    rotated = _matrix_transpose(u) @ dz @ v
+    gaps = _inverse_gaps(s * s)
+    skew_u = _matrix_transpose(u) @ g_u - _matrix_transpose(g_u) @ u
+    skew_v = _matrix_transpose(v) @ g_v - _matrix_transpose(g_v) @ v
+    middle = (gaps * skew_u) * s[..., None, :] + s[..., :, None] * (gaps * skew_v) + g_s[
+        ..., :, None] * xp.eye(s.shape[-1], dtype=s.dtype)
+    right = dz @ v
+    left = _matrix_transpose(dz) @ u
+    dg_u = _svd_left_tangent(dz, rotated, u, s, v)
+    dg_s = xp.diagonal(rotated, axis1=-2, axis2=-1)
+    dg_vh = _matrix_transpose(
+        _svd_left_tangent(_matrix_transpose(dz), _matrix_transpose(rotated), v, s, u))
+    du = (right @ _matrix_transpose(middle)
+          - g_u @ (gaps * (rotated * s[..., None, :] + s[..., :, None] * _matrix_transpose(rotated)))
+          - (right / s[..., None, :]) @ (_matrix_transpose(g_u) @ u)
+          - (g_u / s[..., None, :]) @ _matrix_transpose(rotated)
+          + (dz @ g_v - right @ (_matrix_transpose(v) @ g_v)) / s[..., None, :])
+    dvh = _matrix_transpose(
+        left @ middle
+        - g_v @ (gaps * (s[..., :, None] * rotated + _matrix_transpose(rotated) * s[..., None, :]))
+        - (left / s[..., None, :]) @ (_matrix_transpose(g_v) @ v)
+        - (g_v / s[..., None, :]) @ rotated
+        + (_matrix_transpose(dz) @ g_u - left @ (_matrix_transpose(u) @ g_u)) / s[..., None, :])
+    ds = (xp.sum(rotated * (gaps * skew_u), axis=-2) + xp.sum(rotated * (gaps * skew_v), axis=-1)
+          + 2.0 * s * (xp.sum((rotated * s[..., None, :] * skew_u + s[..., :, None] * rotated
+                               * skew_v) * gaps * gaps, axis=-1)
+                       - xp.sum((rotated * s[..., None, :] * skew_u + s[..., :, None] * rotated
+                                 * skew_v) * gaps * gaps, axis=-2))
+          - (xp.sum((right - u @ rotated) * g_u, axis=-2)
+             + xp.sum((left - v @ _matrix_transpose(rotated)) * g_v, axis=-2)) / (s * s))
+
+
+@tangent("helper._svd_adjoint")
+def svd_adjoint_tangent(z, g_u, g_s, g_vh, u, s, vh):
+    """The adjoint of the `g`s' tangents, and each factor's tangent through every product it
+    appears in (`tF = 2 F² ∘ (s_i ts_i - s_j ts_j)`)."""
+    v = _matrix_transpose(vh)
+    g_v = _matrix_transpose(g_vh)
+    tv = xp.swapaxes(tvh, -1, -2)
+    gaps = _inverse_gaps(s * s)
+    skew_u = _matrix_transpose(u) @ g_u - _matrix_transpose(g_u) @ u
+    skew_v = _matrix_transpose(v) @ g_v - _matrix_transpose(g_v) @ v
+    middle = (gaps * skew_u) * s[..., None, :] + s[..., :, None] * (gaps * skew_v) + g_s[
+        ..., :, None] * xp.eye(s.shape[-1], dtype=s.dtype)
+    tgaps = 2.0 * (gaps * gaps * ((s * ts)[..., :, None] - (s * ts)[..., None, :]))
+    tskew_u = xp.swapaxes(tu, -1, -2) @ g_u - _matrix_transpose(g_u) @ tu
+    tskew_v = xp.swapaxes(tv, -1, -2) @ g_v - _matrix_transpose(g_v) @ tv
+    tmiddle = ((tgaps * skew_u + gaps * tskew_u) * s[..., None, :]
+               + (gaps * skew_u) * ts[..., None, :] + ts[..., :, None] * (gaps * skew_v)
+               + s[..., :, None] * (tgaps * skew_v + gaps * tskew_v))
+    off_u = (g_u - u @ (_matrix_transpose(u) @ g_u)) / s[..., None, :]
+    off_v = (g_v - v @ (_matrix_transpose(v) @ g_v)) / s[..., None, :]
+    toff_u = -(tu @ (_matrix_transpose(u) @ g_u) + u @ (xp.swapaxes(tu, -1, -2) @ g_u)) / s[
+        ..., None, :] - off_u * ts[..., None, :] / s[..., None, :]
+    toff_v = -(tv @ (_matrix_transpose(v) @ g_v) + v @ (xp.swapaxes(tv, -1, -2) @ g_v)) / s[
+        ..., None, :] - off_v * ts[..., None, :] / s[..., None, :]
+    tz = (_svd_adjoint(tg_u, tg_s, tg_vh, u, s, vh) + tu @ middle @ vh + u @ tmiddle @ vh
+          + u @ middle @ tvh + toff_u @ vh + off_u @ tvh + tu @ _matrix_transpose(off_v)
+          + u @ xp.swapaxes(toff_v, -1, -2))
+
+
+@adjoint("helper._svd_left_tangent")
+def svd_left_tangent_adjoint(z, t, rotated, u, s, v):
+    """`z = u Ψ + P_u t v S⁻¹`, `Ψ = F ∘ (R S + S Rᵀ)` (`R`, `rotated`, read as given): with
+    `Q = F ∘ (uᵀ dz)`, `dR = (Q + Qᵀ) S`; `t` and `v` get `P_u dz S⁻¹` through the second
+    term; `u` gets `dz Ψᵀ` and its share of `P_u`; `s` its shares of `F`, `S` and `S⁻¹`."""
+    gaps = _inverse_gaps(s * s)
+    scaled = rotated * s[..., None, :]
+    rotated_dz = _matrix_transpose(u) @ dz
+    coupled = gaps * rotated_dz
+    off = (dz - u @ rotated_dz) / s[..., None, :]
+    moved = t @ v
+    dt = off @ _matrix_transpose(v)
+    drotated = (coupled + _matrix_transpose(coupled)) * s[..., None, :]
+    du = (dz @ _matrix_transpose(gaps * (scaled + _matrix_transpose(scaled)))
+          - (dz / s[..., None, :]) @ (_matrix_transpose(moved) @ u)
+          - (moved / s[..., None, :]) @ _matrix_transpose(rotated_dz))
+    dv = _matrix_transpose(t) @ off
+    ds = (2.0 * s * (xp.sum(rotated_dz * (scaled + _matrix_transpose(scaled)) * gaps * gaps, axis=-1)
+                     - xp.sum(rotated_dz * (scaled + _matrix_transpose(scaled)) * gaps * gaps,
+                              axis=-2))
+          + xp.sum(coupled * rotated, axis=-2) + xp.sum(coupled * _matrix_transpose(rotated), axis=-1)
+          - xp.sum((moved - u @ (_matrix_transpose(u) @ moved)) * dz, axis=-2) / (s * s))
+
+
+@tangent("helper._svd_left_tangent")
+def svd_left_tangent_tangent(z, t, rotated, u, s, v):
+    gaps = _inverse_gaps(s * s)
+    scaled = rotated * s[..., None, :]
+    tscaled = trotated * s[..., None, :] + rotated * ts[..., None, :]
+    moved = t @ v
+    tmoved = tt @ v + t @ tv
+    tz = (tu @ (gaps * (scaled + _matrix_transpose(scaled)))
+          + u @ (2.0 * (gaps * gaps * ((s * ts)[..., :, None] - (s * ts)[..., None, :]))
+                 * (scaled + _matrix_transpose(scaled)) + gaps * (tscaled + xp.swapaxes(tscaled, -1, -2)))
+          + (tmoved - u @ (_matrix_transpose(u) @ tmoved) - tu @ (_matrix_transpose(u) @ moved)
+             - u @ (xp.swapaxes(tu, -1, -2) @ moved)) / s[..., None, :]
+          - (moved - u @ (_matrix_transpose(u) @ moved)) * ts[..., None, :] / (s * s)[..., None, :])
+
+
+@adjoint("helper._singular_values_adjoint")
+def singular_values_adjoint(z, g, a):
+    """`z = u diag(g) vh` with `u, s, vh = svd(a)`: linear in `g`, whose adjoint is the
+    singular values' tangent along `dz`; `a` through svd's adjoint of `u` and `vh`."""
+    decomposition = xp.linalg.svd(a, full_matrices=False)
+    dg = _singular_values_tangent(dz, a)
+    da = _svd_adjoint((dz @ _matrix_transpose(decomposition[2])) * g[..., None, :],
+                      xp.zeros_like(decomposition[1]),
+                      g[..., :, None] * (_matrix_transpose(decomposition[0]) @ dz),
+                      decomposition[0], decomposition[1], decomposition[2])
+
+
+@tangent("helper._singular_values_adjoint")
+def singular_values_adjoint_tangent(z, g, a):
+    decomposition = xp.linalg.svd(a, full_matrices=False)
+    v = _matrix_transpose(decomposition[2])
+    rotated = _matrix_transpose(decomposition[0]) @ ta @ v
+    tz = _singular_values_adjoint(tg, a) + (
+        _svd_left_tangent(ta, rotated, decomposition[0], decomposition[1], v) * g[..., None, :]
+    ) @ decomposition[2] + (decomposition[0] * g[..., None, :]) @ _matrix_transpose(
+        _svd_left_tangent(xp.swapaxes(ta, -1, -2), xp.swapaxes(rotated, -1, -2), v,
+                          decomposition[1], decomposition[0]))
+
+
+@adjoint("helper._singular_values_tangent")
+def singular_values_tangent_adjoint(z, t, a):
+    """`z = diag(uᵀ t v)` with `u, s, vh = svd(a)`: linear in `t`, whose adjoint is the
+    singular values' adjoint of `dz`; `a` through svd's adjoint of `u` and `vh`."""
+    decomposition = xp.linalg.svd(a, full_matrices=False)
+    dt = _singular_values_adjoint(dz, a)
+    da = _svd_adjoint((t @ _matrix_transpose(decomposition[2])) * dz[..., None, :],
+                      xp.zeros_like(decomposition[1]),
+                      dz[..., :, None] * (_matrix_transpose(decomposition[0]) @ t),
+                      decomposition[0], decomposition[1], decomposition[2])
+
+
+@tangent("helper._singular_values_tangent")
+def singular_values_tangent_tangent(z, t, a):
+    decomposition = xp.linalg.svd(a, full_matrices=False)
+    v = _matrix_transpose(decomposition[2])
+    rotated = _matrix_transpose(decomposition[0]) @ ta @ v
+    tz = _singular_values_tangent(tt, a) + xp.sum(
+        _svd_left_tangent(ta, rotated, decomposition[0], decomposition[1], v) * (t @ v), axis=-2
+    ) + xp.sum(decomposition[0] * (t @ _svd_left_tangent(
+        xp.swapaxes(ta, -1, -2), xp.swapaxes(rotated, -1, -2), v, decomposition[1],
+        decomposition[0])), axis=-2)
