@@ -116,3 +116,17 @@ def row_axes(rng, ns):
     x = normal(rng, 2, 3, 4)
     return [Call((x, -1), ((2,), (0,))), Call((x, (2, 0)), ((2, 0), (0, 1))),
             Call((x, None), ((0, 1, 2), (0, 1, 2)))]
+
+
+# ---- the norms' -------------------------------------------------------------------------------
+
+
+@cases("_norm_shares")
+def norm_shares(rng, ns):
+    """Each singular value's share of the spectral norm's gradient (2) or of the smallest
+    singular value's (-2): ties of the extreme share equally, in the values' dtype."""
+    s = np.array([[3.0, 2.0, 1.0], [2.0, 2.0, 0.5]])
+    return [Call((s, 2), np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]]), label="largest"),
+            Call((s, -2), np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]), label="smallest"),
+            Call((np.array([1.0, 1.0], dtype=np.float32), -2),
+                 np.array([0.5, 0.5], dtype=np.float32), label="float32 tie")]

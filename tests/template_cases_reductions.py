@@ -950,3 +950,110 @@ for key in ("helper._forward_recurrence", "helper._reverse_recurrence", "helper.
         Case(third_cumprod, (Value(np.array([[1.5, 0.0], [0.0, 2.0], [0.0, 3.0]])),),
              wrt=("x",)),
     )
+
+
+# Norms of orders other than 2 (vector) and "fro": their helpers' adjoints.
+
+
+def _sine_of_vector_norm(x):
+    return np.sum(np.sin(np.linalg.norm(x, 3, axis=-1)))
+
+
+def _sine_of_half_norm(x):
+    return np.sum(np.sin(np.linalg.norm(x, 0.5, axis=0, keepdims=True)))
+
+
+def _sine_of_max_norm(x):
+    return np.sum(np.sin(np.linalg.norm(x, np.inf, axis=1)))
+
+
+def _sine_of_nuclear_norm(x):
+    return np.sum(np.sin(np.linalg.norm(x, "nuc", axis=(1, 2))))
+
+
+def _sine_of_spectral_norm(x):
+    return np.sum(np.sin(np.linalg.norm(x, 2, axis=(0, 2), keepdims=True)))
+
+
+def _sine_of_column_norm(x):
+    return np.sum(np.sin(np.linalg.norm(x, 1, axis=(0, 1))))
+
+
+def _sine_of_norm_2(x):
+    return np.sin(np.linalg.norm(x, 2))
+
+
+def _sine_of_norm_3(x):
+    return np.sin(np.linalg.norm(x, 3))
+
+
+def _sine_of_norm_nuc(x):
+    return np.sin(np.linalg.norm(x, "nuc"))
+
+
+_vector_norm_gradient = s2sad.grad(_sine_of_vector_norm)
+_half_norm_gradient = s2sad.grad(_sine_of_half_norm)
+_max_norm_gradient = s2sad.grad(_sine_of_max_norm)
+_nuclear_norm_gradient = s2sad.grad(_sine_of_nuclear_norm)
+_spectral_norm_gradient = s2sad.grad(_sine_of_spectral_norm)
+_column_norm_gradient = s2sad.grad(_sine_of_column_norm)
+_norm_2_gradient = s2sad.grad(_sine_of_norm_2)
+_norm_3_gradient = s2sad.grad(_sine_of_norm_3)
+_norm_nuc_gradient = s2sad.grad(_sine_of_norm_nuc)
+
+
+def second_vector_norm(x):
+    return np.sum(np.cos(_vector_norm_gradient(x)))
+
+
+def second_half_norm(x):
+    return np.sum(_half_norm_gradient(x) ** 2)
+
+
+def second_max_norm(x):
+    return np.sum(np.cos(_max_norm_gradient(x)))
+
+
+def second_nuclear_norm(x):
+    return np.sum(np.cos(_nuclear_norm_gradient(x)))
+
+
+def second_spectral_norm(x):
+    return np.sum(_spectral_norm_gradient(x) ** 2)
+
+
+def second_column_norm(x):
+    return np.sum(np.cos(_column_norm_gradient(x)))
+
+
+def second_norm_2(x):
+    return np.sum(np.cos(_norm_2_gradient(x)))
+
+
+def second_norm_3(x):
+    return np.sum(_norm_3_gradient(x) ** 2)
+
+
+def second_norm_nuc(x):
+    return np.sum(np.cos(_norm_nuc_gradient(x)))
+
+
+add_cases(
+    "helper._vector_norm_adjoint",
+    Case(second_vector_norm, ((2, 3, 4),)),
+    Case(second_half_norm, ((3, 4),), domain="positive"),
+    Case(second_max_norm, ((3, 4),), domain="positive"),
+)
+add_cases(
+    "helper._matrix_norm_adjoint",
+    Case(second_nuclear_norm, ((2, 3, 4),)),
+    Case(second_spectral_norm, ((3, 2, 4),)),
+    Case(second_column_norm, ((3, 4),)),
+)
+add_cases(
+    "helper._norm_adjoint",
+    Case(second_norm_2, ((4,),)),
+    Case(second_norm_2, ((4, 3),)),
+    Case(second_norm_3, ((5,),)),
+    Case(second_norm_nuc, ((3, 4),)),
+)

@@ -322,6 +322,14 @@ def _vector_norm_tangent(t, x, y, ord, axis, keepdims):
     return (t * slopes).sum(axis=axis, keepdims=keepdims)
 
 
+def _norm_shares(s, ord):
+    """Each singular value's share in the gradient of the largest one (`ord` 2) or of the
+    smallest (`ord` -2), in s's dtype: the values that attain it share it equally."""
+    best = s.max(axis=-1, keepdims=True) if ord > 0 else s.min(axis=-1, keepdims=True)
+    attains = s == best
+    return attains / attains.sum(axis=-1, keepdims=True, dtype=s.dtype)
+
+
 def _matrix_norm_tangent(t, x, ord, axis, keepdims):
     """Tangent along `t` of the matrix norm of order `ord` ('nuc', 2, -2, 1, -1, inf, -inf) of
     `x` over the two axes `axis`: the transpose of `_matrix_norm_adjoint` (ties averaged)."""
@@ -373,9 +381,7 @@ def _matrix_norm_adjoint(g, x, ord, axis):
         dm = u @ vh
     elif ord in (2, -2):
         u, s, vh = xp.linalg.svd(m, full_matrices=False)
-        best = s.max(axis=-1, keepdims=True) if ord > 0 else s.min(axis=-1, keepdims=True)
-        attains = s == best
-        dm = (u * (attains / attains.sum(axis=-1, keepdims=True, dtype=s.dtype))[..., None, :]) @ vh
+        dm = (u * _norm_shares(s, ord)[..., None, :]) @ vh
     else:
         summed, compared = (-2, -1) if ord in (1, -1) else (-1, -2)
         sums = xp.abs(m).sum(axis=summed, keepdims=True)

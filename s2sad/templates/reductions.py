@@ -551,3 +551,164 @@ def product_of_others_tangent(y, x, axis):
     after = _reverse_recurrence(_row_end(x, axis, True), x, axis)
     ty = before * _reverse_recurrence(_shifted(tx * after, axis, -1), x, axis) + after * _shifted(
         _forward_recurrence(tx * before, x, axis), axis, 1)
+
+
+# Norms: each adjoint is `g W`, `W` the norm's gradient (`_..._norm_adjoint` of ones). A vector
+# norm of order p has `W = sign(x) (|x| / y)^(p-1)` (0 where x or the norm y is 0), whose
+# derivatives are `(p-1) (|x| / y)^(p-2) / y` in x and `-(p-1) (|x| / y)^(p-2) x / y²` in y; the
+# orders ±inf, and the matrix orders ±1, ±inf, are piecewise linear (W does not vary); the
+# nuclear and spectral norms' `W = u diag(c) vh` varies with the singular vectors.
+
+
+@adjoint("helper._vector_norm_adjoint")
+def vector_norm_adjoint(z, g, x, y, ord, axis):
+    slopes = _vector_norm_adjoint(xp.ones_like(y), x, y, ord, axis)
+    dg = xp.reshape(xp.sum(dz * slopes, axis=axis, keepdims=True), xp.shape(g))
+    if abs(ord) != float("inf"):
+        expanded = _expand_reduced(y, x, axis)
+        differentiable = xp.logical_and(x != 0, expanded != 0)
+        ratio = xp.where(differentiable, xp.abs(x) / _zeros_to_ones(expanded), 1.0)
+        bend = dz * xp.where(differentiable, (ord - 1) * ratio ** (ord - 2), 0.0) * (
+            _expand_reduced(g, x, axis) / _zeros_to_ones(expanded))
+        dx = bend
+        dy = -xp.reshape(xp.sum(bend * x, axis=axis, keepdims=True), xp.shape(y)) / _zeros_to_ones(y)
+
+
+@tangent("helper._vector_norm_adjoint")
+def vector_norm_adjoint_tangent(z, g, x, y, ord, axis):
+    if abs(ord) == float("inf"):
+        tz = _expand_reduced(tg, x, axis) * _vector_norm_adjoint(xp.ones_like(y), x, y, ord, axis)
+    else:
+        expanded = _expand_reduced(y, x, axis)
+        differentiable = xp.logical_and(x != 0, expanded != 0)
+        ratio = xp.where(differentiable, xp.abs(x) / _zeros_to_ones(expanded), 1.0)
+        tz = _expand_reduced(tg, x, axis) * _vector_norm_adjoint(xp.ones_like(y), x, y, ord, axis) + (
+            xp.where(differentiable, (ord - 1) * ratio ** (ord - 2), 0.0)
+            * (_expand_reduced(g, x, axis) / _zeros_to_ones(expanded))
+            * (tx - x * _expand_reduced(ty, x, axis) / _zeros_to_ones(expanded)))
+
+
+@adjoint("helper._matrix_norm_adjoint")
+def matrix_norm_adjoint(z, g, x, ord, axis):
+    """`dx`, for the nuclear and spectral norms, is svd's adjoint of `W = u diag(c) vh` (c = 1,
+    or the extreme singular values' shares) along `h = dz g`, moved to the last two axes."""
+    dg = xp.reshape(xp.sum(dz * _matrix_norm_adjoint(xp.ones_like(g), x, ord, axis), axis=axis,
+                           keepdims=True), xp.shape(g))
+    if ord == "nuc":
+        decomposition = xp.linalg.svd(xp.moveaxis(x, axis, (-2, -1)), full_matrices=False)
+        weighted = xp.moveaxis(dz * _expand_reduced(g, x, axis), axis, (-2, -1))
+        dx = xp.moveaxis(_svd_adjoint(
+            weighted @ _matrix_transpose(decomposition[2]), xp.zeros_like(decomposition[1]),
+            _matrix_transpose(decomposition[0]) @ weighted, decomposition[0], decomposition[1],
+            decomposition[2]), (-2, -1), axis)
+    elif ord == 2 or ord == -2:
+        decomposition = xp.linalg.svd(xp.moveaxis(x, axis, (-2, -1)), full_matrices=False)
+        weighted = xp.moveaxis(dz * _expand_reduced(g, x, axis), axis, (-2, -1))
+        shares = _norm_shares(decomposition[1], ord)
+        dx = xp.moveaxis(_svd_adjoint(
+            (weighted @ _matrix_transpose(decomposition[2])) * shares[..., None, :],
+            xp.zeros_like(decomposition[1]),
+            shares[..., :, None] * (_matrix_transpose(decomposition[0]) @ weighted),
+            decomposition[0], decomposition[1], decomposition[2]), (-2, -1), axis)
+
+
+@tangent("helper._matrix_norm_adjoint")
+def matrix_norm_adjoint_tangent(z, g, x, ord, axis):
+    if ord == "nuc":
+        decomposition = xp.linalg.svd(xp.moveaxis(x, axis, (-2, -1)), full_matrices=False)
+        v = _matrix_transpose(decomposition[2])
+        moved = xp.moveaxis(tx, axis, (-2, -1))
+        rotated = _matrix_transpose(decomposition[0]) @ moved @ v
+        tz = _expand_reduced(tg, x, axis) * _matrix_norm_adjoint(xp.ones_like(g), x, ord, axis) + (
+            _expand_reduced(g, x, axis) * xp.moveaxis(
+                _svd_left_tangent(moved, rotated, decomposition[0], decomposition[1], v)
+                @ decomposition[2] + decomposition[0] @ _matrix_transpose(_svd_left_tangent(
+                    xp.swapaxes(moved, -1, -2), xp.swapaxes(rotated, -1, -2), v,
+                    decomposition[1], decomposition[0])), (-2, -1), axis))
+    elif ord == 2 or ord == -2:
+        decomposition = xp.linalg.svd(xp.moveaxis(x, axis, (-2, -1)), full_matrices=False)
+        v = _matrix_transpose(decomposition[2])
+        moved = xp.moveaxis(tx, axis, (-2, -1))
+        rotated = _matrix_transpose(decomposition[0]) @ moved @ v
+        shares = _norm_shares(decomposition[1], ord)
+        tz = _expand_reduced(tg, x, axis) * _matrix_norm_adjoint(xp.ones_like(g), x, ord, axis) + (
+            _expand_reduced(g, x, axis) * xp.moveaxis(
+                (_svd_left_tangent(moved, rotated, decomposition[0], decomposition[1], v)
+                 * shares[..., None, :]) @ decomposition[2]
+                + (decomposition[0] * shares[..., None, :]) @ _matrix_transpose(_svd_left_tangent(
+                    xp.swapaxes(moved, -1, -2), xp.swapaxes(rotated, -1, -2), v,
+                    decomposition[1], decomposition[0])), (-2, -1), axis))
+    else:
+        tz = _expand_reduced(tg, x, axis) * _matrix_norm_adjoint(xp.ones_like(g), x, ord, axis)
+
+
+nondifferentiable("helper._norm_shares")
+
+
+@adjoint("helper._norm_adjoint")
+def norm_adjoint(z, g, x, y, ord):
+    """`_vector_norm_adjoint` of a 1-D `x`, `_matrix_norm_adjoint` of a 2-D one, decided when it
+    runs. Where `W` varies, each order is one kind's but 2: a vector's 2-norm is the spectral
+    norm of the one-row matrix (`atleast_2d`); -1 and -2, whose `W` varies otherwise in each
+    kind, are refused."""
+    dg = xp.reshape(xp.sum(dz * _norm_adjoint(xp.ones_like(y), x, y, ord)), xp.shape(g))
+    if ord == -1 or ord == -2:
+        raise NotImplementedError(
+            "the gradient of norm(x, ord) for ord -1 or -2 without axis= is differentiated "
+            "once only: pass axis=0 for a vector, axis=(0, 1) for a matrix"
+        )
+    if ord == "nuc":
+        decomposition = xp.linalg.svd(x, full_matrices=False)
+        dx = _svd_adjoint(
+            (dz * g) @ _matrix_transpose(decomposition[2]), xp.zeros_like(decomposition[1]),
+            _matrix_transpose(decomposition[0]) @ (dz * g), decomposition[0], decomposition[1],
+            decomposition[2])
+    elif ord == 2:
+        decomposition = xp.linalg.svd(xp.atleast_2d(x), full_matrices=False)
+        weighted = xp.atleast_2d(dz * g)
+        shares = _norm_shares(decomposition[1], ord)
+        dx = xp.reshape(_svd_adjoint(
+            (weighted @ _matrix_transpose(decomposition[2])) * shares[..., None, :],
+            xp.zeros_like(decomposition[1]),
+            shares[..., :, None] * (_matrix_transpose(decomposition[0]) @ weighted),
+            decomposition[0], decomposition[1], decomposition[2]), xp.shape(x))
+    elif ord not in (1, float("inf"), -float("inf")):
+        differentiable = xp.logical_and(x != 0, y != 0)
+        ratio = xp.where(differentiable, xp.abs(x) / _zeros_to_ones(y), 1.0)
+        bend = dz * xp.where(differentiable, (ord - 1) * ratio ** (ord - 2), 0.0) * (
+            g / _zeros_to_ones(y))
+        dx = bend
+        dy = -xp.reshape(xp.sum(bend * x), xp.shape(y)) / _zeros_to_ones(y)
+
+
+@tangent("helper._norm_adjoint")
+def norm_adjoint_tangent(z, g, x, y, ord):
+    if ord == "nuc":
+        decomposition = xp.linalg.svd(x, full_matrices=False)
+        v = _matrix_transpose(decomposition[2])
+        rotated = _matrix_transpose(decomposition[0]) @ tx @ v
+        tz = tg * _norm_adjoint(xp.ones_like(y), x, y, ord) + g * (
+            _svd_left_tangent(tx, rotated, decomposition[0], decomposition[1], v)
+            @ decomposition[2] + decomposition[0] @ _matrix_transpose(_svd_left_tangent(
+                xp.swapaxes(tx, -1, -2), xp.swapaxes(rotated, -1, -2), v, decomposition[1],
+                decomposition[0])))
+    elif ord == 2:
+        decomposition = xp.linalg.svd(xp.atleast_2d(x), full_matrices=False)
+        v = _matrix_transpose(decomposition[2])
+        moved = xp.atleast_2d(tx)
+        rotated = _matrix_transpose(decomposition[0]) @ moved @ v
+        shares = _norm_shares(decomposition[1], ord)
+        tz = tg * _norm_adjoint(xp.ones_like(y), x, y, ord) + g * xp.reshape(
+            (_svd_left_tangent(moved, rotated, decomposition[0], decomposition[1], v)
+             * shares[..., None, :]) @ decomposition[2]
+            + (decomposition[0] * shares[..., None, :]) @ _matrix_transpose(_svd_left_tangent(
+                xp.swapaxes(moved, -1, -2), xp.swapaxes(rotated, -1, -2), v, decomposition[1],
+                decomposition[0])), xp.shape(x))
+    elif ord in (1, float("inf"), -float("inf")):
+        tz = tg * _norm_adjoint(xp.ones_like(y), x, y, ord)
+    else:
+        differentiable = xp.logical_and(x != 0, y != 0)
+        ratio = xp.where(differentiable, xp.abs(x) / _zeros_to_ones(y), 1.0)
+        tz = tg * _norm_adjoint(xp.ones_like(y), x, y, ord) + (
+            xp.where(differentiable, (ord - 1) * ratio ** (ord - 2), 0.0) * (g / _zeros_to_ones(y))
+            * (tx - x * ty / _zeros_to_ones(y)))
