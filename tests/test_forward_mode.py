@@ -94,6 +94,14 @@ def nested_carry(x, m, d):
     return -x
 
 
+def swapped(x, w, d):
+    """Found by the random programs: w's tangent stayed the first iteration's after the loop
+    gave w a value that does not vary."""
+    for e in d:
+        d, w = w * 1.0, x * 1.0
+    return np.sum(d)
+
+
 OFFSET = np.array([0.5, -0.25, 1.0])
 
 
@@ -116,6 +124,8 @@ CASES = [
     ("a value an inner loop carries", nested_carry,
      lambda: [rng.standard_normal(3), rng.standard_normal((3, 3)) * 0.6, rng.standard_normal(3)],
      (1,)),
+    ("a carried value that stops varying", swapped,
+     lambda: [rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(3)], (1,)),
     ("while", halving, lambda: [rng.standard_normal(3)], (0,)),
     ("tuple output", two_outputs, lambda: [rng.standard_normal(3), rng.standard_normal((2, 3))],
      (0, 1)),

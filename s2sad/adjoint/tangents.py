@@ -71,7 +71,10 @@ class TangentProgram:
                 written.append(node)
                 self.defined.add(node.target)
                 self.known.discard(node.target)  # until its tangent is written, zero
-                if node.target in self.reached and self._reads_varied(node):
+                # A phi assigns a name that carries a tangent: where its new value does not
+                # vary, its tangent is zeros, not the last iteration's.
+                carries = node.op == "phi" and node.target in self.activity.varied
+                if node.target in self.reached and (carries or self._reads_varied(node)):
                     written += self.assignment(node)
             elif isinstance(node, Effect):
                 written.append(node)
