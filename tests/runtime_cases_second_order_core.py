@@ -56,7 +56,7 @@ def take_adjoint(rng, ns):
         g = normal(rng, *np.shape(np.take(a, indices, axis=axis)))
         expected = vjp(lambda x, indices=indices, axis=axis: np.take(x, indices, axis=axis),
                        [a], 0, g)
-        calls.append(Call((g, a, indices, axis), expected, label=f"{np.shape(indices)} {axis}",
+        calls.append(Call((g, a.shape, indices, axis), expected, label=f"{np.shape(indices)} {axis}",
                           **NUMERICAL))
     return calls
 
@@ -69,7 +69,7 @@ def along_axis_adjoint(rng, ns):
         g = normal(rng, *np.take_along_axis(a, indices, axis=axis).shape)
         expected = vjp(lambda x, indices=indices, axis=axis: np.take_along_axis(x, indices, axis),
                        [a], 0, g)
-        calls.append(Call((g, a, indices, axis), expected, label=f"{indices.shape} {axis}",
+        calls.append(Call((g, a.shape, indices, axis), expected, label=f"{indices.shape} {axis}",
                           **NUMERICAL))
     return calls
 

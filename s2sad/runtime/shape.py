@@ -174,23 +174,23 @@ def _along_axis_index(indices, a, axis):
     return tuple(index)
 
 
-def _take_adjoint(g, a, indices, axis):
-    """Adjoint of `take(a, indices, axis)`: `g` added into zeros shaped like `a` where each
-    element was taken from, repeated indices adding up."""
-    xp = _namespace(g, a)
+def _take_adjoint(g, shape, indices, axis):
+    """Adjoint of `take(a, indices, axis)`, `shape` the shape of `a`: `g` added into zeros of
+    that shape where each element was taken from, repeated indices adding up."""
+    xp = _namespace(g)
     g = xp.asarray(g)
-    da = xp.zeros(_shape_of(a), dtype=g.dtype)
-    xp.add.at(da, _take_index(indices, a, axis), g)
+    da = xp.zeros(shape, dtype=g.dtype)
+    xp.add.at(da, _take_index(indices, da, axis), g)
     return da
 
 
-def _along_axis_adjoint(g, arr, indices, axis):
-    """Adjoint of `take_along_axis(arr, indices, axis)`: `g` added into zeros shaped like
-    `arr` where each element was taken from, repeated indices adding up."""
-    xp = _namespace(g, arr)
+def _along_axis_adjoint(g, shape, indices, axis):
+    """Adjoint of `take_along_axis(arr, indices, axis)`, `shape` the shape of `arr`: `g` added
+    into zeros of that shape where each element was taken from, repeated indices adding up."""
+    xp = _namespace(g)
     g = xp.asarray(g)
-    darr = xp.zeros(_shape_of(arr), dtype=g.dtype)
-    xp.add.at(darr, _along_axis_index(indices, arr, axis), g)
+    darr = xp.zeros(shape, dtype=g.dtype)
+    xp.add.at(darr, _along_axis_index(indices, darr, axis), g)
     return darr
 
 

@@ -191,12 +191,12 @@ def take(y, a, indices, axis=None, out=None, mode="raise"):
         raise NotImplementedError("out= is not supported: s2sad writes results into new arrays")
     if mode != "raise":
         raise NotImplementedError("only mode='raise' is supported")
-    da = _take_adjoint(dy, a, indices, axis)
+    da = _take_adjoint(dy, a.shape, indices, axis)
 
 
 @adjoint(np.take_along_axis, linear=("arr",))
 def take_along_axis(y, arr, indices, axis=-1):
-    darr = _along_axis_adjoint(dy, arr, indices, axis)
+    darr = _along_axis_adjoint(dy, arr.shape, indices, axis)
 
 
 # ---- casts ---------------------------------------------------------------------------------
@@ -270,12 +270,12 @@ def in_sorted_order(y, g, a, axis):
 
 
 @adjoint("helper._take_adjoint", linear=("g",))
-def take_adjoint(y, g, a, indices, axis):
+def take_adjoint(y, g, shape, indices, axis):
     dg = xp.take(dy, indices, axis=axis)
 
 
 @adjoint("helper._along_axis_adjoint", linear=("g",))
-def along_axis_adjoint(y, g, arr, indices, axis):
+def along_axis_adjoint(y, g, shape, indices, axis):
     dg = xp.take_along_axis(dy, indices, axis=axis)
 
 
