@@ -2058,14 +2058,6 @@ def mvn_residuals(rng, ns):
     ]
 
 
-@cases("_mvn_weighted")
-def mvn_weighted_points(rng, ns):
-    residual, precision, g = normal(rng, 4, 3), covariance(rng, 3), normal(rng, 4)
-    return [Call((g, residual, precision), (g, residual @ precision.T), label="points"),
-            Call((1.5, residual[0].copy(), precision), (np.array(1.5), residual[0] @ precision.T),
-                 label="one point")]
-
-
 def mvn_adjoint_calls(rng, k):
     """Calls of the adjoint of argument k (x, mean, cov) of multivariate_normal.logpdf, each
     against central differences of scipy's (a matrix cov perturbed symmetrically)."""
@@ -2089,21 +2081,6 @@ def mvn_adjoint_calls(rng, k):
     return calls
 
 
-@cases("_mvn_dx")
-def mvn_points_adjoint(rng, ns):
-    return mvn_adjoint_calls(rng, 0)
-
-
-@cases("_mvn_dmean")
-def mvn_mean_adjoint(rng, ns):
-    return mvn_adjoint_calls(rng, 1)
-
-
-@cases("_mvn_dcov")
-def mvn_cov_adjoint(rng, ns):
-    return mvn_adjoint_calls(rng, 2)
-
-
 @cases("_dirichlet_full")
 def dirichlet_completed(rng, ns):
     alpha = rng.uniform(0.5, 2.0, 3)
@@ -2116,31 +2093,6 @@ def dirichlet_completed(rng, ns):
 def dirichlet_samples(rng):
     e = np.exp(normal(rng, 3, 4))
     return e / e.sum(axis=0), rng.uniform(0.1, 0.3, (2, 4)), rng.uniform(0.5, 2.0, 3)
-
-
-@cases("_dirichlet_dx")
-def dirichlet_points_adjoint(rng, ns):
-    logpdf = scipy_stats().dirichlet.logpdf
-    whole, short, alpha = dirichlet_samples(rng)
-    g = normal(rng, 4)
-    return [
-        Call((g, whole, alpha), g * (alpha[:, None] - 1.0) / whole, label="the formula's"),
-        Call((g, short, alpha), vjp(lambda x: logpdf(x, alpha), [short], 0, g),
-             label="completed", **NUMERICAL),
-        Call((1.2, short[:, 0].copy(), alpha), vjp(lambda x: logpdf(x, alpha), [short[:, 0]], 0, 1.2),
-             label="one point", **NUMERICAL),
-    ]
-
-
-@cases("_dirichlet_dalpha")
-def dirichlet_alpha_adjoint(rng, ns):
-    logpdf = scipy_stats().dirichlet.logpdf
-    whole, short, alpha = dirichlet_samples(rng)
-    g = normal(rng, 4)
-    if ns.fake:
-        return [Call((g, whole, alpha), raises=(TypeError, "NumPy arrays only"), label="refused")]
-    return [Call((g, x, alpha), vjp(lambda a, x=x: logpdf(x, a), [alpha], 0, g), label=label,
-                 **NUMERICAL) for x, label in ((whole, "whole"), (short, "completed"))]
 
 
 # ---- forward mode and Jacobians ------------------------------------------------------------
@@ -2248,7 +2200,6 @@ MAY_SHARE_MEMORY = {
     "_expand_reduced", "_matrix_transpose", "_diff_unpadded", "_average_weights",
     # Helpers of helpers, whose callers compute new arrays from what they return.
     "_kron_blocks", "_windows", "_padded", "_conv_options", "_interp_knots", "_dirichlet_full",
-    "_mvn_weighted",
     # Indices, which hold the indices they are given.
     "_take_index", "_along_axis_index",
     # Forward mode's: a tangent already of its result's shape, the Jacobian's own arrays,

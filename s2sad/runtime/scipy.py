@@ -5,14 +5,13 @@ array work through `_namespace`, so it runs on the arguments' namespace. The one
 needs scipy's compiled code, `_polygamma`, imports scipy when it runs (or, for CuPy arrays,
 cupyx.scipy.special), so that neither s2sad nor a generated module that never calls it
 imports scipy; on any other namespace it refuses, as scipy has no twin there. Each returns
-new memory, except `_dirichlet_full`, `_mvn_weighted` and `_with_weights`, whose callers
+new memory, except `_dirichlet_full` and `_with_weights`, whose callers
 compute new arrays from what they return.
 """
 
 import numpy
 
 from .core import _namespace, _shape_of
-from .linalg import _symmetric_part
 
 
 def _polygamma(n, x):
@@ -80,48 +79,6 @@ def _mvn_parts(x, mean, cov):
     if x.ndim == 0 or (x.ndim == 1 and dim == 1):
         x = x.reshape(x.shape + (1,))
     return x - mean.reshape(dim), xp.linalg.inv(full)
-
-
-def _mvn_weighted(g, residual, precision):
-    """The adjoint `g` of each point's log-density, shaped as the points, and the precision
-    times each residual."""
-    xp = _namespace(residual)
-    g = xp.reshape(xp.asarray(g, dtype=residual.dtype), residual.shape[:-1])
-    return g, residual @ precision.T
-
-
-def _mvn_dx(g, x, mean, cov):
-    """Adjoint of `x` in `multivariate_normal.logpdf(x, mean, cov)`: `-g Σ⁻¹(x - mean)`."""
-    residual, precision = _mvn_parts(x, mean, cov)
-    g, solved = _mvn_weighted(g, residual, precision)
-    return _namespace(residual).reshape(-g[..., None] * solved, getattr(x, "shape", ()))
-
-
-def _mvn_dmean(g, x, mean, cov):
-    """Adjoint of `mean` in `multivariate_normal.logpdf(x, mean, cov)`: the sum over the points
-    of `g Σ⁻¹(x - mean)`."""
-    residual, precision = _mvn_parts(x, mean, cov)
-    g, solved = _mvn_weighted(g, residual, precision)
-    total = (g[..., None] * solved).reshape(-1, residual.shape[-1]).sum(axis=0)
-    return _namespace(residual).reshape(total, getattr(mean, "shape", ()))
-
-
-def _mvn_dcov(g, x, mean, cov):
-    """Adjoint of `cov` in `multivariate_normal.logpdf(x, mean, cov)`, symmetric:
-    `(Σ⁻¹ R Rᵀ Σ⁻¹ - Σ g Σ⁻¹) / 2` over the points (R the residuals, weighted by g); for a
-    number `cov` (the covariance cov·I) its trace, for a vector (a diagonal) its diagonal."""
-    residual, precision = _mvn_parts(x, mean, cov)
-    xp = _namespace(residual)
-    g, solved = _mvn_weighted(g, residual, precision)
-    solved = solved.reshape(-1, residual.shape[-1])
-    weights = g.reshape(-1)
-    full = _symmetric_part((solved * weights[:, None]).T @ solved - weights.sum() * precision) * 0.5
-    ndim = getattr(cov, "ndim", 0)
-    if ndim == 0:
-        return xp.trace(full)
-    if ndim == 1:
-        return xp.diagonal(full).copy()
-    return full
 
 
 def _mvn_covariance_basis(cov, precision):
@@ -227,25 +184,6 @@ def _dirichlet_slope(x, alpha):
     if full.shape[0] == x.shape[0]:
         return slope
     return slope[:-1] - slope[-1:]
-
-
-def _dirichlet_dx(g, x, alpha):
-    """Adjoint of `x` in `dirichlet.logpdf(x, alpha)`: `g` times `_dirichlet_slope`, at each
-    point."""
-    xp = _namespace(x, alpha)
-    slope = _dirichlet_slope(x, alpha)
-    return xp.reshape(xp.asarray(g, dtype=slope.dtype), slope.shape[1:]) * slope
-
-
-def _dirichlet_dalpha(g, x, alpha):
-    """Adjoint of `alpha` in `dirichlet.logpdf(x, alpha)`: over the points, `g (log x - ψ(α) +
-    ψ(Σα))`."""
-    xp = _namespace(x, alpha)
-    x, alpha = xp.asarray(x), xp.asarray(alpha)
-    full = _dirichlet_full(x, alpha)
-    g = xp.reshape(xp.asarray(g, dtype=full.dtype), full.shape[1:])
-    logs = (g * xp.log(full)).reshape(full.shape[0], -1).sum(axis=1)
-    return logs - g.sum() * (_polygamma(0, alpha) - _polygamma(0, alpha.sum()))
 
 
 def _dirichlet_weights(x, alpha):
