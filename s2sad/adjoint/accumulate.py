@@ -29,7 +29,7 @@ ArmPath = tuple[tuple[int, bool], ...]
 # Functions of the array namespace whose result may share memory with their first argument.
 VIEWS = {"transpose", "reshape", "broadcast_to", "swapaxes", "moveaxis", "squeeze",
           "expand_dims", "ravel", "asarray", "permute_dims", "flip", "fliplr", "flipud", "rot90",
-          "diag", "diagonal"}
+          "diag", "diagonal", "sliding_window_view"}
 PASS_THROUGH_HELPERS = {"_unbroadcast", "_joined_part"}  # may return a view of their first argument
 
 
