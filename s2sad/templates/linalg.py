@@ -548,14 +548,14 @@ def pinv_tangent_adjoint(z, t, p, a):
     """`z = -(p t p) + p pᵀ tᵀ (I - a p) + (I - p a) tᵀ pᵀ p`: `dt` is the adjoint
     (`_pinv_adjoint`), its transpose; `p` and `a` as for `_pinv_adjoint`."""
     pt = _matrix_transpose(p)
-    tt_ = _matrix_transpose(t)
+    t_transposed = _matrix_transpose(t)
     dzt = _matrix_transpose(dz)
     row = xp.eye(a.shape[-2], dtype=a.dtype) - a @ p
     column = xp.eye(a.shape[-1], dtype=a.dtype) - p @ a
     dt = _pinv_adjoint(dz, p, a)
-    dp = (dz @ _matrix_transpose(row) @ t @ p + tt_ @ row @ dzt @ p
-          + p @ dzt @ column @ tt_ + p @ t @ _matrix_transpose(column) @ dz
-          - dz @ pt @ tt_ - tt_ @ pt @ dz - _matrix_transpose(a) @ t @ (p @ pt) @ dz
+    dp = (dz @ _matrix_transpose(row) @ t @ p + t_transposed @ row @ dzt @ p
+          + p @ dzt @ column @ t_transposed + p @ t @ _matrix_transpose(column) @ dz
+          - dz @ pt @ t_transposed - t_transposed @ pt @ dz - _matrix_transpose(a) @ t @ (p @ pt) @ dz
           - dz @ (pt @ p) @ t @ _matrix_transpose(a))
     da = -(t @ (p @ pt) @ dz @ pt) - pt @ dz @ (pt @ p) @ t
 
@@ -563,16 +563,16 @@ def pinv_tangent_adjoint(z, t, p, a):
 @tangent("helper._pinv_tangent")
 def pinv_tangent_tangent(z, t, p, a):
     pt = _matrix_transpose(p)
-    tt_ = _matrix_transpose(t)
+    t_transposed = _matrix_transpose(t)
     row = xp.eye(a.shape[-2], dtype=a.dtype) - a @ p
     column = xp.eye(a.shape[-1], dtype=a.dtype) - p @ a
     tz = ((p @ pt) @ xp.swapaxes(tt, -1, -2) @ row + column @ xp.swapaxes(tt, -1, -2) @ (pt @ p)
           - p @ tt @ p
-          + (tp @ pt + p @ xp.swapaxes(tp, -1, -2)) @ tt_ @ row
-          + column @ tt_ @ (xp.swapaxes(tp, -1, -2) @ p + pt @ tp)
+          + (tp @ pt + p @ xp.swapaxes(tp, -1, -2)) @ t_transposed @ row
+          + column @ t_transposed @ (xp.swapaxes(tp, -1, -2) @ p + pt @ tp)
           - (tp @ t @ p + p @ t @ tp)
-          - (p @ pt) @ tt_ @ a @ tp - tp @ a @ tt_ @ (pt @ p)
-          - (p @ pt) @ tt_ @ ta @ p - p @ ta @ tt_ @ (pt @ p))
+          - (p @ pt) @ t_transposed @ a @ tp - tp @ a @ t_transposed @ (pt @ p)
+          - (p @ pt) @ t_transposed @ ta @ p - p @ ta @ t_transposed @ (pt @ p))
 
 
 # svd: `u` (m×k), `s`, `v = vhᵀ` (n×k); `F = _inverse_gaps(s²)`, `F_ij = 1 / (s_j² - s_i²)`;
@@ -592,10 +592,13 @@ def svd_adjoint(z, g_u, g_s, g_vh, u, s, vh):
     gaps = _inverse_gaps(s * s)
     skew_u = _matrix_transpose(u) @ g_u - _matrix_transpose(g_u) @ u
     skew_v = _matrix_transpose(v) @ g_v - _matrix_transpose(g_v) @ v
-    middle = (gaps * skew_u) * s[..., None, :] + s[..., :, None] * (gaps * skew_v) + g_s[
-        ..., :, None] * xp.eye(s.shape[-1], dtype=s.dtype)
+    j = gaps * skew_u
+    k = gaps * skew_v
+    middle = j * s[..., None, :] + s[..., :, None] * k + g_s[..., :, None] * xp.eye(
+        s.shape[-1], dtype=s.dtype)
     right = dz @ v
     left = _matrix_transpose(dz) @ u
+    curved = (rotated * s[..., None, :] * skew_u + s[..., :, None] * rotated * skew_v) * gaps * gaps
     dg_u = _svd_left_tangent(dz, rotated, u, s, v)
     dg_s = xp.diagonal(rotated, axis1=-2, axis2=-1)
     dg_vh = _matrix_transpose(
@@ -611,11 +614,8 @@ def svd_adjoint(z, g_u, g_s, g_vh, u, s, vh):
         - (left / s[..., None, :]) @ (_matrix_transpose(g_v) @ v)
         - (g_v / s[..., None, :]) @ rotated
         + (_matrix_transpose(dz) @ g_u - left @ (_matrix_transpose(u) @ g_u)) / s[..., None, :])
-    ds = (xp.sum(rotated * (gaps * skew_u), axis=-2) + xp.sum(rotated * (gaps * skew_v), axis=-1)
-          + 2.0 * s * (xp.sum((rotated * s[..., None, :] * skew_u + s[..., :, None] * rotated
-                               * skew_v) * gaps * gaps, axis=-1)
-                       - xp.sum((rotated * s[..., None, :] * skew_u + s[..., :, None] * rotated
-                                 * skew_v) * gaps * gaps, axis=-2))
+    ds = (xp.sum(rotated * j, axis=-2) + xp.sum(rotated * k, axis=-1)
+          + 2.0 * s * (xp.sum(curved, axis=-1) - xp.sum(curved, axis=-2))
           - (xp.sum((right - u @ rotated) * g_u, axis=-2)
              + xp.sum((left - v @ _matrix_transpose(rotated)) * g_v, axis=-2)) / (s * s))
 
@@ -660,15 +660,14 @@ def svd_left_tangent_adjoint(z, t, rotated, u, s, v):
     coupled = gaps * rotated_dz
     off = (dz - u @ rotated_dz) / s[..., None, :]
     moved = t @ v
+    curved = rotated_dz * (scaled + _matrix_transpose(scaled)) * gaps * gaps
     dt = off @ _matrix_transpose(v)
     drotated = (coupled + _matrix_transpose(coupled)) * s[..., None, :]
     du = (dz @ _matrix_transpose(gaps * (scaled + _matrix_transpose(scaled)))
           - (dz / s[..., None, :]) @ (_matrix_transpose(moved) @ u)
           - (moved / s[..., None, :]) @ _matrix_transpose(rotated_dz))
     dv = _matrix_transpose(t) @ off
-    ds = (2.0 * s * (xp.sum(rotated_dz * (scaled + _matrix_transpose(scaled)) * gaps * gaps, axis=-1)
-                     - xp.sum(rotated_dz * (scaled + _matrix_transpose(scaled)) * gaps * gaps,
-                              axis=-2))
+    ds = (2.0 * s * (xp.sum(curved, axis=-1) - xp.sum(curved, axis=-2))
           + xp.sum(coupled * rotated, axis=-2) + xp.sum(coupled * _matrix_transpose(rotated), axis=-1)
           - xp.sum((moved - u @ (_matrix_transpose(u) @ moved)) * dz, axis=-2) / (s * s))
 
