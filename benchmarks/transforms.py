@@ -28,21 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench
 import numpy as np
 from bench import measure, mlp, mlp_autograd, mlp_inputs, mlp_squared, rnn, rnn_hand
 
 import s2sad
 
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
-
-try:
-    import autograd
-    import autograd.numpy as anp
-except ImportError:
-    autograd = None
+threadpool_limits, autograd = bench.threadpool_limits, bench.autograd
+anp = getattr(bench, "anp", None)
 
 try:
     import jax
@@ -133,7 +126,7 @@ def hvp_impls() -> dict[str, Callable]:
         impls["jax.jit"] = jax.jit(jax_hvp)
     if autograd is not None:
         def autograd_hvp(w1, b1, w2, b2, x, y, v):
-            loss = lambda w: mlp_autograd(w, b1, w2, b2, x, y)  # noqa: E731
+            loss = lambda w: mlp_autograd(w, b1, w2, b2, x, y)
             return autograd.hessian_vector_product(loss)(w1, v)
         impls["autograd"] = autograd_hvp
     return impls
