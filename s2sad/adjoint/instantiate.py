@@ -81,7 +81,8 @@ def instantiate(
     program's variables; statements for other inputs are dropped. `components`
     renames a multi-output rule's component names and their adjoints.
     """
-    body = _decide(copy.deepcopy(template.body), bound, assignment, template, constants)
+    # The chosen statements are not changed: each is copied where it is substituted.
+    body = _decide(template.body, bound, assignment, template, constants)
     adjoint_params = {"d" + p: p for p in template.inputs} | {
         "d" + p: p for p in template.propagates_to()
     }

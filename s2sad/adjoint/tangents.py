@@ -143,7 +143,7 @@ class TangentProgram:
         form = template.tangent_form() if template is not None else None
         if form is None:
             raise _no_tangent(assignment)
-        _decide(copy.deepcopy(template.body), bound, assignment, template, self.program.constants)
+        _decide(template.body, bound, assignment, template, self.program.constants)  # refusals
         if form in ("linear", "multilinear"):
             value = self._from_form(assignment, template, bound, form)
             return self._finished(assignment, [], value, template.broadcasts)
