@@ -34,18 +34,29 @@ from .blocks import Block, BranchLines, Line, LoopLines, line_nodes, own_syntax
 
 def propagate_copies(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> list[Block]:
     """The blocks without the alias lines that copy propagation removes."""
-    while True:
-        reads, stores = Counter(), Counter()
-        for node in forward:
-            _count(node, reads, stores)
-        for block in blocks:
-            for line in block.lines:
-                for node in line_nodes(line):
-                    _count(node, reads, stores)
-        found = _find(blocks, reads, stores, keep)
-        if found is None:
-            return _without_alias_headers(blocks)
-        blocks = found
+    forward_reads, forward_stores = Counter(), Counter()
+    for node in forward:
+        _count(node, forward_reads, forward_stores)
+    try:
+        while True:
+            reads, stores = Counter(forward_reads), Counter(forward_stores)
+            for block in blocks:
+                for line in block.lines:
+                    line_reads, line_stores = _usage(line)
+                    reads.update(line_reads)
+                    stores.update(line_stores)
+            found = _find(blocks, reads, stores, keep)
+            if found is None:
+                return _without_alias_headers(blocks)
+            blocks = found
+    finally:
+        _USAGES.clear()
+
+
+_USAGES: dict[int, tuple[Line, Counter, Counter]] = {}
+"""Each line's reads and stores, by the line's identity, while copies are propagated: a line
+the propagation does not rewrite is the same object, counted once (generation runs one
+function at a time)."""
 
 
 _ITERATION = ": the next iteration begins"
@@ -131,9 +142,7 @@ def _propagates(alias: tuple[str, str], after: list[tuple[int, int, Line]], read
     for _, _, line in after:
         if seen == reads[a]:
             return True
-        line_reads, line_stores = Counter(), Counter()
-        for node in line_nodes(line):
-            _count(node, line_reads, line_stores)
+        line_reads, line_stores = _usage(line)
         if line_reads[a]:
             simple = not isinstance(line.statement, (BranchLines, LoopLines))
             if not simple and (line_stores[b] or any(
@@ -182,10 +191,14 @@ def _rebinding_moved(blocks: list[Block], lines: list[tuple[int, int, Line]], po
 
 
 def _usage(line: Line) -> tuple[Counter, Counter]:
-    """The names a line reads and the names it binds, with how often."""
+    """The names a line reads and the names it binds, with how often (not to be changed)."""
+    known = _USAGES.get(id(line))
+    if known is not None and known[0] is line:
+        return known[1], known[2]
     line_reads, line_stores = Counter(), Counter()
     for node in line_nodes(line):
         _count(node, line_reads, line_stores)
+    _USAGES[id(line)] = (line, line_reads, line_stores)
     return line_reads, line_stores
 
 
@@ -195,9 +208,7 @@ def _restates(alias: tuple[str, str], before: list[tuple[int, int, Line]]) -> bo
     for _, _, line in reversed(before):
         if _alias(line) == (b, a):
             return True
-        stores = Counter()
-        for node in line_nodes(line):
-            _count(node, Counter(), stores)
+        stores = _usage(line)[1]
         if stores[a] or stores[b]:
             return False
     return False
@@ -260,4 +271,6 @@ def _renamed(line: Line, a: str, b: str) -> Line:
     if isinstance(statement, LoopLines):
         body = [Block(k.header, [_renamed(x, a, b) for x in k.lines]) for k in statement.body]
         return Line(replace(statement, body=body), line.comment)
+    if not any(isinstance(n, ast.Name) and n.id == a for n in ast.walk(statement)):
+        return line  # the line does not read `a`: it stays as it is, not copied
     return Line(_Rename(a, b).visit(copy.deepcopy(statement)), line.comment)
