@@ -60,6 +60,23 @@ def normalize(fun: types.FunctionType, structures: dict[str, Structure] | None =
     return Normalizer(fun, structures).program()
 
 
+def source_segment(lines: list[str], node: ast.AST) -> str | None:
+    """The source text of `node`, as `ast.get_source_segment` gives it, from the source's
+    lines (without joining and splitting the whole source again for every node)."""
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1
+        start, end = node.col_offset, node.end_col_offset
+    except AttributeError:
+        return None
+    if first < 0 or last >= len(lines) or None in (last, end):
+        return None
+    encoded = [line.encode() for line in lines[first:last + 1]]  # offsets count UTF-8 bytes
+    if first == last:
+        return encoded[0][start:end].decode()
+    parts = [encoded[0][start:], *encoded[1:-1], encoded[-1][:end]]
+    return "\n".join(part.decode() for part in parts)
+
+
 class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
                  GeneratorLowering, CallLowering, ExpressionLowering, NameResolution, SSABindings,
                  TreeLowering):
@@ -146,8 +163,7 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
         return user_line.context
 
     def statement_text(self, node: ast.AST) -> str:
-        text = "\n".join(self.scope.source.lines)
-        segment = ast.get_source_segment(text, node) or ast.unparse(node)
+        segment = source_segment(self.scope.source.lines, node) or ast.unparse(node)
         return " ".join(segment.split())
 
     def unsupported(self, node: ast.AST, message: str, hint: str) -> UnsupportedSyntaxError:
@@ -216,7 +232,7 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
         return returned
 
     def source_of(self, node: ast.AST) -> str:
-        text = ast.get_source_segment("\n".join(self.scope.source.lines), node) or ast.unparse(node)
+        text = source_segment(self.scope.source.lines, node) or ast.unparse(node)
         return " ".join(text.split())
 
     def parameters(self, args: ast.arguments, top: bool = False) -> list[Parameter]:
