@@ -45,7 +45,8 @@ SECOND_ORDER_REFUSED = {
 
 AT_A_TIE = {
     # (rule key, case): the case's point is a tie, where the first-order gradient jumps and
-    # central differences of it measure the jump, not a derivative
+    # central differences of it measure the jump, not a derivative: the second order is
+    # checked a little away from the tie, where the gradient is smooth
     ("numpy.linalg.norm", 18): "the inf-norm of [3, -3, 1]",
     ("numpy.linalg.norm", 30): "the 1-norm of [[1, -2], [2, 1]]",
 }
@@ -78,12 +79,13 @@ def test_gradient_of_the_gradient_matches_finite_differences(key: str, i: int, c
                                                              tmp_path: Path):
     rng = rng_for(key, i, salt="second order")
     args = case.make_args(rng)
+    if (key, i) in AT_A_TIE:
+        for k in case.wrt_indices:
+            args[k] = args[k] + 1e-3 * rng.standard_normal(np.shape(args[k]))
     cotangent = random_like(rng, case.fun(*args))
     first = s2sad.vjp(case.fun, wrt=wrt_argument(case))
     weights = [random_like(rng, args[k]) for k in case.wrt_indices]
     outer = outer_function(case, first, cotangent, weights, tmp_path)
-    if (key, i) in AT_A_TIE:
-        pytest.skip(f"{AT_A_TIE[key, i]} is a tie: central differences of the gradient jump")
     if (key, None) in SECOND_ORDER_REFUSED or (key, i) in SECOND_ORDER_REFUSED:
         with pytest.raises(s2sad.S2SADError):
             s2sad.grad(outer, wrt=wrt_argument(case))(*args)

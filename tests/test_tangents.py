@@ -122,12 +122,12 @@ def test_template_tangent_matches_finite_differences(key: str, i: int, case: Cas
 
 @pytest.mark.parametrize(("key", "i", "case"), single_params(PAIRS))
 def test_template_tangent_keeps_float32(key: str, i: int, case: Case):
-    if REGISTRY[key].tangent_form() is None:
-        pytest.skip(f"{key} has no tangent rule: test_template_tangent_matches_finite_differences "
-                    "checks its refusal")
     rng = rng_for(key, i, salt="tangent float32")
     args = single_args(case, case.make_args(rng))
     tangents = [single(t) for t in random_tangents(rng, case, args)]
+    if REGISTRY[key].tangent_form() is None:
+        _refused(key, case, args, tangents)
+        return
     context = f"[{key}-{i}] float32 jvp {describe(case, args)}"
 
     with np.errstate(divide="raise", invalid="raise"):
