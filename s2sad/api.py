@@ -339,6 +339,10 @@ def _may_be_structured(value: Any) -> bool:
                 or hasattr(value, "shape") and hasattr(value, "dtype"))
 
 
+_CALL_KEYWORDS = frozenset({"cotangent", "tangent", "vector"})
+"""The keywords a gradient's call takes beside the function's own arguments."""
+
+
 def _bind(signature: inspect.Signature | None, args: tuple, kwargs: dict[str, Any]
           ) -> inspect.BoundArguments | None:
     """The call's arguments by parameter, defaults filled in (cotangents and other keywords
@@ -347,7 +351,7 @@ def _bind(signature: inspect.Signature | None, args: tuple, kwargs: dict[str, An
         return None
     takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
     own = {k: v for k, v in kwargs.items()
-           if k in signature.parameters or takes_any and k != "cotangent"}
+           if k in signature.parameters or takes_any and k not in _CALL_KEYWORDS}
     try:
         bound = signature.bind(*args, **own)
     except TypeError:
@@ -544,7 +548,7 @@ def _gradient_of(fun: Callable, wrt: Wrt) -> Callable:
         name = "function"
     # The gradients take the names of the parameters' adjoints: their tangents are `tdx` ...
     taken = {p.name for p in parameters} | {name, "gradient"}
-    differentiated = _wrt_names(parameters, wrt)
+    differentiated, single = _wrt_of([p.name for p in parameters], name, wrt)
     results = []
     for parameter in differentiated:
         result = "d" + parameter
@@ -552,7 +556,6 @@ def _gradient_of(fun: Callable, wrt: Wrt) -> Callable:
             result += "_"
         taken.add(result)
         results.append(result)
-    single = wrt is None or isinstance(wrt, (str, int))
     returned = results[0] if single else ", ".join(results)
     source = (f"def {name}({', '.join(str(p) for p in parameters)}):\n"
               f"    {returned} = gradient({arguments})\n    return {returned}\n")
@@ -565,32 +568,28 @@ def _gradient_of(fun: Callable, wrt: Wrt) -> Callable:
     return wrapper
 
 
-def _wrt_names(parameters: list[inspect.Parameter], wrt: Wrt) -> list[str]:
-    """The parameter names `wrt` gives, by name or position (the first for None)."""
-    names = [p.name for p in parameters]
-    items = [0] if wrt is None else [wrt] if isinstance(wrt, (str, int)) else list(wrt)
-    return [names[item] if isinstance(item, int) and -len(names) <= item < len(names)
-            else str(item) for item in items]
-
-
 def _normalize_wrt(program, wrt: Wrt) -> tuple[list[str], bool]:
-    params = [p.name for p in program.params]
+    return _wrt_of([p.name for p in program.params], program.name, wrt, program.return_origin)
+
+
+def _wrt_of(params: list[str], function: str, wrt: Wrt, origin=None) -> tuple[list[str], bool]:
+    """The names of the parameters `wrt` gives (by name or position, the first for None), and
+    whether it gives one name rather than a tuple of them."""
     if not params:
-        raise WrtError(f"{program.name} has no arguments to differentiate with respect to",
-                       program.return_origin)
+        raise WrtError(f"{function} has no arguments to differentiate with respect to", origin)
     single = wrt is None or isinstance(wrt, (str, int))
     items = [0] if wrt is None else [wrt] if single else list(wrt)
     names = []
     for item in items:
         if isinstance(item, int) and not isinstance(item, bool):
             if not -len(params) <= item < len(params):
-                raise WrtError(f"wrt={item} is out of range: {program.name} has "
+                raise WrtError(f"wrt={item} is out of range: {function} has "
                                f"{len(params)} arguments ({', '.join(params)})")
             name = params[item]
         elif isinstance(item, str) and item in params:
             name = item
         else:
-            raise WrtError(f"wrt={item!r} names no argument of {program.name}; "
+            raise WrtError(f"wrt={item!r} names no argument of {function}; "
                            f"its arguments are {', '.join(params)}")
         if name in names:
             raise WrtError(f"wrt names {name!r} twice")

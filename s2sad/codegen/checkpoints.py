@@ -21,6 +21,7 @@ from ..adjoint.forward import is_draw
 from ..ir import Assignment, Loop, walk
 from ..names import NameAllocator
 from ..syntax import assign, load
+from .indexed_tapes import tape_call
 from .render import Comment
 
 
@@ -70,9 +71,7 @@ def _can_checkpoint(loop: Loop) -> bool:
 def _popped(reverse: ast.For) -> set[str]:
     """The tapes the backward loop pops (its own and its inner loops')."""
     return {node.value.func.value.id for node in ast.walk(reverse)
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "pop"
-            and isinstance(node.value.func.value, ast.Name)}
+            if isinstance(node, ast.Assign) and tape_call(node.value, "pop", arguments=0)}
 
 
 def _checkpointing_forward(loop: ast.For, tapes: set[str], carried: list[str], segment: str,
@@ -125,9 +124,7 @@ def _without_appends(statements: list[ast.stmt], tapes: set[str]) -> list[ast.st
 
     def kept(statement: ast.stmt) -> ast.stmt | None:
         value = statement.value if isinstance(statement, ast.Expr) else None
-        appends = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
-            and value.func.attr == "append" and isinstance(value.func.value, ast.Name) \
-            and value.func.value.id in tapes
+        appends = tape_call(value, "append") and value.func.value.id in tapes
         return None if appends else statement
 
     return _rewritten(statements, kept)

@@ -40,7 +40,7 @@ class _Appends(ast.NodeTransformer):
     def visit_Expr(self, node: ast.Expr) -> ast.AST:
         self.generic_visit(node)
         call = node.value
-        if _is_method(call, "append") and isinstance(call.args[0], ast.Tuple):
+        if tape_call(call, "append") and isinstance(call.args[0], ast.Tuple):
             return [ast.Expr(ast.Call(copy.deepcopy(call.func), [element], []))
                     for element in call.args[0].elts]
         return node
@@ -67,7 +67,7 @@ class _Pops:
 
     def statement(self, statement: ast.stmt) -> list[ast.stmt]:
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
-                and _is_method(statement.value, "pop", arguments=0):
+                and tape_call(statement.value, "pop", arguments=0):
             return self.restore(statement.value.func.value.id, statement.targets[0])
         for field in ("body", "orelse"):
             if isinstance(getattr(statement, field, None), list):
@@ -93,7 +93,8 @@ class _Pops:
         return [lowered, *reads]
 
 
-def _is_method(node: ast.AST, method: str, arguments: int = 1) -> bool:
+def tape_call(node: ast.AST, method: str, arguments: int = 1) -> bool:
+    """Whether `node` is `name.method(...)` with that many arguments: a tape's append or pop."""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
         and node.func.attr == method and isinstance(node.func.value, ast.Name) \
         and len(node.args) == arguments and not node.keywords
