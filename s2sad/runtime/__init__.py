@@ -27,8 +27,20 @@ from . import (
     tangents,
 )
 
-HELPER_MODULES = (core, elementwise, linalg, nn, reductions, sequences, shape, signal, scipy,
-                  tangents, jacobians, loops)
+HELPER_MODULES = (
+    core,
+    elementwise,
+    linalg,
+    nn,
+    reductions,
+    sequences,
+    shape,
+    signal,
+    scipy,
+    tangents,
+    jacobians,
+    loops,
+)
 """The modules whose `_`-named functions generated code may call, each copied into the
 modules that call it, in this order (a generated module lists its helpers in the order of
 these modules, then of their definitions). A family of rules with helpers of its own adds
@@ -37,12 +49,19 @@ its module here."""
 
 def _helpers_of(module) -> dict[str, object]:
     return {
-        name: value for name, value in vars(module).items()
-        if name.startswith("_") and callable(value) and getattr(value, "__module__", "") == module.__name__
+        name: value
+        for name, value in vars(module).items()
+        if name.startswith("_")
+        and callable(value)
+        and getattr(value, "__module__", "") == module.__name__
     }
 
 
-HELPERS = {name: value for module in HELPER_MODULES for name, value in _helpers_of(module).items()}
+HELPERS = {
+    name: value
+    for module in HELPER_MODULES
+    for name, value in _helpers_of(module).items()
+}
 """Every helper generated code may call, by name."""
 
 HELPER_NAMES = frozenset(HELPERS)

@@ -65,7 +65,8 @@ def _check_differentiable(**arguments):
 
 def _check_differentiable_items(**arguments):
     """Like `_check_differentiable`, for arguments the function only indexes: each may also be
-    a list or tuple of arrays (one level deep), whose gradient is a list or tuple of arrays."""
+    a list or tuple of arrays (one level deep), whose gradient is a list or tuple of arrays.
+    """
     for name, value in arguments.items():
         if type(value) is list or type(value) is tuple:
             for position, item in enumerate(value):
@@ -122,7 +123,9 @@ def _zero_gradient(x, name):
     """The gradient of an argument the output does not depend on: zeros in the structure and
     dtypes of `x` (an array, a number, or a dict, list or tuple of them)."""
     if type(x) is dict:
-        return {key: _zero_gradient(value, f"{name}[{key!r}]") for key, value in x.items()}
+        return {
+            key: _zero_gradient(value, f"{name}[{key!r}]") for key, value in x.items()
+        }
     if type(x) is list or type(x) is tuple:
         return type(x)(_zero_gradient(item, f"{name}[{i}]") for i, item in enumerate(x))
     _check_differentiable(**{name: x})
@@ -201,18 +204,32 @@ def _gradient_tree(tree, leaves):
     holding the gradients `leaves`, by key path (keys, positions, field names), and zeros
     for every leaf the output does not read."""
     kind = type(tree)
-    if kind is dict or hasattr(tree, "__dataclass_fields__") and not isinstance(tree, type):
+    if (
+        kind is dict
+        or hasattr(tree, "__dataclass_fields__")
+        and not isinstance(tree, type)
+    ):
         keys = list(tree) if kind is dict else list(tree.__dataclass_fields__)
         parts = {
-            key: _gradient_tree(tree[key] if kind is dict else getattr(tree, key),
-                                {p[1:]: g for p, g in leaves.items() if p[0] == key})
+            key: _gradient_tree(
+                tree[key] if kind is dict else getattr(tree, key),
+                {p[1:]: g for p, g in leaves.items() if p[0] == key},
+            )
             for key in keys
         }
         return parts if kind is dict else kind(**parts)
     if kind is list or isinstance(tree, tuple):
-        parts = [_gradient_tree(item, {p[1:]: g for p, g in leaves.items() if p[0] == position})
-                 for position, item in enumerate(tree)]
-        return parts if kind is list else kind(*parts) if hasattr(kind, "_fields") else kind(parts)
+        parts = [
+            _gradient_tree(
+                item, {p[1:]: g for p, g in leaves.items() if p[0] == position}
+            )
+            for position, item in enumerate(tree)
+        ]
+        return (
+            parts
+            if kind is list
+            else kind(*parts) if hasattr(kind, "_fields") else kind(parts)
+        )
     if () in leaves:
         return _as_argument(leaves[()], tree)
     if isinstance(tree, numpy.generic):
@@ -226,14 +243,21 @@ def _check_differentiable_tree(**arguments):
     for name, value in arguments.items():
         kind = type(value)
         if kind is dict:
-            _check_differentiable_tree(**{f"{name}[{k!r}]": v for k, v in value.items()})
+            _check_differentiable_tree(
+                **{f"{name}[{k!r}]": v for k, v in value.items()}
+            )
         elif hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
-            _check_differentiable_tree(**{f"{name}.{f}": getattr(value, f)
-                                          for f in value.__dataclass_fields__})
+            _check_differentiable_tree(
+                **{f"{name}.{f}": getattr(value, f) for f in value.__dataclass_fields__}
+            )
         elif hasattr(kind, "_fields") and isinstance(value, tuple):
-            _check_differentiable_tree(**{f"{name}.{f}": v for f, v in zip(kind._fields, value)})
+            _check_differentiable_tree(
+                **{f"{name}.{f}": v for f, v in zip(kind._fields, value)}
+            )
         elif kind is list or kind is tuple:
-            _check_differentiable_tree(**{f"{name}[{i}]": v for i, v in enumerate(value)})
+            _check_differentiable_tree(
+                **{f"{name}[{i}]": v for i, v in enumerate(value)}
+            )
         else:
             _check_differentiable(**{name: value})
 
@@ -255,7 +279,11 @@ def _without(g, index):
 def _reduced_shape(x, axis):
     """The shape of `x` reduced over `axis` with the reduced dimensions kept as 1."""
     shape = list(_shape_of(x))
-    axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    axes = (
+        range(len(shape))
+        if axis is None
+        else axis if isinstance(axis, tuple) else (axis,)
+    )
     for a in axes:
         shape[a] = 1
     return tuple(shape)

@@ -28,7 +28,9 @@ def _log_or_zero(x):
 
     Negative bases give NaN, as in JAX and autograd: x**p is not real there for most p.
     """
-    if type(x) is float or type(x) is int:  # a Python float keeps a float32 adjoint float32
+    if (
+        type(x) is float or type(x) is int
+    ):  # a Python float keeps a float32 adjoint float32
         return float(numpy.log(x)) if x != 0 else 0.0
     xp = _namespace(x)
     return xp.log(xp.where(x == 0, 1.0, x))

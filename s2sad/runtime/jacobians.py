@@ -15,7 +15,9 @@ def _jacobian_zeros(value, arguments):
         for argument in arguments:
             xp = _namespace(output, argument)
             dtype = xp.result_type(xp.asarray(output).dtype, xp.asarray(argument).dtype)
-            row.append(xp.zeros((*_shape_of(output), *_shape_of(argument)), dtype=dtype))
+            row.append(
+                xp.zeros((*_shape_of(output), *_shape_of(argument)), dtype=dtype)
+            )
         rows.append(row)
     return rows
 
@@ -45,14 +47,19 @@ def _cotangent_basis(value):
             if type(value) is not tuple:
                 yield position, index, seed
                 continue
-            others = [0.0 if not _shape_of(o) else _namespace(o).zeros_like(o) for o in outputs]
+            others = [
+                0.0 if not _shape_of(o) else _namespace(o).zeros_like(o)
+                for o in outputs
+            ]
             others[position] = seed
             yield position, index, tuple(others)
 
 
 def _fill_column(jacobian, position, index, tangents):
     """Write each output's tangent along the element `index` of argument `position`."""
-    for row, tangent in zip(jacobian, tangents if type(tangents) is tuple else (tangents,)):
+    for row, tangent in zip(
+        jacobian, tangents if type(tangents) is tuple else (tangents,)
+    ):
         row[position][(..., *index)] = tangent
 
 

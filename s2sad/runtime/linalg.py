@@ -15,7 +15,9 @@ def _inner_dlhs(g, a, b):
         return _unbroadcast(g * b, a)
     xp = _namespace(g, a, b)
     g = xp.asarray(g)
-    return xp.tensordot(g, b, axes=(list(range(a.ndim - 1, g.ndim)), list(range(b.ndim - 1))))
+    return xp.tensordot(
+        g, b, axes=(list(range(a.ndim - 1, g.ndim)), list(range(b.ndim - 1)))
+    )
 
 
 def _inner_drhs(g, a, b):
@@ -35,20 +37,31 @@ def _kron_blocks(g, a, b):
     a_shape = (1,) * (rank - a.ndim) + a.shape
     b_shape = (1,) * (rank - b.ndim) + b.shape
     blocks = xp.reshape(g, tuple(n for pair in zip(a_shape, b_shape) for n in pair))
-    return blocks, a.reshape(tuple(n for m in a_shape for n in (m, 1))), b.reshape(
-        tuple(n for m in b_shape for n in (1, m)))
+    return (
+        blocks,
+        a.reshape(tuple(n for m in a_shape for n in (m, 1))),
+        b.reshape(tuple(n for m in b_shape for n in (1, m))),
+    )
 
 
 def _kron_dlhs(g, a, b):
     """Adjoint of `a` in `numpy.kron(a, b)`: each block of `g` contracted with `b`."""
     blocks, _, b_ = _kron_blocks(g, a, b)
-    return (blocks * b_).sum(axis=tuple(range(1, blocks.ndim, 2))).reshape(getattr(a, "shape", ()))
+    return (
+        (blocks * b_)
+        .sum(axis=tuple(range(1, blocks.ndim, 2)))
+        .reshape(getattr(a, "shape", ()))
+    )
 
 
 def _kron_drhs(g, a, b):
     """Adjoint of `b` in `numpy.kron(a, b)`: the blocks of `g` weighted by `a` and summed."""
     blocks, a_, _ = _kron_blocks(g, a, b)
-    return (blocks * a_).sum(axis=tuple(range(0, blocks.ndim, 2))).reshape(getattr(b, "shape", ()))
+    return (
+        (blocks * a_)
+        .sum(axis=tuple(range(0, blocks.ndim, 2)))
+        .reshape(getattr(b, "shape", ()))
+    )
 
 
 def _cross_dlhs(g, a, b, axisa, axisb, axisc):
@@ -107,14 +120,24 @@ def _einsum_terms(subscripts, ndims):
     subscripts = subscripts.replace(" ", "")
     inputs, arrow, output = subscripts.partition("->")
     terms = inputs.split(",")
-    spare = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts]
-    covered = [ndim - len(t.replace("...", "")) for t, ndim in zip(terms, ndims) if "..." in t]
+    spare = [
+        c
+        for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        if c not in subscripts
+    ]
+    covered = [
+        ndim - len(t.replace("...", "")) for t, ndim in zip(terms, ndims) if "..." in t
+    ]
     ellipsis = "".join(spare[: max(covered, default=0)])
-    spelled = [t.replace("...", ellipsis[len(ellipsis) - ndim + len(t.replace("...", "")):])
-               for t, ndim in zip(terms, ndims)]
+    spelled = [
+        t.replace("...", ellipsis[len(ellipsis) - ndim + len(t.replace("...", "")) :])
+        for t, ndim in zip(terms, ndims)
+    ]
     if not arrow:
         letters = inputs.replace(",", "").replace(".", "")
-        output = "..." + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        output = "..." + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1)
+        )
     return spelled, output.replace("...", ellipsis)
 
 
@@ -135,8 +158,11 @@ def _einsum_adjoint(g, subscripts, k, *operands):
     target = "".join(c for c, n in zip(terms[k], arrays[k].shape) if n == sizes[c])
     inputs = [output] + [t for j, t in enumerate(terms) if j != k]
     values = [xp.asarray(g)] + [x for j, x in enumerate(arrays) if j != k]
-    spare = (c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-             if c not in subscripts and c not in "".join(terms))
+    spare = (
+        c
+        for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        if c not in subscripts and c not in "".join(terms)
+    )
     result = ""
     for position, letter in enumerate(target):
         if letter in target[:position]:
@@ -178,7 +204,8 @@ def _solve_matrix_adjoint(gb, x, b):
 
 def _solve_columns(b):
     """The index that makes `b`, and `x = numpy.linalg.solve(a, b)`, stacks of columns:
-    `[..., None]` where `b` is one vector (solve's reading of a 1-D `b`), `[...]` otherwise."""
+    `[..., None]` where `b` is one vector (solve's reading of a 1-D `b`), `[...]` otherwise.
+    """
     return (Ellipsis, None) if b.ndim == 1 else Ellipsis
 
 
@@ -192,18 +219,25 @@ def _cholesky_adjoint(g, lower):
     """Adjoint of `a` in `lower = cholesky(a)`, symmetric (Murray, 2016): `Φ` of `Lᵀg`, conjugated."""
     xp = _namespace(g, lower)
     n = lower.shape[-1]
-    phi = xp.tril(_matrix_transpose(lower) @ g) * (1.0 - 0.5 * xp.eye(n, dtype=lower.dtype))
+    phi = xp.tril(_matrix_transpose(lower) @ g) * (
+        1.0 - 0.5 * xp.eye(n, dtype=lower.dtype)
+    )
     upper = _matrix_transpose(lower)
-    s = _matrix_transpose(xp.linalg.solve(upper, _matrix_transpose(xp.linalg.solve(upper, phi))))
+    s = _matrix_transpose(
+        xp.linalg.solve(upper, _matrix_transpose(xp.linalg.solve(upper, phi)))
+    )
     return 0.5 * (s + _matrix_transpose(s))
 
 
 def _cholesky_tangent(t, lower):
     """Tangent of `lower = cholesky(a)` along `t`'s symmetric part: `L Φ(L⁻¹ t L⁻ᵀ)`, Φ taking
-    the lower triangle with its diagonal halved (the transpose of `_cholesky_adjoint`)."""
+    the lower triangle with its diagonal halved (the transpose of `_cholesky_adjoint`).
+    """
     xp = _namespace(t, lower)
     n = lower.shape[-1]
-    inner = xp.linalg.solve(lower, _matrix_transpose(xp.linalg.solve(lower, _symmetric_part(t))))
+    inner = xp.linalg.solve(
+        lower, _matrix_transpose(xp.linalg.solve(lower, _symmetric_part(t)))
+    )
     return lower @ (xp.tril(inner) * (1.0 - 0.5 * xp.eye(n, dtype=lower.dtype)))
 
 
@@ -214,7 +248,9 @@ def _pinv_adjoint(g, p, a):
     pt, gt = _matrix_transpose(p), _matrix_transpose(g)
     row_residual = xp.eye(m, dtype=a.dtype) - a @ p
     column_residual = xp.eye(n, dtype=a.dtype) - p @ a
-    return -(pt @ g @ pt) + row_residual @ gt @ (p @ pt) + (pt @ p) @ gt @ column_residual
+    return (
+        -(pt @ g @ pt) + row_residual @ gt @ (p @ pt) + (pt @ p) @ gt @ column_residual
+    )
 
 
 def _pinv_tangent(t, p, a):
@@ -225,8 +261,11 @@ def _pinv_tangent(t, p, a):
     tt = _matrix_transpose(t)
     row_residual = xp.eye(m, dtype=a.dtype) - a @ p
     column_residual = xp.eye(n, dtype=a.dtype) - p @ a
-    return -(p @ t @ p) + (p @ _matrix_transpose(p)) @ tt @ row_residual + (
-        column_residual @ tt @ (_matrix_transpose(p) @ p))
+    return (
+        -(p @ t @ p)
+        + (p @ _matrix_transpose(p)) @ tt @ row_residual
+        + (column_residual @ tt @ (_matrix_transpose(p) @ p))
+    )
 
 
 def _symmetric_part(x):
@@ -252,7 +291,9 @@ def _eigh_adjoint(g_values, g_vectors, values, vectors):
     if g_vectors.any():
         n = values.shape[-1]
         off_diagonal = 1.0 - xp.eye(n, dtype=values.dtype)
-        gaps = values[..., None, :] - values[..., :, None] + xp.eye(n, dtype=values.dtype)
+        gaps = (
+            values[..., None, :] - values[..., :, None] + xp.eye(n, dtype=values.dtype)
+        )
         f = off_diagonal / gaps
         inner = inner + vectors @ (f * (_matrix_transpose(vectors) @ g_vectors))
     return _symmetric_part(inner @ _matrix_transpose(vectors))

@@ -16,7 +16,9 @@ def _spatial(value, n, name):
     """An int, or a sequence of `n` ints, as a tuple of `n` ints (one per spatial axis)."""
     if isinstance(value, (tuple, list)):
         if len(value) != n:
-            raise ValueError(f"{name} needs {n} values, one per spatial axis, got {value!r}")
+            raise ValueError(
+                f"{name} needs {n} values, one per spatial axis, got {value!r}"
+            )
         return tuple(int(v) for v in value)
     return (int(value),) * n
 
@@ -25,7 +27,9 @@ def _output_size(n, size, stride, dilation):
     """How many windows of `size` (spread by `dilation`) fit `n` elements at `stride`."""
     span = dilation * (size - 1) + 1
     if span > n:
-        raise ValueError(f"a window spanning {span} elements does not fit an axis of {n}")
+        raise ValueError(
+            f"a window spanning {span} elements does not fit an axis of {n}"
+        )
     return (n - span) // stride + 1
 
 
@@ -43,7 +47,7 @@ def _windows(x, size, stride, dilation):
     The windows run over the last `len(size)` axes; no element is copied.
     """
     k = len(size)
-    spatial, steps = x.shape[x.ndim - k:], x.strides[x.ndim - k:]
+    spatial, steps = x.shape[x.ndim - k :], x.strides[x.ndim - k :]
     out = tuple(_output_size(*a) for a in zip(spatial, size, stride, dilation))
     shape = x.shape[: x.ndim - k] + out + tuple(size)
     strides = x.strides[: x.ndim - k] + tuple(a * s for a, s in zip(steps, stride))
@@ -67,20 +71,27 @@ def _im2col(x, size, stride, padding, dilation):
     k = len(size)
     windows = _windows(_padded(x, padding), size, stride, dilation)
     windows = windows.transpose((0, 1, *range(2 + k, 2 + 2 * k), *range(2, 2 + k)))
-    return windows.reshape((x.shape[0], -1) + windows.shape[2 + k:])
+    return windows.reshape((x.shape[0], -1) + windows.shape[2 + k :])
 
 
 def _conv_options(x, w, stride, padding, dilation, k):
     """`x` with a batch axis, and the options as tuples; refuses mismatched shapes."""
     if w.ndim != k + 2:
-        raise ValueError(f"a {k}-d convolution needs a {k + 2}-d kernel (D, C, ...), "
-                         f"got shape {tuple(w.shape)}")
+        raise ValueError(
+            f"a {k}-d convolution needs a {k + 2}-d kernel (D, C, ...), "
+            f"got shape {tuple(w.shape)}"
+        )
     batch = x if x.ndim == k + 2 else x[None]
     if batch.ndim != k + 2 or batch.shape[1] != w.shape[1]:
-        raise ValueError(f"a kernel of shape {tuple(w.shape)} needs an input of shape "
-                         f"(N, {w.shape[1]}, ...) or ({w.shape[1]}, ...), got {tuple(x.shape)}")
-    options = (_spatial(stride, k, "stride"), _spatial(padding, k, "padding"),
-               _spatial(dilation, k, "dilation"))
+        raise ValueError(
+            f"a kernel of shape {tuple(w.shape)} needs an input of shape "
+            f"(N, {w.shape[1]}, ...) or ({w.shape[1]}, ...), got {tuple(x.shape)}"
+        )
+    options = (
+        _spatial(stride, k, "stride"),
+        _spatial(padding, k, "padding"),
+        _spatial(dilation, k, "dilation"),
+    )
     return batch, options
 
 
@@ -90,7 +101,9 @@ def _conv(x, w, stride=1, padding=0, dilation=1):
     x: (N, C, *spatial) or unbatched (C, *spatial); w: (D, C, *size). The result is
     (N, D, *out) or (D, *out), out = (spatial + 2·padding − dilation·(size − 1) − 1) // stride + 1.
     """
-    batch, (stride, padding, dilation) = _conv_options(x, w, stride, padding, dilation, w.ndim - 2)
+    batch, (stride, padding, dilation) = _conv_options(
+        x, w, stride, padding, dilation, w.ndim - 2
+    )
     cols = _im2col(batch, w.shape[2:], stride, padding, dilation)
     n, depth = cols.shape[0], w.shape[0]
     y = w.reshape(depth, -1) @ cols.reshape(n, cols.shape[1], -1)
@@ -100,26 +113,38 @@ def _conv(x, w, stride=1, padding=0, dilation=1):
 
 def _conv_dweight(g, x, w, stride=1, padding=0, dilation=1):
     """Adjoint of the kernels `w` in `_conv(x, w, ...)`, for the result's adjoint `g`."""
-    batch, (stride, padding, dilation) = _conv_options(x, w, stride, padding, dilation, w.ndim - 2)
+    batch, (stride, padding, dilation) = _conv_options(
+        x, w, stride, padding, dilation, w.ndim - 2
+    )
     cols = _im2col(batch, w.shape[2:], stride, padding, dilation)
     n = cols.shape[0]
     g = g.reshape(n, w.shape[0], -1)
-    return (g @ cols.reshape(n, cols.shape[1], -1).swapaxes(1, 2)).sum(axis=0).reshape(w.shape)
+    return (
+        (g @ cols.reshape(n, cols.shape[1], -1).swapaxes(1, 2))
+        .sum(axis=0)
+        .reshape(w.shape)
+    )
 
 
 def _conv_dinput(g, x, w, stride=1, padding=0, dilation=1):
     """Adjoint of the input `x` in `_conv(x, w, ...)`: each window's columns added back in place."""
     k = w.ndim - 2
-    batch, (stride, padding, dilation) = _conv_options(x, w, stride, padding, dilation, k)
+    batch, (stride, padding, dilation) = _conv_options(
+        x, w, stride, padding, dilation, k
+    )
     n, channels, size = batch.shape[0], w.shape[1], w.shape[2:]
-    out = g.shape[g.ndim - k:]
+    out = g.shape[g.ndim - k :]
     cols = w.reshape(w.shape[0], -1).T @ g.reshape(n, w.shape[0], -1)
     cols = cols.reshape((n, channels) + size + out)
     padded = tuple(m + 2 * p for m, p in zip(batch.shape[2:], padding))
     dx = _namespace(g, x).zeros((n, channels) + padded, dtype=cols.dtype)
     for offset in numpy.ndindex(*size):
-        dx[_window_part(offset, stride, dilation, out)] += cols[(slice(None), slice(None)) + offset]
-    dx = dx[(Ellipsis,) + tuple(slice(p, p + m) for p, m in zip(padding, batch.shape[2:]))]
+        dx[_window_part(offset, stride, dilation, out)] += cols[
+            (slice(None), slice(None)) + offset
+        ]
+    dx = dx[
+        (Ellipsis,) + tuple(slice(p, p + m) for p, m in zip(padding, batch.shape[2:]))
+    ]
     return dx if x.ndim == w.ndim else dx[0]
 
 
@@ -128,8 +153,13 @@ def _pool_options(x, size, stride, dims):
     size = _spatial(size, dims, "size")
     stride = size if stride is None else _spatial(stride, dims, "stride")
     if x.ndim < dims:
-        raise ValueError(f"a {dims}-d pool needs an input of at least {dims} axes, got {tuple(x.shape)}")
-    out = tuple(_output_size(n, s, t, 1) for n, s, t in zip(x.shape[x.ndim - dims:], size, stride))
+        raise ValueError(
+            f"a {dims}-d pool needs an input of at least {dims} axes, got {tuple(x.shape)}"
+        )
+    out = tuple(
+        _output_size(n, s, t, 1)
+        for n, s, t in zip(x.shape[x.ndim - dims :], size, stride)
+    )
     return size, stride, out
 
 
@@ -172,7 +202,8 @@ def _max_pool_dinput(g, x, y, size, stride, dims):
 
 def _max_pool_tangent(t, x, y, size, stride, dims):
     """Tangent of `_max_pool(x)` along the tangent `t` of `x`: each window's maximum's tangent,
-    the first in row-major order of the window where several tie (as `_max_pool_dinput`)."""
+    the first in row-major order of the window where several tie (as `_max_pool_dinput`).
+    """
     size, stride, out = _pool_options(x, size, stride, dims)
     xp = _namespace(t, x)
     ty = xp.zeros(y.shape, dtype=t.dtype)

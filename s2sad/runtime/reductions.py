@@ -27,7 +27,8 @@ def _reduction_axes(axis, ndim):
 
 def _product_of_others(x, axis):
     """For each element of `x`, the product of the other elements its reduction over `axis`
-    multiplies: the products before it times those after it, exact where `x` has zeros."""
+    multiplies: the products before it times those after it, exact where `x` has zeros.
+    """
     xp = _namespace(x)
     axes = _reduction_axes(axis, x.ndim)
     last = tuple(range(x.ndim - len(axes), x.ndim))
@@ -35,7 +36,9 @@ def _product_of_others(x, axis):
     rows = moved.reshape(moved.shape[: x.ndim - len(axes)] + (-1,))
     ones = xp.ones_like(rows[..., :1])
     before = xp.cumprod(xp.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
-    after = xp.cumprod(xp.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    after = xp.cumprod(xp.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[
+        ..., ::-1
+    ]
     return xp.moveaxis((before * after).reshape(moved.shape), last, axes)
 
 
@@ -100,8 +103,8 @@ def _forward_recurrence(h, x, axis):
     xp = _namespace(h, x)
     axes, leading = _row_axes(x, axis)
     moved_h, moved_x = xp.moveaxis(h, axes, leading), xp.moveaxis(x, axes, leading)
-    rows_h = moved_h.reshape((-1,) + moved_h.shape[len(axes):])
-    rows_x = moved_x.reshape((-1,) + moved_x.shape[len(axes):])
+    rows_h = moved_h.reshape((-1,) + moved_h.shape[len(axes) :])
+    rows_x = moved_x.reshape((-1,) + moved_x.shape[len(axes) :])
     u = xp.empty(rows_h.shape, dtype=(rows_h[:1] * rows_x[:1]).dtype)
     if u.shape[0]:
         u[0] = rows_h[0]
@@ -117,8 +120,8 @@ def _reverse_recurrence(g, x, axis):
     xp = _namespace(g, x)
     axes, leading = _row_axes(x, axis)
     moved_g, moved_x = xp.moveaxis(g, axes, leading), xp.moveaxis(x, axes, leading)
-    rows_g = moved_g.reshape((-1,) + moved_g.shape[len(axes):])
-    rows_x = moved_x.reshape((-1,) + moved_x.shape[len(axes):])
+    rows_g = moved_g.reshape((-1,) + moved_g.shape[len(axes) :])
+    rows_x = moved_x.reshape((-1,) + moved_x.shape[len(axes) :])
     s = xp.empty(rows_g.shape, dtype=(rows_g[:1] * rows_x[:1]).dtype)
     n = s.shape[0]
     if n:
@@ -134,7 +137,7 @@ def _shifted(u, axis, step):
     xp = _namespace(u)
     axes, leading = _row_axes(u, axis)
     moved = xp.moveaxis(u, axes, leading)
-    rows = moved.reshape((-1,) + moved.shape[len(axes):])
+    rows = moved.reshape((-1,) + moved.shape[len(axes) :])
     y = xp.zeros_like(rows)
     n = rows.shape[0]
     if step >= 0:
@@ -150,7 +153,7 @@ def _row_end(x, axis, last):
     xp = _namespace(x)
     axes, leading = _row_axes(x, axis)
     moved = xp.moveaxis(x, axes, leading)
-    rows = xp.zeros_like(moved.reshape((-1,) + moved.shape[len(axes):]))
+    rows = xp.zeros_like(moved.reshape((-1,) + moved.shape[len(axes) :]))
     if rows.shape[0]:
         rows[-1 if last else 0] = 1.0
     return xp.moveaxis(rows.reshape(moved.shape), leading, axes)
@@ -176,7 +179,8 @@ def _average_weights(weights, a, axis):
 
 def _average_order(weights, a, axis):
     """The order of the weights' axes that, with `_average_shape`, shapes `weights` as
-    `np.average(a, axis, weights)` does against `a`: `transpose(weights, order).reshape(shape)`."""
+    `np.average(a, axis, weights)` does against `a`: `transpose(weights, order).reshape(shape)`.
+    """
     shape = _namespace(a).asarray(weights).shape
     if shape == a.shape:
         return tuple(range(len(shape)))
@@ -216,7 +220,9 @@ def _average_weights_adjoint(g, a, y, weights, axis):
     weights' sum, summed back to the weights' shape."""
     w = _average_weights(weights, a, axis)
     total = w.sum(axis=axis, keepdims=True)
-    dw = _unbroadcast(_expand_reduced(g, a, axis) * (a - _expand_reduced(y, a, axis)) / total, w)
+    dw = _unbroadcast(
+        _expand_reduced(g, a, axis) * (a - _expand_reduced(y, a, axis)) / total, w
+    )
     shape = _namespace(a).asarray(weights).shape
     if dw.shape == shape:
         return dw
@@ -228,7 +234,8 @@ def _average_weights_adjoint(g, a, y, weights, axis):
 
 def _diff_adjoint(g, n, axis):
     """Adjoint of `np.diff(a, n, axis)`: each difference's adjoint, minus at its start and plus at
-    its end, `n` times (the negated difference of `g` padded with a zero at both ends)."""
+    its end, `n` times (the negated difference of `g` padded with a zero at both ends).
+    """
     xp = _namespace(g)
     if n == 0:
         return g.copy()
@@ -295,9 +302,17 @@ def _vector_norm_adjoint(g, x, y, ord, axis):
     g = _expand_reduced(g, x, axis)
     size = xp.abs(x)
     if ord in (numpy.inf, -numpy.inf):
-        best = size.max(axis=axis, keepdims=True) if ord > 0 else size.min(axis=axis, keepdims=True)
+        best = (
+            size.max(axis=axis, keepdims=True)
+            if ord > 0
+            else size.min(axis=axis, keepdims=True)
+        )
         attains = size == best
-        return xp.sign(x) * attains * (g / attains.sum(axis=axis, keepdims=True, dtype=x.dtype))
+        return (
+            xp.sign(x)
+            * attains
+            * (g / attains.sum(axis=axis, keepdims=True, dtype=x.dtype))
+        )
     y = _expand_reduced(y, x, axis)
     differentiable = (x != 0) & (y != 0)
     ratio = xp.where(differentiable, size / _zeros_to_ones(y), 1.0)
@@ -311,7 +326,11 @@ def _vector_norm_tangent(t, x, y, ord, axis, keepdims):
     xp = _namespace(t, x)
     size = xp.abs(x)
     if ord in (numpy.inf, -numpy.inf):
-        best = size.max(axis=axis, keepdims=True) if ord > 0 else size.min(axis=axis, keepdims=True)
+        best = (
+            size.max(axis=axis, keepdims=True)
+            if ord > 0
+            else size.min(axis=axis, keepdims=True)
+        )
         attains = size == best
         total = (t * xp.sign(x) * attains).sum(axis=axis, keepdims=keepdims)
         return total / attains.sum(axis=axis, keepdims=keepdims, dtype=x.dtype)
@@ -332,7 +351,8 @@ def _norm_shares(s, ord):
 
 def _matrix_norm_tangent(t, x, ord, axis, keepdims):
     """Tangent along `t` of the matrix norm of order `ord` ('nuc', 2, -2, 1, -1, inf, -inf) of
-    `x` over the two axes `axis`: the transpose of `_matrix_norm_adjoint` (ties averaged)."""
+    `x` over the two axes `axis`: the transpose of `_matrix_norm_adjoint` (ties averaged).
+    """
     xp = _namespace(t, x)
     rows, cols = _reduction_axes(axis, x.ndim)
     m = xp.moveaxis(x, (rows, cols), (-2, -1))
@@ -342,7 +362,9 @@ def _matrix_norm_tangent(t, x, ord, axis, keepdims):
         result = (tm * (u @ vh)).sum(axis=(-2, -1))
     elif ord in (2, -2):
         u, s, vh = xp.linalg.svd(m, full_matrices=False)
-        best = s.max(axis=-1, keepdims=True) if ord > 0 else s.min(axis=-1, keepdims=True)
+        best = (
+            s.max(axis=-1, keepdims=True) if ord > 0 else s.min(axis=-1, keepdims=True)
+        )
         attains = s == best
         along = (u * (tm @ xp.swapaxes(vh, -1, -2))).sum(axis=-2)  # uₖᵀ t vₖ for each k
         result = (along * attains).sum(axis=-1) / attains.sum(axis=-1, dtype=s.dtype)
@@ -355,7 +377,9 @@ def _matrix_norm_tangent(t, x, ord, axis, keepdims):
             best = sums.min(axis=compared, keepdims=True)
         attains = sums == best
         lines = (tm * xp.sign(m)).sum(axis=summed, keepdims=True)
-        result = (lines * attains).sum(axis=(-2, -1)) / attains.sum(axis=(-2, -1), dtype=m.dtype)
+        result = (lines * attains).sum(axis=(-2, -1)) / attains.sum(
+            axis=(-2, -1), dtype=m.dtype
+        )
     if keepdims:
         return xp.expand_dims(result, (min(rows, cols), max(rows, cols)))
     return result
@@ -371,7 +395,8 @@ def _norm_tangent(t, x, y, ord, keepdims):
 
 def _matrix_norm_adjoint(g, x, ord, axis):
     """Adjoint of the matrix norm of order `ord` ('nuc', 2, -2, 1, -1, inf, -inf) of `x` over
-    the two axes `axis`; ties of the extreme singular value or line sum share the adjoint."""
+    the two axes `axis`; ties of the extreme singular value or line sum share the adjoint.
+    """
     xp = _namespace(x)
     rows, cols = _reduction_axes(axis, x.ndim)
     g = _expand_reduced(g, x, (rows, cols))
@@ -390,7 +415,9 @@ def _matrix_norm_adjoint(g, x, ord, axis):
         else:
             best = sums.min(axis=compared, keepdims=True)
         attains = sums == best
-        dm = xp.sign(m) * (attains / attains.sum(axis=compared, keepdims=True, dtype=m.dtype))
+        dm = xp.sign(m) * (
+            attains / attains.sum(axis=compared, keepdims=True, dtype=m.dtype)
+        )
     return xp.moveaxis(dm, (-2, -1), (rows, cols)) * g
 
 

@@ -27,7 +27,9 @@ def _polygamma(n, x):
             f"the gradient needs scipy.special.polygamma of {type(x).__name__} arrays, and "
             "scipy has it for NumPy arrays only (cupyx.scipy.special for CuPy's): pass NumPy arrays"
         )
-    result = special.digamma(x) if type(n) is int and n == 0 else special.polygamma(n, x)
+    result = (
+        special.digamma(x) if type(n) is int and n == 0 else special.polygamma(n, x)
+    )
     dtype = getattr(x, "dtype", None)
     if dtype is not None and dtype.kind == "f" and result.dtype != dtype:
         return result.astype(dtype)
@@ -41,7 +43,8 @@ def _weighted(g, w, b):
 
 def _with_weights(w, b):
     """`w * b`, and `w` itself where `b` is None: the weights `b` of scipy's logsumexp applied
-    to the softmax `w` (a tangent's factor, which the tangent multiplies into new memory)."""
+    to the softmax `w` (a tangent's factor, which the tangent multiplies into new memory).
+    """
     return w if b is None else w * b
 
 
@@ -141,7 +144,8 @@ def _mvn_covariance(cov, form):
 
 def _mvn_covariance_adjoint(g, cov, form):
     """Adjoint of `cov` in `_mvn_covariance(cov, form)`, `g` the adjoint of the matrix: its
-    trace for a number, its diagonal for a vector, `g` for a matrix, in `cov`'s shape."""
+    trace for a number, its diagonal for a vector, `g` for a matrix, in `cov`'s shape.
+    """
     xp = _namespace(g)
     ndim = len(_shape_of(cov))
     if form[0] == 1:
@@ -176,7 +180,8 @@ def _dirichlet_full(x, alpha):
 def _dirichlet_slope(x, alpha):
     """The derivative of `dirichlet.logpdf(x, alpha)` with respect to `x`, shaped as `x` (the
     components along axis 0): `(α - 1) / x`, the gradient of the density's formula; where
-    scipy completes `x`, less the completed component's, which is `1 - x.sum(axis=0)`."""
+    scipy completes `x`, less the completed component's, which is `1 - x.sum(axis=0)`.
+    """
     xp = _namespace(x, alpha)
     x, alpha = xp.asarray(x), xp.asarray(alpha)
     full = _dirichlet_full(x, alpha)

@@ -38,7 +38,9 @@ def _unrepeat(g, a, repeats, axis):
         kept = shape
     n = kept[axis]
     if not isinstance(repeats, (tuple, list)) and getattr(repeats, "ndim", 0) == 0:
-        split = g.shape[:axis] + (n, g.shape[axis] // n if n else 0) + g.shape[axis + 1:]
+        split = (
+            g.shape[:axis] + (n, g.shape[axis] // n if n else 0) + g.shape[axis + 1 :]
+        )
         return g.reshape(split).sum(axis=axis + 1).reshape(shape)
     owners = xp.repeat(xp.arange(n), repeats)
     summed = xp.zeros(kept, dtype=g.dtype)
@@ -64,8 +66,10 @@ def _pad_widths(a, pad_width):
 def _unpadded(a, pad_width):
     """The index of `a`'s own elements in `pad(a, pad_width)`."""
     shape = _shape_of(a)
-    return tuple(slice(before, before + n)
-                 for (before, _), n in zip(_pad_widths(a, pad_width), shape))
+    return tuple(
+        slice(before, before + n)
+        for (before, _), n in zip(_pad_widths(a, pad_width), shape)
+    )
 
 
 def _pad_fill_adjoint(g, a, pad_width, constant_values):
@@ -79,10 +83,16 @@ def _pad_fill_adjoint(g, a, pad_width, constant_values):
     sums = []
     for axis, (before, after) in enumerate(_pad_widths(a, pad_width)):
         head = (slice(None),) * axis
-        tail = inner[axis + 1:]
+        tail = inner[axis + 1 :]
         end = g.shape[axis]
-        sums.append(xp.stack([g[head + (slice(0, before),) + tail].sum(),
-                              g[head + (slice(end - after, end),) + tail].sum()]))
+        sums.append(
+            xp.stack(
+                [
+                    g[head + (slice(0, before),) + tail].sum(),
+                    g[head + (slice(end - after, end),) + tail].sum(),
+                ]
+            )
+        )
     if not sums:
         return xp.zeros(_shape_of(constant_values), dtype=g.dtype)
     return _unbroadcast(xp.stack(sums), _shape_of(constant_values))
@@ -186,7 +196,8 @@ def _take_adjoint(g, shape, indices, axis):
 
 def _along_axis_adjoint(g, shape, indices, axis):
     """Adjoint of `take_along_axis(arr, indices, axis)`, `shape` the shape of `arr`: `g` added
-    into zeros of that shape where each element was taken from, repeated indices adding up."""
+    into zeros of that shape where each element was taken from, repeated indices adding up.
+    """
     xp = _namespace(g)
     g = xp.asarray(g)
     darr = xp.zeros(shape, dtype=g.dtype)
@@ -200,7 +211,9 @@ def _selects_once(index):
         if part is None or part is Ellipsis or isinstance(part, (int, slice)):
             continue
         dtype = getattr(part, "dtype", None)
-        if dtype is not None and (dtype.kind == "b" or part.ndim == 0 and dtype.kind in "iu"):
+        if dtype is not None and (
+            dtype.kind == "b" or part.ndim == 0 and dtype.kind in "iu"
+        ):
             continue
         return False
     return True

@@ -23,7 +23,7 @@ def _full_length(g, a, v, correlate):
     xp = _namespace(g, a, v)
     start = _kept_start(g, a, v, correlate)
     padded = xp.zeros(a.size + v.size - 1, dtype=g.dtype)
-    padded[start:start + g.shape[0]] = g
+    padded[start : start + g.shape[0]] = g
     return padded
 
 
@@ -32,7 +32,7 @@ def _kept_part(full, g, a, v, correlate):
     `convolve(a, v)` or `correlate(a, v)` of the length of `g` keeps (`_full_length`'s
     transpose)."""
     start = _kept_start(g, a, v, correlate)
-    return full[start:start + g.shape[0]].copy()
+    return full[start : start + g.shape[0]].copy()
 
 
 def _convolve_dlhs(g, a, v):
@@ -52,7 +52,11 @@ def _correlate_dlhs(g, a, v):
 
 def _correlate_drhs(g, a, v):
     """Adjoint of `v` in `numpy.correlate(a, v, mode)`: `a` against the full adjoint, reversed."""
-    return _namespace(g, a, v).correlate(_full_length(g, a, v, True), a, "valid")[::-1].copy()
+    return (
+        _namespace(g, a, v)
+        .correlate(_full_length(g, a, v, True), a, "valid")[::-1]
+        .copy()
+    )
 
 
 def _window_axes(x, window_shape, axis):
@@ -125,8 +129,10 @@ def _interp_fp_adjoint(g, x, xp, fp, left, right, period):
         g = ns.where(keep, g, 0.0)
     n = fp.shape[0]
     upper = source[ns.minimum(j + 1, knots.shape[0] - 1)]
-    return (ns.bincount(source[j].ravel(), weights=((1.0 - t) * g).ravel(), minlength=n)
-            + ns.bincount(upper.ravel(), weights=(t * g).ravel(), minlength=n)).astype(g.dtype)
+    return (
+        ns.bincount(source[j].ravel(), weights=((1.0 - t) * g).ravel(), minlength=n)
+        + ns.bincount(upper.ravel(), weights=(t * g).ravel(), minlength=n)
+    ).astype(g.dtype)
 
 
 def _interp_slope(x, xp, fp, period):
@@ -146,7 +152,8 @@ def _interp_slope(x, xp, fp, period):
 
 def _interp_x_adjoint(g, x, xp, fp, period):
     """Adjoint of `x` in `numpy.interp`: `g` times the slope of the interval each sample lies in
-    (the right-hand one at a knot), zero outside the knots where the ends extend flat."""
+    (the right-hand one at a knot), zero outside the knots where the ends extend flat.
+    """
     return g * _interp_slope(x, xp, fp, period)
 
 
@@ -166,8 +173,10 @@ def _interp_slope_adjoint(g, x, xp, fp, period):
     if period is None:
         share = ns.where((x >= knots[0]) & (x < knots[-1]), share, 0.0)
     share = share.ravel()
-    return (ns.bincount(source[j + 1].ravel(), weights=share, minlength=n)
-            - ns.bincount(source[j].ravel(), weights=share, minlength=n)).astype(dtype, copy=False)
+    return (
+        ns.bincount(source[j + 1].ravel(), weights=share, minlength=n)
+        - ns.bincount(source[j].ravel(), weights=share, minlength=n)
+    ).astype(dtype, copy=False)
 
 
 def _interp_fp_tangent(t, x, xp, fp, left, right, period):
@@ -176,9 +185,10 @@ def _interp_fp_tangent(t, x, xp, fp, left, right, period):
     transpose of `_interp_fp_adjoint`."""
     ns = _namespace(t, x, xp, fp)
     stencil = _interp_stencil(x, xp, fp, left, right, period)
-    return (t[stencil["lower"]] * stencil["lower_weight"]
-            + t[stencil["upper"]] * stencil["upper_weight"]).astype(ns.result_type(t, 1.0),
-                                                                    copy=False)
+    return (
+        t[stencil["lower"]] * stencil["lower_weight"]
+        + t[stencil["upper"]] * stencil["upper_weight"]
+    ).astype(ns.result_type(t, 1.0), copy=False)
 
 
 def _interp_stencil(x, xp, fp, left, right, period):
@@ -197,8 +207,12 @@ def _interp_stencil(x, xp, fp, left, right, period):
             keep = keep & (x <= knots[-1])
         lower_weight, upper_weight = lower_weight * keep, upper_weight * keep
     upper = source[ns.minimum(j + 1, knots.shape[0] - 1)]
-    return {"lower": source[j], "upper": upper, "lower_weight": lower_weight,
-            "upper_weight": upper_weight}
+    return {
+        "lower": source[j],
+        "upper": upper,
+        "lower_weight": lower_weight,
+        "upper_weight": upper_weight,
+    }
 
 
 def _interp_outside(x, xp, period, below):
