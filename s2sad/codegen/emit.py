@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import linecache
 import textwrap
 import types
+from collections.abc import Iterator
 from functools import cache
 
 from .._version import __version__ as VERSION
@@ -210,8 +212,23 @@ def helper_closure(used: set[str] | frozenset[str]) -> list[str]:
 
 @cache
 def helper_source(name: str) -> str:
-    """The source of one helper, as copied into generated modules."""
-    return inspect.getsource(HELPERS[name]).rstrip()
+    """The source of one helper, as copied into generated modules: the lines of its module
+    from its first (its decorator's) to the last its code spans, read without tokenizing
+    the module as `inspect.getsource` does."""
+    code = HELPERS[name].__code__
+    if not hasattr(code, "co_positions"):  # Python 3.10
+        return inspect.getsource(HELPERS[name]).rstrip()
+    last = max(end for end in _end_lines(code) if end is not None)
+    lines = linecache.getlines(code.co_filename)
+    return "".join(lines[code.co_firstlineno - 1:last]).rstrip()
+
+
+def _end_lines(code: types.CodeType) -> Iterator[int | None]:
+    for _, end, _, _ in code.co_positions():
+        yield end
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            yield from _end_lines(constant)
 
 
 @cache
