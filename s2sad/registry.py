@@ -56,6 +56,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from .resolve import canonical_name
+from .syntax import name_nodes
 
 
 class Kind(enum.Enum):
@@ -321,8 +322,7 @@ class Template:
 
     def reads(self) -> set[str]:
         """The names the rule's body reads."""
-        return {n.id for n in ast.walk(ast.Module(self.body, [])) if isinstance(n, ast.Name)
-                and isinstance(n.ctx, ast.Load)}
+        return {n.id for n in name_nodes(ast.Module(self.body, [])) if isinstance(n.ctx, ast.Load)}
 
 
 class Rules(MutableMapping):

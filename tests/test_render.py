@@ -41,6 +41,8 @@ STATEMENTS = [
     "o = x[..., lo + 1:]",
     "p = a if b else -c",
     "del a, b",
+    "del " + ", ".join(f"a_value_{i}" for i in range(12)),
+    "for t in range(n):\n    del " + ", ".join(f"a_value_{i}" for i in range(11)),
     "q = x[a if b else c:]",
     "r = f(*args, **kwargs)",
     "s = 1e-05 * x + 1.5j",

@@ -10,7 +10,7 @@ from ..errors import NotScalarError, UnsupportedSyntaxError
 from ..ir import Assignment, Loop, Parameter, Program, assignments, walk
 from ..names import NameAllocator
 from ..runtime import HELPER_NAMES
-from ..syntax import assign, call, load
+from ..syntax import assign, call, load, name_nodes
 from .accumulate import BORROWED
 from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
 from .blocks import Block, Header, Line, names_in
@@ -84,8 +84,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     differentiated = program.outputs[:1] if has_aux else program.outputs
     _refuse_tuple_results(program, differentiated, activity)
     namespace = program.namespace
-    aux_names = {n.id for o in program.outputs[1:] for n in ast.walk(o)
-                 if isinstance(n, ast.Name)} if has_aux else set()
+    aux_names = {n.id for o in program.outputs[1:] for n in name_nodes(o)} if has_aux else set()
     output_names = [o.id for o in differentiated if isinstance(o, ast.Name)]
     reached = useful(program, activity, set(output_names))
     activity.refuse_unruled(reached)
@@ -397,4 +396,4 @@ def _own_copy(name: str, namespace: str) -> ast.Call:
 
 def _names(*nodes: ast.AST) -> set[str]:
     """The names the syntax `nodes` mentions."""
-    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for node in nodes for n in name_nodes(node)}

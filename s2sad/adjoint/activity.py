@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import UnknownFunctionError, UnsupportedArgumentError, UnsupportedSyntaxError
 from ..ir import Assignment, Loop, Node, Program, assignments, walk
 from ..normalize.rules import rule_hint
+from ..syntax import name_nodes
 from ..templates import Template, is_nondifferentiable, lookup
 from .instantiate import bind, element_key
 
@@ -217,7 +218,7 @@ def _is_literal(node: ast.expr) -> bool:
 
 
 def _names(nodes) -> set[str]:
-    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for node in nodes for n in name_nodes(node)}
 
 
 def _unknown(assignment: Assignment) -> UnknownFunctionError:

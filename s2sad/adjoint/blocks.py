@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..ir import Assignment, Branch, Loop
+from ..syntax import name_nodes
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def line_nodes(line: Line) -> list[ast.AST]:
 def names_in(blocks: list[Block], into_loops: bool = True) -> set[str]:
     """Every name the lines of `blocks` mention (outside loop bodies unless `into_loops`)."""
     return {n.id for line in lines_in(blocks, into_loops) for node in own_syntax(line)
-            for n in ast.walk(node) if isinstance(n, ast.Name)}
+            for n in name_nodes(node)}
 
 
 def where(node: Loop | Branch | Assignment) -> str:

@@ -25,32 +25,114 @@ block (`# line N: the next iteration begins`) that holds only aliases joins the 
 from __future__ import annotations
 
 import ast
-import copy
 from collections import Counter
 from dataclasses import replace
 
+from ..syntax import copied
 from .blocks import Block, BranchLines, Line, LoopLines, line_nodes, own_syntax
 
 
 def propagate_copies(forward: list[ast.stmt], blocks: list[Block], keep: set[str]) -> list[Block]:
     """The blocks without the alias lines that copy propagation removes."""
-    forward_reads, forward_stores = Counter(), Counter()
+    reads, stores = Counter(), Counter()
     for node in forward:
-        _count(node, forward_reads, forward_stores)
+        _count(node, reads, stores)
+    for block in blocks:
+        for line in block.lines:
+            line_reads, line_stores = _usage(line)
+            reads.update(line_reads)
+            stores.update(line_stores)
+    counts = _Counts(reads, stores, keep)
     try:
-        while True:
-            reads, stores = Counter(forward_reads), Counter(forward_stores)
-            for block in blocks:
-                for line in block.lines:
-                    line_reads, line_stores = _usage(line)
-                    reads.update(line_reads)
-                    stores.update(line_stores)
-            found = _find(blocks, reads, stores, keep)
-            if found is None:
-                return _without_alias_headers(blocks)
-            blocks = found
+        changed = True
+        while changed:  # a pass can open the way for an alias it has passed: pass again
+            blocks, changed = _pass(blocks, counts)
+        return _without_alias_headers(blocks)
     finally:
         _USAGES.clear()
+
+
+class _Counts:
+    """How often each name is read and bound in the whole function, kept up to date as
+    alias lines go (so no pass counts them again), and the names the function keeps."""
+
+    def __init__(self, reads: Counter, stores: Counter, keep: set[str]):
+        self.reads, self.stores, self.keep = reads, stores, keep
+
+    def removed(self, alias: tuple[str, str]) -> None:
+        """The line `a = b` went."""
+        a, b = alias
+        self.stores[a] -= 1
+        self.reads[b] -= 1
+
+    def renamed(self, a: str, b: str) -> None:
+        """The reads of `a` read `b` now."""
+        self.reads[b] += self.reads.pop(a, 0)
+
+
+def _pass(blocks: list[Block], counts: _Counts) -> tuple[list[Block], bool]:
+    """One pass over the lines of `blocks` in order (then through their arms and loop
+    bodies), each alias line propagated where it can be: the blocks, and whether any went."""
+    entries = [[b, line] for b, block in enumerate(blocks) for line in block.lines]
+    emptied = set()
+    changed = False
+    position = 0
+    while position < len(entries):
+        alias = _alias(entries[position][1])
+        if alias is None:
+            position += 1
+            continue
+        if _restates(alias, entries, position):
+            counts.removed(alias)
+        elif _propagates(alias, entries, position, counts):
+            counts.removed(alias)
+            _rename_after(entries, position, alias, counts)
+            counts.renamed(*alias)
+        elif _rebinding_moved(entries, position, alias, counts):
+            changed = True
+            continue  # the alias may go now: look at it again
+        else:
+            position += 1
+            continue
+        emptied.add(entries[position][0])
+        del entries[position]
+        changed = True
+    for entry in entries:
+        line = entry[1]
+        statement = line.statement
+        if isinstance(statement, BranchLines):
+            body, body_changed = _pass(statement.body, counts)
+            orelse, orelse_changed = _pass(statement.orelse, counts)
+            if body_changed or orelse_changed:
+                entry[1] = Line(replace(statement, body=body, orelse=orelse), line.comment)
+                changed = True
+        elif isinstance(statement, LoopLines):
+            body, body_changed = _pass(statement.body, counts)
+            if body_changed:
+                entry[1] = Line(replace(statement, body=body), line.comment)
+                changed = True
+    if not changed:
+        return blocks, False
+    by_block: list[list[Line]] = [[] for _ in blocks]
+    for b, line in entries:
+        by_block[b].append(line)
+    # a block the pass left empty goes; one that was empty stays
+    return [Block(block.header, lines) for b, (block, lines) in enumerate(zip(blocks, by_block))
+            if lines or not block.lines or b not in emptied], True
+
+
+def _rename_after(entries: list[list], position: int, alias: tuple[str, str],
+                  counts: _Counts) -> None:
+    """The lines after `position` that read `a` read `b` instead."""
+    a, b = alias
+    left = counts.reads[a]
+    for entry in entries[position + 1:]:
+        if left == 0:
+            return
+        read = _usage(entry[1])[0][a]
+        if read:
+            entry[1] = _renamed(entry[1], a, b)
+            left -= read
 
 
 _USAGES: dict[int, tuple[Line, Counter, Counter]] = {}
@@ -104,43 +186,15 @@ def _alias(line: Line) -> tuple[str, str] | None:
     return None
 
 
-def _find(blocks: list[Block], reads: Counter, stores: Counter, keep: set[str]) -> list[Block] | None:
-    """`blocks` with one alias line propagated (searching the arms and loop bodies too), or
-    None where there is none to propagate."""
-    lines = [(b, i, line) for b, block in enumerate(blocks) for i, line in enumerate(block.lines)]
-    for position, (_, _, line) in enumerate(lines):
-        alias = _alias(line)
-        if alias is not None and _restates(alias, lines[:position]):
-            return _rewrite(blocks, lines[position], None)
-        if alias is not None and _propagates(alias, lines[position + 1:], reads, stores, keep):
-            return _rewrite(blocks, lines[position], alias)
-        if alias is not None:
-            moved = _rebinding_moved(blocks, lines, position, alias, reads, stores, keep)
-            if moved is not None:
-                return moved
-    for b, block in enumerate(blocks):
-        for i, line in enumerate(block.lines):
-            statement = line.statement
-            if isinstance(statement, BranchLines):
-                for arm in ("body", "orelse"):
-                    inner = _find(getattr(statement, arm), reads, stores, keep)
-                    if inner is not None:
-                        return _replaced(blocks, b, i, Line(replace(statement, **{arm: inner}), line.comment))
-            elif isinstance(statement, LoopLines):
-                inner = _find(statement.body, reads, stores, keep)
-                if inner is not None:
-                    return _replaced(blocks, b, i, Line(replace(statement, body=inner), line.comment))
-    return None
-
-
-def _propagates(alias: tuple[str, str], after: list[tuple[int, int, Line]], reads: Counter,
-                stores: Counter, keep: set[str]) -> bool:
+def _propagates(alias: tuple[str, str], entries: list[list], position: int,
+                counts: _Counts) -> bool:
     a, b = alias
-    if a in keep or stores[a] != 1:
+    if a in counts.keep or counts.stores[a] != 1:
         return False
+    wanted = counts.reads[a]
     seen = 0
-    for _, _, line in after:
-        if seen == reads[a]:
+    for _, line in entries[position + 1:]:
+        if seen == wanted:
             return True
         line_reads, line_stores = _usage(line)
         if line_reads[a]:
@@ -150,44 +204,43 @@ def _propagates(alias: tuple[str, str], after: list[tuple[int, int, Line]], read
                     for inner in _loops_in(line) for node in own_syntax(inner) for n in ast.walk(node))):
                 return False
             seen += line_reads[a]
-        if line_stores[b] and seen < reads[a]:
+        if line_stores[b] and seen < wanted:
             return False
-    return seen == reads[a]
+    return seen == wanted
 
 
-def _rebinding_moved(blocks: list[Block], lines: list[tuple[int, int, Line]], position: int,
-                     alias: tuple[str, str], reads: Counter, stores: Counter,
-                     keep: set[str]) -> list[Block] | None:
-    """The blocks with the line that rebinds `b` before the last read of `a` moved after it,
-    where that line and the reads after it are plain statements of one block and the move
-    changes no value any of them reads; None where there is no such line or it cannot move."""
+def _rebinding_moved(entries: list[list], position: int, alias: tuple[str, str],
+                     counts: _Counts) -> bool:
+    """Move the line that rebinds `b` before the last read of `a` after that read, where
+    that line and the reads after it are plain statements of one block and the move changes
+    no value any of them reads; False where there is no such line or it cannot move."""
     a, b = alias
-    if a in keep or stores[a] != 1:
-        return None
-    usage = [_usage(line) for _, _, line in lines]
-    readers = [i for i in range(position + 1, len(lines)) if usage[i][0][a]]
-    if not readers or sum(usage[i][0][a] for i in readers) != reads[a]:
-        return None
-    last = readers[-1]
-    rebinding = [i for i in range(position + 1, last) if usage[i][1][b]]
+    if a in counts.keep or counts.stores[a] != 1:
+        return False
+    wanted, seen = counts.reads[a], 0
+    last = None
+    for index in range(position + 1, len(entries)):
+        if seen == wanted:
+            break
+        read = _usage(entries[index][1])[0][a]
+        if read:
+            seen, last = seen + read, index
+    if last is None or seen != wanted:
+        return False
+    rebinding = [i for i in range(position + 1, last) if _usage(entries[i][1])[1][b]]
     if len(rebinding) != 1:
-        return None
+        return False
     moving = rebinding[0]
-    moved_reads, moved_stores = usage[moving]
-    block_index = lines[moving][0]
+    moved_reads, moved_stores = _usage(entries[moving][1])
+    block_index = entries[moving][0]
     for i in range(moving + 1, last + 1):
-        line_reads, line_stores = usage[i]
-        if lines[i][0] != block_index or isinstance(lines[i][2].statement, (BranchLines, LoopLines)) or (
+        line_reads, line_stores = _usage(entries[i][1])
+        if entries[i][0] != block_index or isinstance(entries[i][1].statement, (BranchLines, LoopLines)) or (
                 line_reads[b] or line_reads.keys() & moved_stores.keys()
                 or line_stores.keys() & (moved_reads.keys() | moved_stores.keys())):
-            return None
-    block = blocks[block_index]
-    first, final = lines[moving][1], lines[last][1]
-    reordered = [*block.lines[:first], *block.lines[first + 1:final + 1], block.lines[first],
-                 *block.lines[final + 1:]]
-    result = list(blocks)
-    result[block_index] = Block(block.header, reordered)
-    return result
+            return False
+    entries.insert(last, entries.pop(moving))
+    return True
 
 
 def _usage(line: Line) -> tuple[Counter, Counter]:
@@ -202,10 +255,11 @@ def _usage(line: Line) -> tuple[Counter, Counter]:
     return line_reads, line_stores
 
 
-def _restates(alias: tuple[str, str], before: list[tuple[int, int, Line]]) -> bool:
+def _restates(alias: tuple[str, str], entries: list[list], position: int) -> bool:
     """`a = b` just after `b = a`, neither bound between: `a` already holds `b`'s value."""
     a, b = alias
-    for _, _, line in reversed(before):
+    for index in range(position - 1, -1, -1):
+        line = entries[index][1]
         if _alias(line) == (b, a):
             return True
         stores = _usage(line)[1]
@@ -226,51 +280,28 @@ def _loops_in(line: Line) -> list[Line]:
     return found
 
 
-def _replaced(blocks: list[Block], b: int, i: int, line: Line) -> list[Block]:
-    result = list(blocks)
-    lines = list(blocks[b].lines)
-    lines[i] = line
-    result[b] = Block(blocks[b].header, lines)
-    return result
-
-
-def _rewrite(blocks: list[Block], at: tuple[int, int, Line],
-             alias: tuple[str, str] | None) -> list[Block]:
-    """The blocks without the alias line at `at`, the lines after it reading `b` for `a`
-    (unless `alias` is None: the line restated what its name held); a block left empty goes."""
-    b0, i0, _ = at
-    result = []
-    for b_index, block in enumerate(blocks):
-        lines = []
-        for i, line in enumerate(block.lines):
-            if (b_index, i) == (b0, i0):
-                continue
-            lines.append(_renamed(line, *alias) if alias and (b_index, i) > (b0, i0) else line)
-        if lines or not block.lines or b_index != b0:
-            result.append(Block(block.header, lines))
-    return result
-
-
 class _Rename(ast.NodeTransformer):
+    """Renames `old` to `new` in place, in a copy of the syntax made for it."""
+
     def __init__(self, old: str, new: str):
         self.old, self.new = old, new
 
     def visit_Name(self, node: ast.Name) -> ast.Name:
         if node.id == self.old:
-            return ast.copy_location(ast.Name(self.new, node.ctx), node)
+            node.id = self.new
         return node
 
 
 def _renamed(line: Line, a: str, b: str) -> Line:
     statement = line.statement
     if isinstance(statement, BranchLines):
-        test = _Rename(a, b).visit(copy.deepcopy(statement.test))
+        test = _Rename(a, b).visit(copied(statement.test))
         body = [Block(k.header, [_renamed(x, a, b) for x in k.lines]) for k in statement.body]
         orelse = [Block(k.header, [_renamed(x, a, b) for x in k.lines]) for k in statement.orelse]
         return Line(BranchLines(test, body, orelse), line.comment)
     if isinstance(statement, LoopLines):
         body = [Block(k.header, [_renamed(x, a, b) for x in k.lines]) for k in statement.body]
         return Line(replace(statement, body=body), line.comment)
-    if not any(isinstance(n, ast.Name) and n.id == a for n in ast.walk(statement)):
+    if not _usage(line)[0][a]:
         return line  # the line does not read `a`: it stays as it is, not copied
-    return Line(_Rename(a, b).visit(copy.deepcopy(statement)), line.comment)
+    return Line(_Rename(a, b).visit(copied(statement)), line.comment)

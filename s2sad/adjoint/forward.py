@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass
 
 from ..ir import Assignment, Branch, Effect, Loop, Node, Program
+from ..syntax import copied, name_nodes
 from .blocks import Tape
 
 
@@ -130,13 +131,13 @@ class _Emitter:
             emitted: list[ast.stmt] = []
             if isinstance(node, Assignment):
                 if node.target not in foldable:
-                    value = fold.visit(copy.deepcopy(node.value))
+                    value = fold.visit(copied(node.value))
                     emitted.append(ast.Assign([ast.Name(node.target, ast.Store())], value))
             elif isinstance(node, Effect):
-                emitted.append(fold.visit(copy.deepcopy(node.statement)))
+                emitted.append(fold.visit(copied(node.statement)))
             elif isinstance(node, Branch):
                 body = self.emit(node.body) or [ast.Pass()]
-                emitted.append(ast.If(fold.visit(copy.deepcopy(node.test)), body,
+                emitted.append(ast.If(fold.visit(copied(node.test)), body,
                                       self.emit(node.orelse)))
             else:
                 emitted += self.loop(node, fold)
@@ -209,13 +210,13 @@ def _own_syntax(node: Node) -> ast.AST:
 
 
 def _reads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in name_nodes(node)}
 
 
 def _each_read(node: ast.AST) -> list[str]:
     """Every name `node` reads, as often as it reads it: a temporary read twice in one
     statement is not folded into it (it would be computed twice)."""
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    return [n.id for n in name_nodes(node)]
 
 
 class _Fold(ast.NodeTransformer):
@@ -224,5 +225,5 @@ class _Fold(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id in self.values:
-            return self.visit(copy.deepcopy(self.values[node.id]))
+            return self.visit(copied(self.values[node.id]))
         return node

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import copy
 import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +14,7 @@ from ..errors import UnsupportedArgumentError
 from ..fold import Simplifier
 from ..ir import Assignment, index_expression
 from ..runtime import HELPER_NAMES, HELPERS
+from ..syntax import copied, name_nodes
 from ..templates import Template
 
 
@@ -167,8 +168,7 @@ def _length(operand: ast.expr | None) -> int:
 def _drop_unused_locals(body: list[ast.stmt], adjoint_params: dict[str, str]) -> list[ast.stmt]:
     """Drop template temporaries that no kept statement reads."""
     while True:
-        reads = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)
-                 and isinstance(n.ctx, ast.Load)}
+        reads = {n.id for s in body for n in name_nodes(s) if isinstance(n.ctx, ast.Load)}
         unused = [
             s for s in body
             if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
@@ -203,7 +203,8 @@ def _evaluate(test: ast.expr, bound: dict[str, ast.expr], assignment: Assignment
               constants: dict[str, object]) -> bool:
     """Decide a template's `if` from the literal values (or module constants) of its options."""
     env = {}
-    for name in {n.id for n in ast.walk(test) if isinstance(n, ast.Name)} & set(bound):
+    code, read = _compiled(test)
+    for name in read & bound.keys():
         value = bound.get(name)
         if isinstance(value, ast.Name) and value.id in constants:
             env[name] = constants[value.id]
@@ -223,7 +224,20 @@ def _evaluate(test: ast.expr, bound: dict[str, ast.expr], assignment: Assignment
                 assignment.origin,
                 f"write the value of `{name}` into the call",
             ) from None
-    return bool(eval(compile(ast.Expression(test), "<template>", "eval"), {}, env))
+    return bool(eval(code, {}, env))
+
+
+_COMPILED: dict[int, tuple[ast.expr, types.CodeType, frozenset[str]]] = {}
+"""Each template test, compiled once, with the names it reads (templates live as long as
+the process)."""
+
+
+def _compiled(test: ast.expr) -> tuple[types.CodeType, frozenset[str]]:
+    known = _COMPILED.get(id(test))
+    if known is None or known[0] is not test:
+        code = compile(ast.Expression(test), "<template>", "eval")
+        known = _COMPILED[id(test)] = (test, code, frozenset(n.id for n in name_nodes(test)))
+    return known[1], known[2]
 
 
 def _infinity_as_literal(value: ast.expr) -> ast.expr:
@@ -242,7 +256,7 @@ class _Renamer(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id in self.renames:
-            replacement = copy.deepcopy(self.renames[node.id])
+            replacement = copied(self.renames[node.id])
             if isinstance(node.ctx, ast.Store) and isinstance(replacement, ast.Name):
                 replacement.ctx = ast.Store()
             return replacement
@@ -252,7 +266,7 @@ class _Renamer(ast.NodeTransformer):
 
 
 def _substitute(node, renames: dict[str, ast.expr], helpers: set[str]):
-    renamed = _Renamer(renames, helpers).visit(copy.deepcopy(node))
+    renamed = _Renamer(renames, helpers).visit(copied(node))
     return _simplify(_DefaultsUnwritten(renames.get("xp")).visit(_SlicesAsArguments().visit(renamed)))
 
 

@@ -16,7 +16,7 @@ import ast
 from ..ir import Program
 from ..names import NameAllocator
 from ..runtime import HELPER_NAMES
-from ..syntax import assign, call, load
+from ..syntax import assign, call, load, name_nodes
 from .forward import forward_statements
 
 
@@ -24,7 +24,7 @@ def value_function(program: Program) -> tuple[list[ast.stmt], ast.expr]:
     """The statements computing the program's outputs, and the value they return."""
     outputs = list(program.outputs)
     result = ast.Tuple(outputs, ast.Load()) if program.returns_tuple else outputs[0]
-    reads = {n.id for n in ast.walk(result) if isinstance(n, ast.Name)}
+    reads = {n.id for n in name_nodes(result)}
     return forward_statements(program, reads, set(), {}), result
 
 
@@ -79,7 +79,7 @@ def jacobian_loop(program: Program, wrt: list[str], single: bool, forward: bool,
         body.append(_loop([which, index, cotangent], call("_cotangent_basis", load(output)),
                           loop_body))
     result = call("_jacobian_result", load(jacobian), load(output), ast.Constant(single))
-    helpers = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)} | {
+    helpers = {n.id for s in body for n in name_nodes(s)} | {
         "_jacobian_result"}
     return body, result, frozenset(helpers & HELPER_NAMES)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from ..runtime import HELPER_NAMES
+from ..syntax import name_nodes
 from .accumulate import PASS_THROUGH_HELPERS, VIEWS
 from .blocks import Block, BranchLines, Line, LoopLines, inner_blocks, lines_in
 
@@ -72,7 +73,7 @@ def _line(line: Line, roots: dict[str, frozenset], namespace: str) -> None:
 def _statement(statement: ast.stmt, roots: dict[str, frozenset], namespace: str, union: bool) -> None:
     if isinstance(statement, ast.Assign):
         for target in statement.targets:
-            names = [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+            names = [n.id for n in name_nodes(target)]
             if isinstance(target, ast.Name):
                 held = _held(statement.value, roots, namespace, id(statement))
             else:  # unpacking (a tape's pop) or a subscript store: anything outside

@@ -10,7 +10,9 @@ returning freed pages to the system, for speed on CPUs too.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
+from ..syntax import name_nodes
 from .accumulate import VIEWS
 from .blocks import Block, BranchLines, Line, LoopLines, line_nodes
 
@@ -56,12 +58,13 @@ def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str],
             for name in _names(line_nodes(line)):
                 last[name] = (b, i)
     statements = [*forward, *(node for block in blocks for line in block.lines for node in line_nodes(line))]
-    keep |= _numbers(statements)
+    stores = _store_counts(statements)
+    keep |= _numbers(statements, stores)
     final = (len(blocks) - 1, len(blocks[-1].lines) - 1) if blocks else (-1, 0)
     dying: dict[tuple[int, int], list[str]] = {}
     top = [s for s in forward if isinstance(s, ast.Assign)] + [
         line.statement for block in blocks for line in block.lines if isinstance(line.statement, ast.Assign)]
-    for group in _aliases(statements, top, set(last), namespace):
+    for group in _aliases(stores, top, set(last), namespace):
         if group & keep:
             continue  # a name that is never freed holds the value: deleting the others frees nothing
         position = max(last[name] for name in group if name in last)
@@ -70,25 +73,23 @@ def _dying(forward: list[ast.stmt], blocks: list[Block], keep: set[str],
     return dying
 
 
-def _numbers(statements: list[ast.AST]) -> set[str]:
-    """Names bound once, to a Python number: deleting one frees nothing."""
-    stores = _store_counts(statements)
+def _numbers(statements: list[ast.AST], stores: dict[str, int]) -> set[str]:
+    """Names bound once (`stores`), to a Python number: deleting one frees nothing."""
     return {
-        n.targets[0].id for s in statements for n in ast.walk(s)
+        n.targets[0].id for s in statements for n in _statements_in(s)
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
         and stores.get(n.targets[0].id) == 1 and isinstance(n.value, ast.Constant)
         and isinstance(n.value.value, (int, float, complex)) and not isinstance(n.value.value, bool)
     }
 
 
-def _aliases(statements: list[ast.AST], top: list[ast.Assign], names: set[str],
+def _aliases(stores: dict[str, int], top: list[ast.Assign], names: set[str],
              namespace: str) -> list[set[str]]:
     """`names` grouped by the memory they hold: `a = b`, or `a` a view of `b` (`b[:, 0]`,
     `b.T`, `xp.reshape(b, s)`), among the statements `top` (outside any `if` or loop), each
-    bound once in `statements` (or `b` never, an argument), puts `a` with `b`; every other
-    name is a group of its own. The memory lives until the last name of its group is
-    deleted."""
-    stores = _store_counts(statements)
+    bound once (`stores` counts the bindings; `b` may be bound never, an argument), puts `a`
+    with `b`; every other name is a group of its own. The memory lives until the last name
+    of its group is deleted."""
     root: dict[str, str] = {}
 
     def find(name: str) -> str:
@@ -123,10 +124,19 @@ def _viewed(value: ast.expr) -> list[str]:
 def _store_counts(statements: list[ast.AST]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for s in statements:
-        for n in ast.walk(s):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+        for n in name_nodes(s):
+            if isinstance(n.ctx, ast.Store):
                 counts[n.id] = counts.get(n.id, 0) + 1
     return counts
+
+
+def _statements_in(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and the statements in its bodies, not looking into expressions."""
+    yield node
+    for field in ("body", "orelse"):
+        for inner in getattr(node, field, None) or ():
+            if isinstance(inner, ast.stmt):
+                yield from _statements_in(inner)
 
 
 def _with_deletes(lines: list[Line], b: int, dying: dict[tuple[int, int], list[str]]) -> list[Line]:
@@ -146,10 +156,9 @@ def _delete(names: list[str]) -> ast.Delete:
 def _assigned(statements: list[ast.AST]) -> set[str]:
     """Names the statements bind: only those are the gradient function's own to free."""
     return {
-        n.id for s in statements for n in ast.walk(s)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        n.id for s in statements for n in name_nodes(s) if isinstance(n.ctx, ast.Store)
     }
 
 
 def _names(statements: list[ast.AST]) -> set[str]:
-    return {n.id for s in statements for n in ast.walk(s) if isinstance(n, ast.Name)}
+    return {n.id for s in statements for n in name_nodes(s)}

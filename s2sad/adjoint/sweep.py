@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..ir import Assignment, Branch, Loop, Node, Program, assignments
 from ..names import NameAllocator
+from ..syntax import name_nodes
 from .accumulate import Adjoints, ArmPath, new_memory
 from .activity import Activity, carried
 from .blocks import Block, BranchLines, Line, LoopLines, header, lines_in, where
@@ -280,7 +281,7 @@ class _ReverseSweep:
         incoming = self.adjoints.name(target)
         uses = sum(
             1 for item in items if not isinstance(item, Local)
-            for n in ast.walk(item.value) if isinstance(n, ast.Name) and n.id == incoming
+            for n in name_nodes(item.value) if n.id == incoming
         )
         movable = {incoming} if uses == 1 and self.adjoints.owns(target) else set()
         template = self.activity.template(assignment)

@@ -20,7 +20,7 @@ from ..errors import UnknownFunctionError, UnsupportedSyntaxError
 from ..fold import literal_number
 from ..ir import Assignment, Branch, Effect, Loop, Node, Program, assignments
 from ..names import NameAllocator
-from ..syntax import call
+from ..syntax import call, name_nodes
 from ..templates import Template
 from .activity import Activity
 from .blocks import Header, header
@@ -327,7 +327,7 @@ def _full_shape(value: ast.expr, assignment: Assignment, known: set[str],
     reads the result itself, or each operand of the operation (or its tangent, of its
     shape), or the operands whose terms dropped are numbers written in the code (`1.0 - x`:
     `-tx` has x's shape)."""
-    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    read = {n.id for n in name_nodes(value)}
     operands = {a.id for a in assignment.args if isinstance(a, ast.Name)}
     if assignment.target in read or operands and all(
             a in read or a in known and tangent_names.get(a) in read for a in operands):
@@ -364,8 +364,7 @@ def _replaced(value: ast.expr, slots: list[tuple[ast.expr, ast.expr]]) -> ast.ex
     missing = [(operand, replacement) for operand, replacement in slots
                if id(operand) not in found and not isinstance(replacement, _Zero)]
     for operand, replacement in missing:
-        named = [n for n in ast.walk(copied) if isinstance(n, ast.Name)
-                 and isinstance(operand, ast.Name) and n.id == operand.id]
+        named = [n for n in name_nodes(copied) if isinstance(operand, ast.Name) and n.id == operand.id]
         if len(named) != 1:
             raise ValueError(f"the operand {ast.unparse(operand)} of {ast.unparse(value)}")
         copied = _copy_replacing(copied, {id(named[0]): replacement}, found)

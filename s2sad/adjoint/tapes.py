@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..ir import Assignment, Branch, Loop, Node, assignments, walk
+from ..syntax import name_nodes
 from .activity import carried
 from .blocks import Block, BranchLines, Line, LoopLines, Tape, lines_in, names_in, own_syntax
 
@@ -153,7 +154,7 @@ def _loaded_around_loops(blocks: list[Block]) -> set[str]:
     """The names the lines of `blocks` read outside the bodies of the loops among them: what
     a nested loop's backward reads once it has restored its own values is left out."""
     return {n.id for line in lines_in(blocks, into_loops=False) for node in own_syntax(line)
-            for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            for n in name_nodes(node) if isinstance(n.ctx, ast.Load)}
 
 
 def _assigned_in_loops(nodes: list[Node]) -> set[str]:

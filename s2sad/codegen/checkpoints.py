@@ -20,7 +20,7 @@ import copy
 from ..adjoint.forward import is_draw
 from ..ir import Assignment, Loop, walk
 from ..names import NameAllocator
-from ..syntax import assign, load
+from ..syntax import assign, load, name_nodes
 from .indexed_tapes import tape_call
 from .render import Comment
 
@@ -57,7 +57,7 @@ def checkpointed(forward: list[ast.stmt], backward: list[ast.stmt], taken: set[s
         backward[loops[id(loop)]] = _segmented_backward(statement, reverse, carried, segment,
                                                          saved, names)
         # The segments' forward runs again after the forward: what it reads stays alive.
-        read = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)} - assigned
+        read = {n.id for n in name_nodes(statement)} - assigned
         forward = _undeleted(forward, read)
         backward[:loops[id(loop)]] = _undeleted(backward[:loops[id(loop)]], read)
     return forward, backward
@@ -159,8 +159,7 @@ def _rewritten(statements: list[ast.stmt], kept) -> list[ast.stmt]:
 
 
 def _stored(statement: ast.stmt) -> set[str]:
-    return {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Store)}
+    return {n.id for n in name_nodes(statement) if isinstance(n.ctx, ast.Store)}
 
 
 def _values(carried: list[str]) -> ast.expr:

@@ -80,6 +80,11 @@ def _lines(statement: ast.stmt, depth: int) -> list[str]:
     except Unsure:
         return _by_black(_text(statement, ast.unparse), depth)
     if any(len(line) > LINE_LENGTH for line in lines):
+        if isinstance(statement, ast.Delete) and all(isinstance(t, ast.Name) for t in statement.targets):
+            # black's split of a long `del`: one name a line (the names cannot fit one line
+            # inside the parentheses when they did not after `del `)
+            return [f"{indent}del (", *(f"{indent}{_INDENT}{t.id}," for t in statement.targets),
+                    f"{indent})"]
         return _by_black(_text(statement, ast.unparse), depth)
     return lines
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..errors import Origin, UnsupportedSyntaxError
 from ..ir import Assignment, Branch, Effect, Loop, Node, assignments
 from ..parser import READ_ONLY_VIEW_OPS, VIEW_OPS
+from ..syntax import name_nodes
 
 
 @dataclass
@@ -76,7 +77,7 @@ def refuse_stale_views(body: list[Node], outputs: list[ast.expr], writes: list[W
     flat = assignments(body)
     producers = _producers(flat)
     live_after: dict[int, set[str]] = {}
-    _live(body, {n.id for o in outputs for n in ast.walk(o) if isinstance(n, ast.Name)},
+    _live(body, {n.id for o in outputs for n in name_nodes(o)},
           live_after)
     for write in writes:
         assignment = producers.get(write.new)
@@ -149,7 +150,7 @@ def _may_view(assignment: Assignment) -> bool:
 def _reads(node: ast.AST | None) -> set[str]:
     if node is None:
         return set()
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in name_nodes(node)}
 
 
 def _live(nodes: list[Node], live_out: set[str], live_after: dict[int, set[str]]) -> set[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import copy
 
+from ..syntax import name_nodes
 from .trees import static
 
 
@@ -28,7 +29,7 @@ class ComprehensionLowering:
             if generator.is_async:
                 raise self.unsupported(node, "async comprehensions are not supported",
                                        "use a plain comprehension")
-        targets = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        targets = {n.id for g in node.generators for n in name_nodes(g.target)}
         saved = {name: self.scope.versions.get(name) for name in targets}
         try:
             static_values = self.unrolled_comprehension(node, list(node.generators))

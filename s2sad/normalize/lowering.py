@@ -30,6 +30,7 @@ from ..parser import (
 from ..resolve import MISSING, is_constant_value
 from ..runtime import HELPER_NAMES
 from ..structure import Structure
+from ..syntax import name_nodes
 from .bindings import SSABindings
 from .calls import CallLowering
 from .checks import Write, refuse_read_only_writes, refuse_stale_views
@@ -111,7 +112,7 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
         since the path through that arm already assigns this one."""
         self.in_place_errors: dict[tuple[str, str], UnsupportedSyntaxError] = {}
         """How the user wrote each value: a variable's name, or a temporary's expression."""
-        taken = {n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name)}
+        taken = {n.id for n in name_nodes(self.definition)}
         taken |= {a.arg for a in ast.walk(self.definition) if isinstance(a, ast.arg)}
         self.check_reserved(self.definition)
         self.namespace = "xp" if "xp" not in taken else "xp_"

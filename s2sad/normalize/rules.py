@@ -19,6 +19,7 @@ from ..ir import Operation
 from ..nn import stop_gradient
 from ..registry import home_of, rule_key
 from ..runtime import HELPER_NAMES
+from ..syntax import name_nodes
 from ..templates import REGISTRY, Template
 
 NN_MODULE = "s2sad.nn"
@@ -120,8 +121,8 @@ def _free_names(template: Template) -> set[str]:
     tree = ast.Module(template.body, [])
     params = {template.output, *template.signature.parameters}
     known = params | {"d" + p for p in params} | {"xp"} | set(HELPER_NAMES) | set(vars(builtins))
-    known |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in known}
+    known |= {n.id for n in name_nodes(tree) if not isinstance(n.ctx, ast.Load)}
+    return {n.id for n in name_nodes(tree) if n.id not in known}
 
 
 def _function_name(normalizer, name: str, spec: tuple[str, str]) -> str:
@@ -141,7 +142,6 @@ def _function_name(normalizer, name: str, spec: tuple[str, str]) -> str:
 
 def _references(definition: ast.AST) -> set[str]:
     """The names the user's function only reads: global functions, not its own variables."""
-    stored = {n.id for n in ast.walk(definition) if isinstance(n, ast.Name)
-              and not isinstance(n.ctx, ast.Load)}
+    stored = {n.id for n in name_nodes(definition) if not isinstance(n.ctx, ast.Load)}
     stored |= {a.arg for a in ast.walk(definition) if isinstance(a, ast.arg)}
-    return {n.id for n in ast.walk(definition) if isinstance(n, ast.Name)} - stored - set(HELPER_NAMES)
+    return {n.id for n in name_nodes(definition)} - stored - set(HELPER_NAMES)
