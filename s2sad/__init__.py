@@ -6,6 +6,7 @@ computes its gradient with plain array calls; `.source` shows it and
 """
 
 from . import nn
+from . import registry as _registry
 from ._version import __version__
 from .api import (
     GradFunction,
@@ -57,3 +58,5 @@ __all__ = [
     "value_and_grad",
     "vjp",
 ]
+
+_registry.REGISTRY.sealed = True  # the rules registered from here on are the user's

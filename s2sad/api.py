@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy
 
-from .adjoint import build_jacobian, differentiate, linearize, specializable
-from .codegen import compile_function, module_source, save_source
-from .codegen.cache import Build, BuildCache, BuildKey
+from .adjoint import Gradient, build_jacobian, differentiate, linearize, specializable
+from .codegen import compile_function, module_source, save_source, store
+from .codegen.cache import Build, BuildCache, BuildKey, Facts
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
 from .ir import Program
 from .normalize import normalize
 from .parser import display_name
-from .resolve import is_constant_value
+from .resolve import Resolver, is_constant_value
 from .structure import argument_structure, has_container, needs_structure
 
 Wrt = str | int | Sequence[str | int] | None
@@ -74,7 +74,7 @@ class GradFunction:
     @property
     def wrt(self) -> tuple[str, ...]:
         """The names of the parameters the gradient is taken with respect to."""
-        return tuple(self._build().gradient.wrt)
+        return self._build().facts.wrt
 
     @property
     def source(self) -> str:
@@ -165,8 +165,7 @@ class GradFunction:
             kwargs = self._seeds(kwargs, built)
         elif self.mode in ("jvp", "hvp"):
             kwargs = self._tangents(kwargs, built)
-        for external in built.gradient.program.externals:
-            kwargs[external.parameter] = external.current()
+        kwargs.update(built.external_values())
         try:
             return function(*args, **kwargs)
         except TypeError as error:
@@ -187,7 +186,7 @@ class GradFunction:
         if "cotangent" not in kwargs:
             raise TypeError(f"{self.__name__}() needs the output's cotangent as `cotangent=`")
         cotangent = kwargs.pop("cotangent")
-        seed_names = [name for name, _ in built.gradient.seeds]
+        seed_names = built.facts.seeds
         if len(seed_names) == 1:
             kwargs[seed_names[0]] = cotangent
         else:
@@ -203,12 +202,12 @@ class GradFunction:
             what = "vector" if self.mode == "hvp" else "arguments' tangent"
             raise TypeError(f"{self.__name__}() needs the {what} as `{keyword}=`")
         tangent = kwargs.pop(keyword)
-        wrt = built.gradient.wrt
+        wrt = built.facts.wrt
         if not isinstance(self._wrt, (str, int)) and self._wrt is not None and (
                 not isinstance(tangent, (tuple, list)) or len(tangent) != len(wrt)):
             raise TypeError(f"wrt names {len(wrt)} arguments ({', '.join(wrt)}): pass a tuple "
                             f"of {len(wrt)} {keyword}s")
-        (seed, _), = built.gradient.seeds
+        (seed,) = built.facts.seeds
         kwargs[seed] = tangent
         return kwargs
 
@@ -268,8 +267,7 @@ class GradFunction:
             self._built = built = _generate(self._target, self._wrt, self.mode, self.has_aux,
                                             return_value=self.return_value,
                                             checkpoint=self.checkpoint)
-        if self.mode in ("grad", "value_and_grad", "vjp"):
-            self._candidates = specializable(built.gradient.program)
+        self._candidates = built.facts.candidates
         return built
 
     def _variant(self, built: Build, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
@@ -364,31 +362,74 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
               structures: dict | None = None, return_value: bool = False,
               checkpoint: bool = False) -> Build:
     """The gradient of `fun` (for arguments of `structures`, where given), from the cache
-    where nothing it was built from has changed."""
+    where nothing it was built from has changed: this process's, else the one on disk."""
     key = BuildKey.of(fun, wrt, mode, has_aux, structures, return_value, checkpoint)
     namespace = getattr(fun, "__globals__", None)
     closure = getattr(fun, "__closure__", None)
     cached = _CACHE.get(key, namespace, closure)
     if cached is not None:
         return cached
+
+    def regenerate() -> Gradient:
+        return _differentiated(fun, wrt, mode, has_aux, structures, return_value)
+
+    stored = store.entry_key(fun, key.options())
+    entry = store.load(stored, fun) if stored is not None else None
+    if entry is not None:
+        facts = Facts(**{name: _tuples(entry[name]) for name in Facts.__dataclass_fields__})
+        function = compile_function(entry["source"], facts.name, facts.filename, entry["code"])
+        resolvers = entry["resolvers"]
+        externals = [(parameter, resolvers[index], name) for parameter, index, name in facts.externals]
+        built = Build(entry["source"], function, facts, resolvers, externals, namespace, closure,
+                      regenerate)
+    else:
+        gradient = regenerate()
+        source = module_source(gradient, checkpoint=checkpoint)
+        facts = _facts_of(gradient)
+        code = compile(source, facts.filename, "exec")
+        externals = [(e.parameter, e.resolver, e.name) for e in gradient.program.externals]
+        built = Build(source, compile_function(source, facts.name, facts.filename, code), facts,
+                      gradient.program.dependencies, externals, namespace, closure, regenerate,
+                      gradient)
+        if stored is not None and all(isinstance(d, Resolver) for d in built.dependencies) \
+                and all(index >= 0 for _, index, _ in facts.externals):
+            fields = {"source": source, **{name: getattr(facts, name)
+                                           for name in Facts.__dataclass_fields__}}
+            store.store(stored, fields, code, built.dependencies, fun)
+    _CACHE.put(key, built)
+    return built
+
+
+def _differentiated(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
+                    structures: dict | None, return_value: bool) -> Gradient:
+    """The Gradient of `fun`: normalized, then differentiated in `mode`."""
     program = normalize(fun, structures)
     shown = getattr(fun, "__s2sad_shown_as__", None)
     if shown is not None:  # a Hessian's: the module says which file the function is from
         program.display_filename = display_name(shown)
     names, single = _normalize_wrt(program, wrt)
     if mode in ("jvp", "hvp"):
-        gradient = linearize(program, names, single, mode)
-    elif mode in ("jacfwd", "jacrev", "hessian"):
-        gradient = build_jacobian(program, names, single, mode)
-    else:
-        gradient = differentiate(program, names, mode, single, has_aux=has_aux,
-                                 return_value=return_value)
-    source = module_source(gradient, checkpoint=checkpoint)
-    filename = f"<s2sad {gradient.name} from {program.display_filename}>"
-    built = Build(source, compile_function(source, gradient.name, filename), gradient, namespace,
-                  closure)
-    _CACHE.put(key, built)
-    return built
+        return linearize(program, names, single, mode)
+    if mode in ("jacfwd", "jacrev", "hessian"):
+        return build_jacobian(program, names, single, mode)
+    return differentiate(program, names, mode, single, has_aux=has_aux, return_value=return_value)
+
+
+def _facts_of(gradient: Gradient) -> Facts:
+    program = gradient.program
+    dependencies = program.dependencies
+    externals = tuple((e.parameter, next((i for i, d in enumerate(dependencies) if d is e.resolver),
+                                         -1), e.name) for e in program.externals)
+    candidates = specializable(program) if gradient.mode in ("grad", "value_and_grad", "vjp") \
+        else ([], [])
+    return Facts(gradient.name, f"<s2sad {gradient.name} from {program.display_filename}>",
+                 tuple(gradient.wrt), tuple(name for name, _ in gradient.seeds), externals,
+                 (tuple(candidates[0]), tuple(candidates[1])))
+
+
+def _tuples(value: Any) -> Any:
+    """A JSON list read back as the tuple it was written from (lists of lists too)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def _raised_in(error: Exception, helpers: set[str]) -> dict[str, Any] | None:

@@ -331,15 +331,30 @@ class Rules(MutableMapping):
 
     def __init__(self) -> None:
         self._rules: dict[OpKey, Template] = {}
+        self.generation = 0
+        """How many times a rule was set or removed: what the persistent cache's key reads."""
+        self.sealed = False
+        """Whether s2sad's own rules are all registered (its import is done)."""
+        self.changed: set[OpKey] = set()
+        """The keys set or removed since then: the user's rules."""
 
     def __getitem__(self, key: OpKey | str) -> Template:
         return self._rules[self._key(key)]
 
     def __setitem__(self, key: OpKey | str, template: Template) -> None:
-        self._rules[self._key(key)] = template
+        key = self._key(key)
+        self._rules[key] = template
+        self._changed(key)
 
     def __delitem__(self, key: OpKey | str) -> None:
-        del self._rules[self._key(key)]
+        key = self._key(key)
+        del self._rules[key]
+        self._changed(key)
+
+    def _changed(self, key: OpKey) -> None:
+        self.generation += 1
+        if self.sealed:
+            self.changed.add(key)
 
     def __iter__(self) -> Iterator[OpKey]:
         return iter(self._rules)

@@ -40,6 +40,7 @@ class Resolver:
     """
 
     def __init__(self, fun: types.FunctionType):
+        self.function = fun
         self.globals = fun.__globals__
         code = getattr(fun, "__code__", None)
         self.cells = dict(zip(code.co_freevars, fun.__closure__ or ())) if code else {}
@@ -61,6 +62,10 @@ class Resolver:
         value = self._resolve(name, ())
         self.found[(name,)] = (_AT_CALL_TIME, (describe, describe(value)))
         return "closure" if name in self.cells else "global"
+
+    def value_of(self, path: tuple[str, ...] | list[str]) -> object:
+        """What the name path (`np`, `np.linalg`, `layer`) resolves to now, or `MISSING`."""
+        return self._resolve(path[0], tuple(path[1:]))
 
     def current(self, name: str) -> object:
         """What `name` holds now, in the function's closure or globals."""

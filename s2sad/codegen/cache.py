@@ -24,6 +24,11 @@ class BuildKey:
     return_value: bool = False
     checkpoint: bool = False
 
+    def options(self) -> tuple:
+        """The options the gradient is generated with, as the persistent cache keys them."""
+        return (self.wrt, self.mode, self.has_aux, self.structures, self.return_value,
+                self.checkpoint)
+
     @classmethod
     def of(cls, fun: Callable, wrt: str | int | Sequence[str | int] | None, mode: str,
            has_aux: bool, structures: dict | None = None, return_value: bool = False,
@@ -34,23 +39,64 @@ class BuildKey:
                    return_value, checkpoint)
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What calling a generated gradient needs to know of it, beside its function: kept in
+    the persistent cache with the source, so a gradient read from disk runs as generated."""
+
+    name: str
+    filename: str
+    """The name its source is compiled under, which tracebacks show."""
+    wrt: tuple[str, ...]
+    seeds: tuple[str, ...]
+    """Its cotangent (or tangent) parameters."""
+    externals: tuple[tuple[str, int, str], ...]
+    """(parameter, resolver, name): the keyword that takes what the global or closure
+    variable `name`, as the dependency at that index resolves it, holds at the call (-1:
+    a resolver that is no dependency, of a gradient's gradient: such a gradient is not
+    kept on disk)."""
+    candidates: tuple[tuple[str, ...], tuple[str, ...]]
+    """The parameters a variant can specialize (adjoint.specializable)."""
+
+
 @dataclass
 class Build:
-    """One generated gradient, valid while the names its program resolved are unchanged;
-    `variants` holds its specializations to the arguments' kinds, by those facts."""
+    """One generated gradient, valid while the names it was generated from are unchanged
+    (`dependencies`: the resolvers, and gradients of gradients, that recorded them);
+    `variants` holds its specializations to the arguments' kinds, by those facts. Read from
+    the persistent cache, it has no Gradient until one is asked for (`regenerate`)."""
 
     source: str
     function: Callable
-    gradient: Any
+    facts: Facts
+    dependencies: list
+    externals: list[tuple[str, Any, str]]
+    """(parameter, resolver, name) for each global or closure value the gradient takes."""
     globals: dict | None
     closure: tuple | None = None
     """The function's closure cells: another closure of the same code reads other values."""
+    regenerate: Callable[[], Any] | None = None
+    generated: Any = None
+    """The Gradient, where it was generated in this process (or since asked for)."""
     variants: dict[tuple, tuple[str, Callable]] = field(default_factory=dict)
     differentiable: str | None = None
     """The source a gradient of this gradient reads (tapes read by position), made once."""
 
+    @property
+    def gradient(self) -> Any:
+        """The Gradient the source was written from: its program's origins for located
+        errors, its program for variants and for a gradient of this gradient."""
+        if self.generated is None:
+            self.generated = self.regenerate()
+        return self.generated
+
     def unchanged(self) -> bool:
-        return self.gradient.program.unchanged()
+        return all(dependency.unchanged() for dependency in self.dependencies)
+
+    def external_values(self) -> dict[str, object]:
+        """The keywords the gradient takes for the globals and closure values it reads, with
+        what each holds now."""
+        return {parameter: resolver.current(name) for parameter, resolver, name in self.externals}
 
 
 class BuildCache:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import linecache
+import types
 from collections.abc import Callable
 
 
@@ -16,8 +17,10 @@ class _GeneratedSource:
         return self.source
 
 
-def compile_function(source: str, name: str, filename: str) -> Callable:
-    """Execute the generated module `source` and return its function `name`.
+def compile_function(source: str, name: str, filename: str,
+                     code: types.CodeType | None = None) -> Callable:
+    """Execute the generated module `source` (compiled under `filename`, unless its `code`
+    is given, as the persistent cache keeps it) and return its function `name`.
 
     The source is registered in `linecache` under `filename`, so tracebacks
     and pdb show the generated lines.
@@ -27,5 +30,7 @@ def compile_function(source: str, name: str, filename: str) -> Callable:
         "__name__": f"s2sad_generated.{name}",
         "__loader__": _GeneratedSource(source),
     }
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - running generated code is the job
+    if code is None:
+        code = compile(source, filename, "exec")
+    exec(code, namespace)  # noqa: S102 - running generated code is the job
     return namespace[name]

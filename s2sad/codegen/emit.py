@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import ast
 import inspect
-import linecache
 import textwrap
 import types
-from collections.abc import Iterator
 from functools import cache
 
 from .._version import __version__ as VERSION
@@ -24,6 +22,7 @@ from ..syntax import name_nodes
 from .checkpoints import checkpointed
 from .indexed_tapes import indexed_tapes
 from .render import Comment, Commented, render
+from .store import function_text
 
 _DESCRIPTIONS = {
     "grad": "Gradient of {name} with respect to {wrt}.",
@@ -212,23 +211,9 @@ def helper_closure(used: set[str] | frozenset[str]) -> list[str]:
 
 @cache
 def helper_source(name: str) -> str:
-    """The source of one helper, as copied into generated modules: the lines of its module
-    from its first (its decorator's) to the last its code spans, read without tokenizing
-    the module as `inspect.getsource` does."""
-    code = HELPERS[name].__code__
-    if not hasattr(code, "co_positions"):  # Python 3.10
-        return inspect.getsource(HELPERS[name]).rstrip()
-    last = max(end for end in _end_lines(code) if end is not None)
-    lines = linecache.getlines(code.co_filename)
-    return "".join(lines[code.co_firstlineno - 1:last]).rstrip()
-
-
-def _end_lines(code: types.CodeType) -> Iterator[int | None]:
-    for _, end, _, _ in code.co_positions():
-        yield end
-    for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):
-            yield from _end_lines(constant)
+    """The source of one helper, as copied into generated modules."""
+    text = function_text(HELPERS[name])
+    return (text if text is not None else inspect.getsource(HELPERS[name])).rstrip()
 
 
 @cache
