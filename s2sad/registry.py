@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import enum
 import functools
 import inspect
@@ -503,7 +504,9 @@ def tangent(fn: Callable | str) -> Callable[[Callable], Callable]:
         if names[0] != rule.output or not set(names) <= set(known):
             raise TypeError(f"the tangent of {key} must take the adjoint rule's parameters "
                             f"{tuple(known)}, got {tuple(names)}")
-        rule.tangent = _statements(textwrap.dedent(inspect.getsource(template)))
+        # a new template, not this one changed: the registry's generation counts it
+        REGISTRY[key] = dataclasses.replace(
+            rule, tangent=_statements(textwrap.dedent(inspect.getsource(template))))
         return template
 
     return register

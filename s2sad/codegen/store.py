@@ -17,6 +17,7 @@ into place, so concurrent processes read either a whole entry or none.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import marshal
@@ -252,8 +253,11 @@ def _environment() -> tuple:
     if not _ENVIRONMENT or _ENVIRONMENT[0] != rules:
         user_rules = hashlib.sha256()
         for op in sorted(REGISTRY.changed, key=str):
-            template = REGISTRY._rules.get(op)
-            user_rules.update(f"{op}\0{template.source if template else None}\0".encode())
+            template = REGISTRY.get(op)
+            tangent = ast.dump(ast.Module(template.tangent, [])) if template and template.tangent \
+                else None
+            user_rules.update(f"{op}\0{template.source if template else None}\0{tangent}\0"
+                              .encode())
         package = str(Path(__file__).resolve().parent.parent)
         _ENVIRONMENT[:] = [rules, (FORMAT, VERSION, numpy.__version__, sys.version,
                                    _files(package), user_rules.hexdigest())]
