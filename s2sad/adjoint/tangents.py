@@ -21,7 +21,7 @@ from ..fold import literal_number
 from ..ir import Assignment, Branch, Effect, Loop, Node, Program, assignments
 from ..names import NameAllocator
 from ..syntax import call, name_nodes
-from ..templates import Template
+from ..templates import Template, is_nondifferentiable
 from .activity import Activity
 from .blocks import Header, header
 from .instantiate import _decide, _substitute
@@ -103,7 +103,10 @@ class TangentProgram:
         return replace(branch, body=body, orelse=orelse)
 
     def _reads_varied(self, assignment: Assignment) -> bool:
-        """Whether the assignment's operands carry tangents into it."""
+        """Whether the assignment's operands carry tangents into it (a non-differentiable
+        operation's result, `np.zeros_like(w)`, has none)."""
+        if is_nondifferentiable(assignment.op):
+            return False
         operands = [*assignment.args, *assignment.keywords.values()]
         return any(isinstance(n, ast.Name) and n.id in self.known
                    for operand in operands for n in ast.walk(operand))

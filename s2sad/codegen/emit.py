@@ -19,6 +19,7 @@ from ..adjoint import Gradient
 from ..adjoint.blocks import Block, BranchLines, Line, LoopLines
 from ..runtime import HELPER_MODULES, HELPERS
 from ..syntax import name_nodes
+from .batching import batched
 from .checkpoints import checkpointed
 from .indexed_tapes import indexed_tapes
 from .render import Comment, Commented, render
@@ -93,6 +94,8 @@ def gradient_function(gradient: Gradient, differentiable: bool = False,
     elif checkpoint:
         forward, backward = checkpointed(forward, backward, taken,
                                          {p.name for p in gradient.program.params})
+    else:
+        backward = batched(backward, taken)
     if forward:
         body += [Comment(label)] if label else []
         body += forward

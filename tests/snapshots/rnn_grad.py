@@ -46,6 +46,8 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
     db = xp.zeros_like(b)
     du = xp.zeros_like(u)
     dw = xp.zeros_like(w)
+    du_steps = []
+    dw_steps = []
     # line 20: for t in range(xs.shape[0]):
     for t in reversed(steps):
         h_1 = h
@@ -56,9 +58,11 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
         db += _unbroadcast(dh_w_xs_t_u_b, b)  # b is read at every iteration
         dh_w = _unbroadcast(dh_w_xs_t_u, h_w_shape)
         dxs_t_u = _unbroadcast(dh_w_xs_t_u, xs_t_u_shape)
-        du += _matmul_drhs(dxs_t_u, xs_t, u)  # u is read at every iteration
+        du_steps.append((dxs_t_u, xs_t))  # u's factors at this step
         dh = _matmul_dlhs(dh_w, h, w)
-        dw += _matmul_drhs(dh_w, h, w)  # w is read at every iteration
+        dw_steps.append((dh_w, h))  # w's factors at this step
+    du += _matmul_drhs_steps(du_steps, u)  # every step's adjoint of u, in one product
+    dw += _matmul_drhs_steps(dw_steps, w)  # every step's adjoint of w, in one product
     dw = _as_argument(dw, w)  # the type and dtype of w
     du = _as_argument(du, u)  # the type and dtype of u
     db = _as_argument(db, b)  # the type and dtype of b
@@ -190,3 +194,30 @@ def _matmul_drhs(g, a, b):
     if b.ndim == 1:
         return _unbroadcast((a.swapaxes(-1, -2) @ g[..., None])[..., 0], b)
     return _unbroadcast(a.swapaxes(-1, -2) @ g, b)
+
+
+def _matmul_drhs_steps(steps, b):
+    """The sum over a loop's steps of `_matmul_drhs(g, a, b)`, for each step's `(g, a)`:
+    one matrix product of the steps' factors stacked, where their shapes agree and their
+    ranks allow it (else the sum of the steps' products)."""
+    if _stackable(steps) and b.ndim == 2:
+        xp = _namespace(b, *steps[0])
+        gs, lhs = [g for g, _ in steps], [a for _, a in steps]
+        if lhs[0].ndim == 1 and gs[0].ndim == 1:
+            return xp.stack(lhs).T @ xp.stack(gs)
+        if lhs[0].ndim == 2 and gs[0].ndim == 2:
+            return xp.concatenate(lhs).T @ xp.concatenate(gs)
+    total = _namespace(b).zeros_like(b)
+    for g, a in steps:
+        total += _matmul_drhs(g, a, b)
+    return total
+
+
+def _stackable(steps):
+    """Whether a loop's steps' factors are arrays of the same shapes, step after step."""
+    if not steps:
+        return False
+    first = [getattr(factor, "shape", None) for factor in steps[0]]
+    return None not in first and all(
+        [getattr(factor, "shape", None) for factor in step] == first for step in steps
+    )
