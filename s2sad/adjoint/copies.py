@@ -78,6 +78,11 @@ def _pass(blocks: list[Block], counts: _Counts) -> tuple[list[Block], bool]:
     changed = False
     position = 0
     while position < len(entries):
+        if _restated(entries[position][1]):  # `a = a`: nothing to do
+            emptied.add(entries[position][0])
+            del entries[position]
+            changed = True
+            continue
         alias = _alias(entries[position][1])
         if alias is None:
             position += 1
@@ -175,6 +180,14 @@ def _count(node: ast.AST, reads: Counter, stores: Counter) -> None:
     for n in ast.walk(node):
         if isinstance(n, ast.Name):
             (stores if isinstance(n.ctx, ast.Store) else reads)[n.id] += 1
+
+
+def _restated(line: Line) -> bool:
+    """`a = a`, which a renaming can leave."""
+    statement = line.statement
+    return isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+        and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Name) \
+        and statement.targets[0].id == statement.value.id
 
 
 def _alias(line: Line) -> tuple[str, str] | None:

@@ -48,6 +48,7 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
     # line 25: before the loop, adjoints that every iteration adds to
     db = xp.zeros_like(b)
     dw = xp.zeros_like(w)
+    db_steps = []
     # line 25: for xi, yi in zip(x, y):
     for step in reversed(steps):
         (
@@ -77,8 +78,9 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
         # line 26: r = np.dot(w, xi) + b - yi
         ddot_w_xi_b = _unbroadcast(dr, dot_w_xi_b_shape)
         ddot_w_xi = _unbroadcast(ddot_w_xi_b, dot_w_xi_shape)
-        db += _unbroadcast(ddot_w_xi_b, b)  # b is read at every iteration
+        db_steps.append(ddot_w_xi_b)  # b's adjoint at this step
         dw += _dot_dlhs(ddot_w_xi, w, xi)  # w is read at every iteration
+    db += _unbroadcast_steps(db_steps, b)  # every step's adjoint of b, summed at once
     dw = _as_argument(dw, w)  # the type and dtype of w
     db = _as_argument(db, b)  # the type and dtype of b
     return loss, (dw, db)
@@ -220,3 +222,25 @@ def _check_scalar(value, name):
             f"grad needs a scalar output, but {name} returned an array of shape "
             f"{tuple(value.shape)}; use s2sad.vjp with a cotangent for other outputs"
         )
+
+
+def _unbroadcast_steps(steps, x):
+    """The sum over a loop's steps of `_unbroadcast(g, x)`, for each step's adjoint `g`: one
+    sum of the steps' adjoints stacked, where their shapes agree (else the steps' own).
+    """
+    if steps and _stackable([(g,) for g in steps]):
+        return _unbroadcast(_namespace(x, steps[0]).stack(steps).sum(axis=0), x)
+    total = 0.0
+    for g in steps:
+        total = total + _unbroadcast(g, x)
+    return total
+
+
+def _stackable(steps):
+    """Whether a loop's steps' factors are arrays of the same shapes, step after step."""
+    if not steps:
+        return False
+    first = [getattr(factor, "shape", None) for factor in steps[0]]
+    return None not in first and all(
+        [getattr(factor, "shape", None) for factor in step] == first for step in steps
+    )

@@ -46,6 +46,7 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
     db = xp.zeros_like(b)
     du = xp.zeros_like(u)
     dw = xp.zeros_like(w)
+    db_steps = []
     du_steps = []
     dw_steps = []
     # line 20: for t in range(xs.shape[0]):
@@ -55,12 +56,13 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
         # line 21: h = np.tanh(h @ w + xs[t] @ u + b)
         dh_w_xs_t_u_b = dh * (1.0 - h_1 * h_1)
         dh_w_xs_t_u = _unbroadcast(dh_w_xs_t_u_b, h_w_xs_t_u_shape)
-        db += _unbroadcast(dh_w_xs_t_u_b, b)  # b is read at every iteration
+        db_steps.append(dh_w_xs_t_u_b)  # b's adjoint at this step
         dh_w = _unbroadcast(dh_w_xs_t_u, h_w_shape)
         dxs_t_u = _unbroadcast(dh_w_xs_t_u, xs_t_u_shape)
         du_steps.append((dxs_t_u, xs_t))  # u's factors at this step
         dh = _matmul_dlhs(dh_w, h, w)
         dw_steps.append((dh_w, h))  # w's factors at this step
+    db += _unbroadcast_steps(db_steps, b)  # every step's adjoint of b, summed at once
     du += _matmul_drhs_steps(du_steps, u)  # every step's adjoint of u, in one product
     dw += _matmul_drhs_steps(dw_steps, w)  # every step's adjoint of w, in one product
     dw = _as_argument(dw, w)  # the type and dtype of w
@@ -210,6 +212,18 @@ def _matmul_drhs_steps(steps, b):
     total = _namespace(b).zeros_like(b)
     for g, a in steps:
         total += _matmul_drhs(g, a, b)
+    return total
+
+
+def _unbroadcast_steps(steps, x):
+    """The sum over a loop's steps of `_unbroadcast(g, x)`, for each step's adjoint `g`: one
+    sum of the steps' adjoints stacked, where their shapes agree (else the steps' own).
+    """
+    if steps and _stackable([(g,) for g in steps]):
+        return _unbroadcast(_namespace(x, steps[0]).stack(steps).sum(axis=0), x)
+    total = 0.0
+    for g in steps:
+        total = total + _unbroadcast(g, x)
     return total
 
 
