@@ -25,7 +25,6 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("JAX_ENABLE_X64", "1")
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -139,12 +138,12 @@ def implementations(fun: Callable, args: tuple) -> dict[str, Callable[[], object
     wrt = WRT[fun]
     made: dict[str, Callable[[], object]] = {
         "hand": lambda: HAND[fun](*args),
-        "s2sad": lambda g=s2sad.grad(fun, wrt=wrt): g(*args),
+        "s2sad": _bound(s2sad.grad(fun, wrt=wrt), args),
     }
     if autograd is not None:
         import autograd.numpy as anp
 
-        made["autograd"] = lambda g=autograd.grad(_rebound(fun, anp), wrt): g(*args)
+        made["autograd"] = _bound(autograd.grad(_rebound(fun, anp), wrt), args)
     if torch is not None:
         made["torch"] = _torch_gradient(TORCH[fun], args, wrt)
     if jax is not None and not (fun is oscillator and args[-1] > 100):
@@ -160,10 +159,14 @@ def implementations(fun: Callable, args: tuple) -> dict[str, Callable[[], object
         made["jax.jit"] = lambda: _ready(jitted(*args))
     if tangent is not None:
         try:
-            made["tangent"] = lambda g=tangent.grad(fun, wrt=wrt, verbose=0): g(*args)
-        except Exception:  # noqa: BLE001 - tangent refuses much of NumPy: its cell is n/a
-            pass
+            made["tangent"] = _bound(tangent.grad(fun, wrt=wrt, verbose=0), args)
+        except Exception as error:  # noqa: BLE001 - tangent refuses much of NumPy: n/a there
+            print(f"  tangent refuses {fun.__name__}: {type(error).__name__}", file=sys.stderr)
     return made
+
+
+def _bound(gradient: Callable, args: tuple) -> Callable[[], object]:
+    return lambda: gradient(*args)
 
 
 def _ready(values):
