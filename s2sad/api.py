@@ -133,11 +133,16 @@ class GradFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args, kwargs = self._prefix + args, {**self._fixed, **kwargs}
-        structured = self._structured_call(args, kwargs)
-        if structured is not None:
-            built, args, kwargs = structured
-            return self._run(built, built.function, args, kwargs)
-        built = self._build()
+        built = self._built
+        if built is None or self._structured_only or not self._plain_signature \
+                or any(map(_may_be_structured, args)) \
+                or any(map(_may_be_structured, kwargs.values())) or not built.unchanged():
+            structured = self._structured_call(args, kwargs)
+            if structured is not None:
+                built, args, kwargs = structured
+                return self._run(built, built.function, args, kwargs)
+            built = self._build()
+        # else: arrays and numbers, and the generic gradient still the code's: it serves
         function = built.function
         if self._candidates[0]:
             facts = _facts(self._candidates, args)
@@ -331,10 +336,12 @@ def _is_plain(signature: inspect.Signature | None) -> bool:
         p.default is p.empty or is_constant_value(p.default)) for p in signature.parameters.values())
 
 
+_PLAIN = frozenset({float, int, bool, numpy.float64, numpy.float32, numpy.ndarray})
+
+
 def _may_be_structured(value: Any) -> bool:
     """A value whose structure a gradient may be generated for: not an array or a number."""
-    return not (type(value) in (float, int, bool, numpy.float64, numpy.float32)
-                or hasattr(value, "shape") and hasattr(value, "dtype"))
+    return not (type(value) in _PLAIN or hasattr(value, "shape") and hasattr(value, "dtype"))
 
 
 _CALL_KEYWORDS = frozenset({"cotangent", "tangent", "vector"})

@@ -81,7 +81,9 @@ class Resolver:
                 if current is _MISSING or describe(current) != description:
                     return False
             elif current is value:
-                if getattr(current, "__code__", None) is not code:
+                # the same function with other code (`f.__code__ = ...`); asked of functions
+                # only (a module's `__getattr__`, NumPy's, is slow to say it has none)
+                if code is not None and getattr(current, "__code__", None) is not code:
                     return False
             elif not (type(current) is type(value) and current == value and (
                     is_constant_value(value) or isinstance(value, types.MethodType))):
