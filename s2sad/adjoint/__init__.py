@@ -15,6 +15,7 @@ from .accumulate import BORROWED
 from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
 from .blocks import Block, Header, Line, names_in
 from .copies import propagate_copies
+from .folding import fold_temporaries
 from .forward import forward_statements
 from .jacobians import jacobian_loop, loop_comment, value_function
 from .memory import needs_copy
@@ -100,7 +101,10 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     returns_value = mode == "value_and_grad" or return_value
     needed = checked_outputs | aux_names | (set(output_names) if returns_value else set())
     tapes = {id(lines.loop): lines.tape for lines in backward.loops if lines.tape}
-    forward = forward_statements(program, names_in(list(backward.blocks)) | needed, activity.varied, tapes)
+    # A variant for numbers folds every temporary the backward does not read into the one
+    # line that reads it: Python pays per statement, and the variant is shown, not saved.
+    forward = forward_statements(program, names_in(list(backward.blocks)) | needed, activity.varied,
+                                 tapes, fold_varied=bool(facts))
     final_statements = [line.statement for line in finals]
     keep = (
         {g.id for g in gradients} | set(output_names) | aux_names | {p.name for p in program.params}
@@ -108,6 +112,8 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         | set(backward.seeds) | _names(*final_statements) | {e.parameter for e in program.externals}
     )
     blocks = propagate_copies(forward, list(backward.blocks), keep)
+    if facts:
+        blocks = fold_temporaries(forward, blocks, keep)
     forward, blocks = release_dead_values(forward, blocks, keep, program.namespace)
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad" or has_aux or return_value:

@@ -17,8 +17,9 @@ from .blocks import Tape
 
 
 def forward_statements(program: Program, needed: set[str], varied: set[str],
-                       tapes: dict[int, Tape]) -> list[ast.stmt]:
-    """The statements computing `needed` names and every effect, inactive temporaries folded.
+                       tapes: dict[int, Tape], fold_varied: bool = False) -> list[ast.stmt]:
+    """The statements computing `needed` names and every effect, inactive temporaries folded
+    (with `fold_varied`, every temporary the gradient does not read).
 
     `tapes` maps a loop (by id) to its tape: the forward appends what the tape saves. Each
     statement's `source_node` is the node of the program it was written for.
@@ -28,7 +29,7 @@ def forward_statements(program: Program, needed: set[str], varied: set[str],
     for node in _syntax(kept):
         for name in _each_read(node):
             reads[name] = reads.get(name, 0) + 1
-    return _Emitter(reads, needed, varied, tapes).emit(kept)
+    return _Emitter(reads, needed, set() if fold_varied else varied, tapes).emit(kept)
 
 
 def _live(nodes: list[Node], live: set[str], tapes: dict[int, Tape]) -> tuple[list[Node], set[str]]:
