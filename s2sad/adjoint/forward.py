@@ -29,6 +29,8 @@ def forward_statements(program: Program, needed: set[str], varied: set[str],
     for node in _syntax(kept):
         for name in _each_read(node):
             reads[name] = reads.get(name, 0) + 1
+    if fold_varied:  # what the tapes save is read by their appends, which come later
+        needed = needed | {n for tape in tapes.values() for e in tape.saved for n in _reads(e)}
     return _Emitter(reads, needed, set() if fold_varied else varied, tapes).emit(kept)
 
 

@@ -85,7 +85,7 @@ def _zeros_like(x):
     """Zeros shaped like `x`: an array for an array, a list of arrays for a list or tuple."""
     if type(x) is list or type(x) is tuple:
         if set(map(type, x)) <= {float}:
-            return [0.0] * len(x)  # a list of numbers (`k.tolist()`), at list speed
+            return [0.0] * len(x)  # a list of Python numbers, at list speed
         return [_zeros_like(item) for item in x]
     if type(x) is float:
         return 0.0
