@@ -2181,6 +2181,7 @@ def jacobian_results(rng, ns):
             Call(([[a], [b]], (a, b), True), (a, b), label="a tuple of outputs")]
 
 
+import runtime_cases_loops  # noqa: F401 - registers the batched loops' helpers' cases
 import runtime_cases_second_order_core  # noqa: F401 - the second-order helpers' cases
 import runtime_cases_second_order_linalg  # noqa: F401 - the second-order helpers' cases
 import runtime_cases_second_order_nn  # noqa: F401 - registers the second-order helpers' cases

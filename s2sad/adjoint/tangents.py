@@ -104,8 +104,9 @@ class TangentProgram:
 
     def _reads_varied(self, assignment: Assignment) -> bool:
         """Whether the assignment's operands carry tangents into it (a non-differentiable
-        operation's result, `np.zeros_like(w)`, has none)."""
-        if is_nondifferentiable(assignment.op):
+        operation's result, `np.zeros_like(w)`, has none; a leaf of a container argument,
+        read by the non-differentiable "leaf", carries the leaf's tangent)."""
+        if assignment.op != "leaf" and is_nondifferentiable(assignment.op):
             return False
         operands = [*assignment.args, *assignment.keywords.values()]
         return any(isinstance(n, ast.Name) and n.id in self.known

@@ -1,12 +1,16 @@
 """Loops that batch their weight gradients: a backward loop's `dw += _matmul_drhs(g, h, w)`,
 which adds one small product into the whole of `dw` at every step, keeps each step's
-factors instead, and one matrix product after the loop adds them all:
+factors instead, and adds one matrix product of 64 steps' at a time, the last steps' after
+the loop:
 
     dw_steps = []
     for t in reversed(steps):
         ...
-        dw_steps.append((h, dw_h))
-    dw += _matmul_drhs_steps(dw_steps, w)  # every step's adjoint of w, in one product
+        _matmul_drhs_step(dw, dw_steps, dw_h, h, w)  # w: one product per 64 steps
+    dw += _matmul_drhs_steps(dw_steps, w)  # w: the last steps, in one product
+
+The products stay large enough to run at matrix speed, and the factors kept stay few (64
+steps', not the loop's).
 
 A line is batched where the loop adds into `dw` only there and reads it nowhere else, and
 the operand the product's adjoint is taken of (`w`) is not assigned in the loop: the sum
@@ -28,17 +32,19 @@ from .render import Comment, Commented
 
 
 class _Batched(NamedTuple):
+    step: str
+    """The helper that keeps a step's factors, adding a product of many steps' as they come."""
     summed: str
-    """The helper that sums every step's at once."""
+    """The helper that sums the steps' kept at the end."""
     weight: int
     """The position of the argument that is the same at every step: the weight, or the bias
     whose shape a broadcast adjoint is summed to."""
     arity: int
 
 
-_BATCHED = {"_matmul_dlhs": _Batched("_matmul_dlhs_steps", 1, 3),
-            "_matmul_drhs": _Batched("_matmul_drhs_steps", 2, 3),
-            "_unbroadcast": _Batched("_unbroadcast_steps", 1, 2)}
+_BATCHED = {"_matmul_dlhs": _Batched("_matmul_dlhs_step", "_matmul_dlhs_steps", 1, 3),
+            "_matmul_drhs": _Batched("_matmul_drhs_step", "_matmul_drhs_steps", 2, 3),
+            "_unbroadcast": _Batched("_unbroadcast_step", "_unbroadcast_steps", 1, 2)}
 """The helpers a backward loop adds into an adjoint with, whose sums batch."""
 
 
@@ -73,22 +79,19 @@ def _batched_loop(loop: ast.For, names: NameAllocator) -> tuple[list[ast.stmt], 
         if found is None:
             continue
         adjoint, helper, args = found
-        summed, weight_at, _ = _BATCHED[helper]
+        step, summed, weight_at, _ = _BATCHED[helper]
         weight = args[weight_at]
-        factors = [a for i, a in enumerate(args) if i != weight_at]
         if not isinstance(weight, ast.Name) or weight.id in assigned \
                 or _mentions(loop, adjoint, statement):
             continue
         steps = names.fresh(f"{adjoint}_steps")
         before.append(assign(steps, ast.List([], ast.Load())))
-        step = factors[0] if len(factors) == 1 else ast.Tuple(factors, ast.Load())
-        append = ast.Expr(ast.Call(ast.Attribute(load(steps), "append", ast.Load()), [step], []))
-        what = "adjoint" if len(factors) == 1 else "factors"
-        loop.body[position] = Commented(append, f"{weight.id}'s {what} at this step", True)
+        kept = ast.Expr(call(step, load(adjoint), load(steps), *args))
+        how = "sum" if helper == "_unbroadcast" else "product"
+        loop.body[position] = Commented(kept, f"{weight.id}: one {how} per 64 steps", True)
         total = ast.AugAssign(ast.Name(adjoint, ast.Store()), ast.Add(), call(summed, load(steps),
                                                                                weight))
-        how = "summed at once" if len(factors) == 1 else "in one product"
-        after.append(Commented(total, f"every step's adjoint of {weight.id}, {how}", True))
+        after.append(Commented(total, f"{weight.id}: the last steps, in one {how}", True))
     return before, [loop, *after]
 
 

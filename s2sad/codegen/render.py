@@ -76,27 +76,27 @@ def _lines(statement: ast.stmt, depth: int) -> list[str]:
     if _written_by_lines(statement):
         return _compound(statement, depth)
     try:
-        lines = [indent + line for line in _text(statement, black_line).split("\n")]
+        lines = [indent + line for line in _text(statement, black_line, depth).split("\n")]
     except Unsure:
-        return _by_black(_text(statement, ast.unparse), depth)
+        return _by_black(_text(statement, ast.unparse, depth), depth)
     if any(len(line) > LINE_LENGTH for line in lines):
         if isinstance(statement, ast.Delete) and all(isinstance(t, ast.Name) for t in statement.targets):
             # black's split of a long `del`: one name a line (the names cannot fit one line
             # inside the parentheses when they did not after `del `)
             return [f"{indent}del (", *(f"{indent}{_INDENT}{t.id}," for t in statement.targets),
                     f"{indent})"]
-        return _by_black(_text(statement, ast.unparse), depth)
+        return _by_black(_text(statement, ast.unparse, depth), depth)
     return lines
 
 
-def _text(statement: ast.stmt, write: Callable[[ast.AST], str]) -> str:
+def _text(statement: ast.stmt, write: Callable[[ast.AST], str], depth: int) -> str:
     """A simple statement's text, its parts written by `write`: a returned tuple without
     the parentheses ast.unparse gives it; a comment trailing its statement where it fits
-    the line, above it where not."""
+    the line (at `depth`), above it where not."""
     if isinstance(statement, Commented):
         text = write(statement.statement)
         trailing = f"{text}  # {statement.text}"
-        if statement.movable and len(trailing) > LINE_LENGTH - 4:
+        if statement.movable and len(trailing) > LINE_LENGTH - len(_INDENT) * max(depth, 1):
             return f"# {statement.text}\n{text}"
         return trailing
     if isinstance(statement, ast.Return) and isinstance(statement.value, ast.Tuple) \

@@ -11,6 +11,36 @@ def _segment_length(steps):
     return max(1, int(len(steps) ** 0.5))
 
 
+def _matmul_dlhs_step(total, steps, g, a, b, every=64):
+    """A loop step's `_matmul_dlhs(g, a, b)`, added into `total` (the gradient's own adjoint
+    of `a`) `every` steps at a time (products large enough to run at matrix speed, few steps'
+    factors kept), in one product: `steps` holds those not added yet.
+    """
+    steps.append((g, b))
+    if len(steps) == every and hasattr(type(total), "__iadd__"):
+        total += _matmul_dlhs_steps(steps, a)
+        steps.clear()
+
+
+def _matmul_drhs_step(total, steps, g, a, b, every=64):
+    """A loop step's `_matmul_drhs(g, a, b)`, added into `total` (the gradient's own adjoint
+    of `b`) `every` steps at a time, in one product: `steps` holds those not added yet.
+    """
+    steps.append((g, a))
+    if len(steps) == every and hasattr(type(total), "__iadd__"):
+        total += _matmul_drhs_steps(steps, b)
+        steps.clear()
+
+
+def _unbroadcast_step(total, steps, g, x, every=64):
+    """A loop step's `_unbroadcast(g, x)`, added into `total` (the gradient's own adjoint of
+    `x`) `every` steps at a time, in one sum: `steps` holds those not added yet."""
+    steps.append(g)
+    if len(steps) == every and hasattr(type(total), "__iadd__"):
+        total += _unbroadcast_steps(steps, x)
+        steps.clear()
+
+
 def _matmul_dlhs_steps(steps, a):
     """The sum over a loop's steps of `_matmul_dlhs(g, a, b)`, for each step's `(g, b)`:
     one matrix product of the steps' factors side by side, where their shapes agree and

@@ -78,9 +78,9 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
         # line 26: r = np.dot(w, xi) + b - yi
         ddot_w_xi_b = _unbroadcast(dr, dot_w_xi_b_shape)
         ddot_w_xi = _unbroadcast(ddot_w_xi_b, dot_w_xi_shape)
-        db_steps.append(ddot_w_xi_b)  # b's adjoint at this step
+        _unbroadcast_step(db, db_steps, ddot_w_xi_b, b)  # b: one sum per 64 steps
         dw += _dot_dlhs(ddot_w_xi, w, xi)  # w is read at every iteration
-    db += _unbroadcast_steps(db_steps, b)  # every step's adjoint of b, summed at once
+    db += _unbroadcast_steps(db_steps, b)  # b: the last steps, in one sum
     dw = _as_argument(dw, w)  # the type and dtype of w
     db = _as_argument(db, b)  # the type and dtype of b
     return loss, (dw, db)
@@ -222,6 +222,15 @@ def _check_scalar(value, name):
             f"grad needs a scalar output, but {name} returned an array of shape "
             f"{tuple(value.shape)}; use s2sad.vjp with a cotangent for other outputs"
         )
+
+
+def _unbroadcast_step(total, steps, g, x, every=64):
+    """A loop step's `_unbroadcast(g, x)`, added into `total` (the gradient's own adjoint of
+    `x`) `every` steps at a time, in one sum: `steps` holds those not added yet."""
+    steps.append(g)
+    if len(steps) == every and hasattr(type(total), "__iadd__"):
+        total += _unbroadcast_steps(steps, x)
+        steps.clear()
 
 
 def _unbroadcast_steps(steps, x):

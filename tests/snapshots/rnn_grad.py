@@ -56,15 +56,15 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
         # line 21: h = np.tanh(h @ w + xs[t] @ u + b)
         dh_w_xs_t_u_b = dh * (1.0 - h_1 * h_1)
         dh_w_xs_t_u = _unbroadcast(dh_w_xs_t_u_b, h_w_xs_t_u_shape)
-        db_steps.append(dh_w_xs_t_u_b)  # b's adjoint at this step
+        _unbroadcast_step(db, db_steps, dh_w_xs_t_u_b, b)  # b: one sum per 64 steps
         dh_w = _unbroadcast(dh_w_xs_t_u, h_w_shape)
         dxs_t_u = _unbroadcast(dh_w_xs_t_u, xs_t_u_shape)
-        du_steps.append((dxs_t_u, xs_t))  # u's factors at this step
+        _matmul_drhs_step(du, du_steps, dxs_t_u, xs_t, u)  # u: one product per 64 steps
         dh = _matmul_dlhs(dh_w, h, w)
-        dw_steps.append((dh_w, h))  # w's factors at this step
-    db += _unbroadcast_steps(db_steps, b)  # every step's adjoint of b, summed at once
-    du += _matmul_drhs_steps(du_steps, u)  # every step's adjoint of u, in one product
-    dw += _matmul_drhs_steps(dw_steps, w)  # every step's adjoint of w, in one product
+        _matmul_drhs_step(dw, dw_steps, dh_w, h, w)  # w: one product per 64 steps
+    db += _unbroadcast_steps(db_steps, b)  # b: the last steps, in one sum
+    du += _matmul_drhs_steps(du_steps, u)  # u: the last steps, in one product
+    dw += _matmul_drhs_steps(dw_steps, w)  # w: the last steps, in one product
     dw = _as_argument(dw, w)  # the type and dtype of w
     du = _as_argument(du, u)  # the type and dtype of u
     db = _as_argument(db, b)  # the type and dtype of b
@@ -196,6 +196,25 @@ def _matmul_drhs(g, a, b):
     if b.ndim == 1:
         return _unbroadcast((a.swapaxes(-1, -2) @ g[..., None])[..., 0], b)
     return _unbroadcast(a.swapaxes(-1, -2) @ g, b)
+
+
+def _matmul_drhs_step(total, steps, g, a, b, every=64):
+    """A loop step's `_matmul_drhs(g, a, b)`, added into `total` (the gradient's own adjoint
+    of `b`) `every` steps at a time, in one product: `steps` holds those not added yet.
+    """
+    steps.append((g, a))
+    if len(steps) == every and hasattr(type(total), "__iadd__"):
+        total += _matmul_drhs_steps(steps, b)
+        steps.clear()
+
+
+def _unbroadcast_step(total, steps, g, x, every=64):
+    """A loop step's `_unbroadcast(g, x)`, added into `total` (the gradient's own adjoint of
+    `x`) `every` steps at a time, in one sum: `steps` holds those not added yet."""
+    steps.append(g)
+    if len(steps) == every and hasattr(type(total), "__iadd__"):
+        total += _unbroadcast_steps(steps, x)
+        steps.clear()
 
 
 def _matmul_drhs_steps(steps, b):
