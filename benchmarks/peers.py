@@ -196,9 +196,15 @@ def _checked(name: str, made: dict[str, Callable[[], object]]) -> dict[str, Call
     kept = {}
     for label, call in made.items():
         try:
+            call()  # a first call: compilation, tracing, generation
+            started = time.perf_counter()
             got = [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g) for g in call()]
         except Exception as error:  # noqa: BLE001 - a peer that fails a cell is n/a there
             print(f"  {name}: {label} failed ({type(error).__name__}: {str(error)[:80]})",
+                  file=sys.stderr)
+            continue
+        if time.perf_counter() - started > SLOW:
+            print(f"  {name}: {label} takes {time.perf_counter() - started:.0f} s a call: n/a",
                   file=sys.stderr)
             continue
         if all(np.allclose(g, e, rtol=1e-6, atol=1e-9) for g, e in zip(got, expected)):
@@ -246,7 +252,7 @@ GENERATION = {
             args = [rng.standard_normal(s) for s in ((4, 5), 5, (5, 3), 3, (2, 4))]
             s2sad.grad(loss, wrt=(0, 1, 2, 3))(*args, np.eye(3)[[0, 1]])
     """,
-    "examples/convnet.py's loss": f"""
+    "convnet loss (examples/convnet.py)": f"""
         import sys
         sys.path.insert(0, {str(HERE.parent / 'examples')!r})
         def run(s2sad):
@@ -293,6 +299,9 @@ def _in_processes(folder: Path, program: str, runs: int, cache: str) -> float:
     return statistics.median(times)
 
 
+SLOW = 5.0
+"""Seconds a call may take for a peer to be timed in a cell (jax.jit on a loop of scalar
+steps traces every call again)."""
 PEERS = ("s2sad", "autograd", "torch", "jax", "jax.jit", "tangent")
 
 
