@@ -449,6 +449,7 @@ def adjoint(
         signature = inspect.signature(template)
         params = list(signature.parameters.values())
         output, rest = params[0].name, params[1:]
+        _refuse_adjoint_as_output(template, output, body)
         inputs = tuple(
             p.name for p in rest
             if p.default is inspect.Parameter.empty and p.kind is not p.VAR_POSITIONAL
@@ -480,6 +481,20 @@ def adjoint(
         return template
 
     return register
+
+
+def _refuse_adjoint_as_output(template: Callable, output: str, body: list[ast.stmt]) -> None:
+    """`def rule(dy, x): dx = dy * ...`: the first parameter names the output, whose adjoint
+    the body reads as `d<output>`; a first parameter named like an adjoint, whose own
+    adjoint the body never reads, is the output's value read as if it were its adjoint."""
+    read = {n.id for statement in body for n in ast.walk(statement) if isinstance(n, ast.Name)}
+    if output.startswith("d") and output in read and f"d{output}" not in read:
+        raise TypeError(
+            f"{template.__name__}: the first parameter names the operation's output, and the "
+            f"body reads the output's adjoint as `d` + that name; `{output}` here is the "
+            f"output's value, not its adjoint (`d{output}`). Name the output "
+            f"`{output[1:] or 'y'}` and read its adjoint as `{output}`"
+        )
 
 
 def tangent(fn: Callable | str) -> Callable[[Callable], Callable]:

@@ -288,3 +288,17 @@ def test_a_rule_registered_on_a_ufunc_itself_is_used_and_imported_from_its_packa
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True)
     assert_close(np.array(json.loads(done.stdout)), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_a_rule_that_names_its_output_like_an_adjoint_is_refused():
+    """`def rule(dy, x): dx = dy * ...` reads the output's value where the adjoint was meant:
+    a silently wrong gradient, refused when the rule is registered."""
+
+    def softplus(x):
+        return np.log1p(np.exp(x))
+
+    with pytest.raises(TypeError, match="`dy` here is the output's value"):
+        @s2sad.adjoint(softplus)
+        def softplus_adjoint(dy, x):
+            dx = dy * (1.0 - 1.0 / (1.0 + xp.exp(x)))  # noqa: F821, F841 - a rule's template
+    assert REGISTRY.get(softplus) is None  # nothing was registered
