@@ -42,6 +42,22 @@ def name_nodes(node: ast.AST) -> list[ast.Name]:
     return found
 
 
+def nodes_in(node: ast.AST) -> list[ast.AST]:
+    """Every node in `node`, itself included, in no set order: `ast.walk`'s, found faster."""
+    found = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        found.append(item)
+        for field in item._fields:
+            value = getattr(item, field, None)
+            if type(value) is list:
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return found
+
+
 def copied(node: T) -> T:
     """A copy of the syntax `node` (a node or a list of them) for a pass to change: its
     fields copied through, its positions and other attributes shared (`copy.deepcopy` does

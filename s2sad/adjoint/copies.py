@@ -28,7 +28,7 @@ import ast
 from collections import Counter
 from dataclasses import replace
 
-from ..syntax import copied
+from ..syntax import copied, name_nodes
 from .blocks import Block, BranchLines, Line, LoopLines, line_nodes, own_syntax
 
 
@@ -177,9 +177,8 @@ def _inner_headers(line: Line) -> Line:
 
 
 def _count(node: ast.AST, reads: Counter, stores: Counter) -> None:
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name):
-            (stores if isinstance(n.ctx, ast.Store) else reads)[n.id] += 1
+    for n in name_nodes(node):
+        (stores if isinstance(n.ctx, ast.Store) else reads)[n.id] += 1
 
 
 def _restated(line: Line) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..ir import Assignment, Branch, Loop, Node, Program, assignments
 from ..names import NameAllocator
-from ..syntax import name_nodes
+from ..syntax import name_nodes, nodes_in
 from .accumulate import Adjoints, ArmPath, new_memory
 from .activity import Activity, carried
 from .blocks import Block, BranchLines, Line, LoopLines, header, lines_in, where
@@ -307,7 +307,8 @@ class _ReverseSweep:
 
         The forward then need not compute (or keep) the later value for the backward's sake.
         """
-        for call in ast.walk(node):
+        found = nodes_in(node)
+        for call in found:
             if not isinstance(call, ast.Call):
                 continue
             func = call.func
@@ -319,7 +320,7 @@ class _ReverseSweep:
                     if name == "_unbroadcast" and any(argument.id in s for s in self.loop_locals):
                         # A loop saves this value's shape for the backward, not the value.
                         argument.id = self._shape_name(argument.id)
-        for attribute in ast.walk(node):
+        for attribute in found:
             if isinstance(attribute, ast.Attribute) and attribute.attr in ("shape", "size", "ndim") \
                     and isinstance(attribute.value, ast.Name):
                 attribute.value.id = self.shapes.shape_proxy(attribute.value.id, False)
