@@ -32,13 +32,8 @@ def name_nodes(node: ast.AST) -> list[ast.Name]:
         item = stack.pop()
         if type(item) is ast.Name:
             found.append(item)
-            continue
-        for field in item._fields:
-            value = getattr(item, field, None)
-            if type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+        else:
+            _push_children(item, stack)
     return found
 
 
@@ -49,13 +44,17 @@ def nodes_in(node: ast.AST) -> list[ast.AST]:
     while stack:
         item = stack.pop()
         found.append(item)
-        for field in item._fields:
-            value = getattr(item, field, None)
-            if type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+        _push_children(item, stack)
     return found
+
+
+def _push_children(item: ast.AST, stack: list[ast.AST]) -> None:
+    for field in item._fields:
+        value = getattr(item, field, None)
+        if type(value) is list:
+            stack.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            stack.append(value)
 
 
 def copied(node: T) -> T:

@@ -162,6 +162,8 @@ def _found_through(function: object, earlier: list[Resolver]) -> list | None:
 def _resolvers(described: list[dict], fun: Callable) -> list[Resolver] | None:
     """The resolvers of an entry, rebuilt from the functions as they are now, each holding
     what it finds now; None where anything differs from what the entry was generated from."""
+    from ..normalize.resolution import _description  # what a call-time value is described by
+
     resolvers: list[Resolver] = []
     for item in described:
         if item["via"] is None:
@@ -175,8 +177,6 @@ def _resolvers(described: list[dict], fun: Callable) -> list[Resolver] | None:
         for path, mark in item["found"]:
             value = resolver.value_of(path)
             if mark.startswith("call:"):
-                from ..normalize.resolution import _description
-
                 if value is MISSING or _call_mark(_description(value)) != mark:
                     return None
                 resolver.found[tuple(path)] = (_AT_CALL_TIME, (_description, _description(value)))
