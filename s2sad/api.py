@@ -32,6 +32,10 @@ _LOCK = threading.RLock()
 
 _CACHE = BuildCache()
 
+_VARIANTS = 8
+"""The most argument facts (kinds, shapes, dtypes) a gradient is specialized to: calls with
+others run the general gradient."""
+
 
 class GradFunction:
     """A generated gradient function, callable like the forward function.
@@ -143,11 +147,7 @@ class GradFunction:
                 return self._run(built, built.function, args, kwargs)
             built = self._build()
         # else: arrays and numbers, and the generic gradient still the code's: it serves
-        function = built.function
-        if self._candidates[0]:
-            facts = _facts(self._candidates, args)
-            if facts:
-                function = self._variant(built, facts)[1]
+        function = self._specialized(built, args) if self._candidates[0] else built.function
         try:
             return self._run(built, function, args, kwargs)
         except ArgumentTypeError as refused:
@@ -274,6 +274,21 @@ class GradFunction:
                                             checkpoint=self.checkpoint)
         self._candidates = built.facts.candidates
         return built
+
+    def _specialized(self, built: Build, args: tuple) -> Callable:
+        """The function for these arguments: the variant for their facts from the second call
+        with them on (a call made once pays no second generation), else the general one."""
+        facts = _facts(self._candidates, args)
+        if not facts:
+            return built.function
+        variant = built.variants.get(facts)
+        if variant is not None:
+            return variant[1]
+        if facts not in built.seen:
+            if len(built.seen) < _VARIANTS:
+                built.seen.add(facts)
+            return built.function
+        return self._variant(built, facts)[1]
 
     def _variant(self, built: Build, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
         """The gradient specialized to `facts`, built once per build and facts."""
@@ -468,19 +483,30 @@ def _argument_error(error: TypeError, program: Any) -> ArgumentTypeError | None:
     return ArgumentTypeError(str(error), origin)
 
 
-def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tuple[tuple[str, Any], ...]:
     """What the positional arguments hold, where a specialized gradient can use it: "number"
-    for a Python (or NumPy) float, "numbers" for a 1-D float64 NumPy array read only by index."""
+    for a Python (or NumPy) float, "numbers" for a 1-D float64 NumPy array read only by
+    index, ("array", shape, dtype) for another NumPy array, "host" for a Python int, bool,
+    string or None; () where none of them is a number or an array."""
     params, indexed = candidates
     facts = []
+    useful = False
     for name, value in zip(params, args):
         kind = type(value)
         if kind is float or kind is numpy.float64:
             facts.append((name, "number"))
-        elif kind is numpy.ndarray and value.ndim == 1 and value.dtype == numpy.float64 \
-                and name in indexed:
-            facts.append((name, "numbers"))
-    return tuple(facts)
+        elif kind is numpy.ndarray:
+            if value.ndim == 1 and name in indexed and value.dtype == numpy.float64:
+                facts.append((name, "numbers"))
+            else:
+                facts.append((name, ("array", value.shape, value.dtype.str)))
+        elif kind is int or kind is bool or kind is str or value is None:
+            facts.append((name, "host"))
+            continue
+        else:
+            continue
+        useful = True
+    return tuple(facts) if useful else ()
 
 
 def _make(fun: Callable | None, wrt: Wrt, mode: str, has_aux: bool = False,

@@ -173,23 +173,35 @@ def compare(fun, args, wrt, expected=None, value=False, show="", cotangent=None,
     known = {params.index(u): zeros_like_tree(as_float64(args[params.index(u)])) for u in unread}
     if expected is None:
         expected = numerical_gradient(fun, args, indices, seed, known=known)
-    fresh = _copy(list(args))
     if cotangent is not None:
         gradient = s2sad.vjp(fun, wrt=tuple(wrt))
     else:
         gradient = (s2sad.value_and_grad if value else s2sad.grad)(fun, wrt=tuple(wrt))
-    when = ""
-    try:
-        _ = gradient.source
-        when = " at run time"  # some refusals depend on the arguments (a number or an array)
-        got = gradient(*fresh) if cotangent is None else gradient(*fresh, cotangent=cotangent)
-    except s2sad.S2SADError as error:
-        outcome = f"refused{when}: {type(error).__name__}: {error.message.splitlines()[0][:60]}"
-        _event(outcome)
-        if family:
-            OUTCOMES[family][outcome] += 1
-            EXAMPLES.setdefault((family, outcome), show)
-        return False
+    # The first call runs the general gradient, the second the variant generated for the
+    # arguments' facts (their kinds, shapes and dtypes): both must be right.
+    for call in ("", " (second call)"):
+        fresh = _copy(list(args))
+        when = ""
+        try:
+            _ = gradient.source
+            when = " at run time"  # some refusals depend on the arguments (a number or an array)
+            got = gradient(*fresh) if cotangent is None else gradient(*fresh, cotangent=cotangent)
+        except s2sad.S2SADError as error:
+            if call:
+                _fail(f"the second call is refused, the first was not: {error}", show, gradient)
+            outcome = f"refused{when}: {type(error).__name__}: {error.message.splitlines()[0][:60]}"
+            _event(outcome)
+            if family:
+                OUTCOMES[family][outcome] += 1
+                EXAMPLES.setdefault((family, outcome), show)
+            return False
+        _check_call(fun, args, fresh, got, params, wrt, indices, expected, value, show, gradient,
+                    seed, known)
+    return True
+
+
+def _check_call(fun, args, fresh, got, params, wrt, indices, expected, value, show, gradient,
+                seed, known):
     for name, a, original in zip(params, fresh, args):
         if not same_tree(a, original):
             _fail(f"s2sad wrote into the argument {name}", show, gradient)
@@ -224,7 +236,8 @@ def compare(fun, args, wrt, expected=None, value=False, show="", cotangent=None,
                     _close(g_leaf, second, label)
                 except AssertionError as error:
                     _fail(str(error), show, gradient)
-    return True
+
+
 
 
 def _close(got, expected, name):

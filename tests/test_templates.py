@@ -150,13 +150,14 @@ def test_template_matches_finite_differences(key: str, i: int, case: Case):
     context = f"[{key}-{i}] {describe(case, args)}"
 
     vjp = s2sad.vjp(case.fun, wrt=wrt_argument(case))
-    with np.errstate(divide="raise", invalid="raise"):
-        grads = vjp(*args, cotangent=cotangent)
-
-    assert_unchanged(args_before, args, "an argument")
-    assert_unchanged(cotangent_before, cotangent, "the cotangent")
     expected = numerical_vjp(case.fun, args, case.wrt_indices, cotangent)
-    check_gradients(case, args, grads, expected, context)
+    # The second call runs the variant generated for the arguments' kinds and shapes.
+    for call in ("", " (second call)"):
+        with np.errstate(divide="raise", invalid="raise"):
+            grads = vjp(*args, cotangent=cotangent)
+        assert_unchanged(args_before, args, "an argument")
+        assert_unchanged(cotangent_before, cotangent, "the cotangent")
+        check_gradients(case, args, grads, expected, context + call)
 
 
 def numerical_contract(case: Case, args: list[Any], c: Any) -> float:
@@ -178,12 +179,12 @@ def test_template_grad_on_scalar_loss(key: str, i: int, case: Case):
     context = f"[{key}-{i}] loss {case.loss.__name__}\n{describe(case, args)}"
 
     gradient = s2sad.grad(case.loss, wrt=wrt_argument(case))
-    with np.errstate(divide="raise", invalid="raise"):
-        grads = gradient(*loss_args)
-
-    assert_unchanged(before, loss_args, "an argument")
     expected = numerical_vjp(case.loss, loss_args, case.wrt_indices, 1.0)
-    check_gradients(case, args, grads, expected, context)
+    for call in ("", " (second call)"):  # the second runs the variant for the arguments
+        with np.errstate(divide="raise", invalid="raise"):
+            grads = gradient(*loss_args)
+        assert_unchanged(before, loss_args, "an argument")
+        check_gradients(case, args, grads, expected, context + call)
     reference = numerical_vjp(case.fun, args, case.wrt_indices, c)
     for name, g, r in zip(case.wrt, grads if len(case.wrt) > 1 else (grads,), reference):
         assert_close(g, r, name=f"{context}\nd{name} against the vjp of {case.name}")

@@ -90,7 +90,8 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     reached = useful(program, activity, set(output_names))
     activity.refuse_unruled(reached)
     numbers = frozenset(p for p, fact in facts.items() if fact == "number")
-    shapes = Shapes(program, activity, numbers, number_lists)
+    arrays = {p: fact[1] for p, fact in facts.items() if isinstance(fact, tuple)}
+    shapes = Shapes(program, activity, numbers, number_lists, arrays)
     containers = possible_containers(program, activity)
     backward = reverse_sweep(program, activity, reached, names, shapes, containers, differentiated)
     finals, gradients = _final_gradients(wrt, backward, shapes.scalars, namespace, program.leaves)
@@ -121,9 +122,15 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         forward += value_lines
     reads = _names(*forward, *checks, *final_statements, returned) | names_in(blocks)
     checked = [w for w in wrt if w in containers and w not in unread]
-    preamble = _preamble(program, [w for w in wrt if w not in checked and w not in unread], checked,
-                         namespace in reads)
+    floats = {p for p, fact in facts.items() if fact in ("number", "numbers")
+              or isinstance(fact, tuple) and fact[2][1] == "f"}
+    preamble = _preamble(program, [w for w in wrt if w not in {*checked, *unread, *floats}], checked,
+                         namespace in reads, _on_host(program, facts))
     default = ast.Constant(1.0) if mode != "vjp" else None
+    helpers = backward.helpers | (_names(*preamble, *forward, *checks, *final_statements)
+                                  & HELPER_NAMES)
+    if facts:  # a variant writes some helpers' calls out for what it knows
+        helpers &= reads | _names(*preamble)
     return Gradient(
         name=names.fresh(f"{program.name.rstrip('_') or program.name}_{mode}"),
         program=program,
@@ -137,7 +144,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         backward=blocks,
         finals=finals,
         result=returned,
-        helpers=backward.helpers | (_names(*preamble, *forward, *checks, *final_statements) & HELPER_NAMES),
+        helpers=frozenset(helpers),
         functions={name: spec for name, spec in program.functions.items()
                    if name in reads | _names(*preamble)},
         has_aux=has_aux,
@@ -281,11 +288,21 @@ def _with_value(program: Program, mode: str, gradients: ast.expr,
     return lines, ast.Tuple([value, gradients], ast.Load())
 
 
-def _preamble(program: Program, arrays: list[str], items: list[str], namespace: bool) -> list[ast.stmt]:
-    """`xp = _namespace(...)` where the function reads `xp`, then the checks that the
-    differentiated arguments are arrays (or lists and tuples of `items`) of floats."""
+def _on_host(program: Program, facts: dict[str, object]) -> bool:
+    """Whether the facts tell that every argument is a NumPy array, a number or another
+    host value, and the function reads no global or closure value: its namespace is NumPy."""
+    return bool(facts) and not program.externals and all(p.name in facts for p in program.params)
+
+
+def _preamble(program: Program, arrays: list[str], items: list[str], namespace: bool,
+              on_host: bool = False) -> list[ast.stmt]:
+    """`xp = _namespace(...)` where the function reads `xp` (`xp = numpy` where the call's
+    facts tell it is NumPy: `on_host`), then the checks that the differentiated arguments are
+    arrays (or lists and tuples of `items`) of floats."""
     statements: list[ast.stmt] = []
-    if namespace:
+    if namespace and on_host:
+        statements.append(assign(program.namespace, load("numpy")))
+    elif namespace:
         parameters = [load(p.name) for p in program.params]
         parameters += [load(e.parameter) for e in program.externals]
         statements.append(assign(program.namespace, call("_namespace", *parameters)))
@@ -301,13 +318,10 @@ def _preamble(program: Program, arrays: list[str], items: list[str], namespace: 
 
 def specializable(program: Program) -> tuple[list[str], list[str]]:
     """The parameters whose facts a specialized variant can use: (every parameter, for
-    "number"; the parameters the function only indexes, for "numbers"). Only a function
-    with a loop gains from a variant."""
+    "number" and the arrays' shapes; the parameters a loop only indexes, for "numbers")."""
     loop_indices = {node.index for node in walk(program.body) if isinstance(node, Loop)}
-    if not loop_indices:
-        return [], []
     # Read as k[i], with i a loop's index or an integer: a list of numbers reads the same.
-    indexed = indexed_parameters(program, loop_indices)
+    indexed = indexed_parameters(program, loop_indices) if loop_indices else []
     return [p.name for p in program.params], indexed
 
 

@@ -13,6 +13,7 @@ import ast
 from ..ir import Branch, Loop, Node, Program, assignments, walk
 from ..templates import lookup
 from .activity import Activity
+from .concrete import concrete_shapes
 
 _REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.max", "numpy.min", "numpy.linalg.norm",
                "numpy.prod", "numpy.std", "numpy.var"}
@@ -22,9 +23,11 @@ class Shapes:
     """Same-shape classes and scalar values of a program's variables."""
 
     def __init__(self, program: Program, activity: Activity, numbers: frozenset[str] = frozenset(),
-                 number_lists: frozenset[str] = frozenset()):
+                 number_lists: frozenset[str] = frozenset(),
+                 arrays: dict[str, tuple[int, ...]] | None = None):
         """`numbers`: parameters known to hold numbers; `number_lists`: variables known to hold
-        lists of numbers (a variant of the gradient specialized to them)."""
+        lists of numbers; `arrays`: the shapes of parameters known to hold NumPy arrays (a
+        variant of the gradient specialized to them)."""
         self._parent: dict[str, str] = {}
         self._dtype_parent: dict[str, str] = {}
         self._points: set[tuple[str, str]] = set()
@@ -35,6 +38,9 @@ class Shapes:
         self.scalars: set[str] = _numbers(flat, numbers, number_lists, self.integers, parameters) \
             if numbers or number_lists else set()
         self._order.update({a.target: i for i, a in enumerate(flat)})
+        self.concrete: dict[str, tuple[int, ...]] = concrete_shapes(
+            flat, {**arrays, **dict.fromkeys(numbers, ())}, self.integers) if arrays else {}
+        """The shape of each value the arguments' shapes determine (concrete.py)."""
         targets = [p.name for p in program.params] + [a.target for a in flat]
         self._conditional = _assigned_in_blocks(program.body)
         # A loop's carried variable is assigned before the loop and at every iteration's end:
@@ -98,8 +104,16 @@ class Shapes:
 
     def same(self, a: str, b: str) -> bool:
         """True when `a` and `b` have the same shape whatever the inputs."""
+        concrete = self.concrete
+        if a in concrete and b in concrete and concrete[a] == concrete[b]:
+            return True
         return a == b or _find(self._parent, a) == _find(self._parent, b) or (
             a in self.scalars and b in self.scalars) or (a, b) in self._points or (b, a) in self._points
+
+    def ndim(self, name: str) -> int | None:
+        """The number of dimensions of `name`'s values, where the arguments' shapes tell it."""
+        shape = self.concrete.get(name)
+        return None if shape is None else len(shape)
 
     def shape_proxy(self, name: str, dtype: bool) -> str:
         """The earliest value with the shape (and, if `dtype`, the dtype) of `name`."""

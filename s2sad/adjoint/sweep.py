@@ -19,6 +19,7 @@ from .accumulate import Adjoints, ArmPath, new_memory
 from .activity import Activity, carried
 from .blocks import Block, BranchLines, Line, LoopLines, header, lines_in, where
 from .instantiate import Contribution, Local, instantiate
+from .products import specialize_products
 from .shapes import Shapes
 from .tapes import fill_tapes, without_idle_loops
 
@@ -295,6 +296,8 @@ class _ReverseSweep:
                     value = ast.Call(ast.Name("_unbroadcast", ast.Load()),
                                      [value, ast.Name(item.variable, ast.Load())], [])
                     self.helpers.add("_unbroadcast")
+                if self.shapes.concrete:
+                    value = specialize_products(value, self.shapes.ndim)
                 self._read_earlier_shapes(value)
                 lines.extend(self.adjoints.accumulate(item.variable, value, new_memory(value, movable)))
             else:

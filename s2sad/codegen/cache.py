@@ -79,6 +79,8 @@ class Build:
     generated: Any = None
     """The Gradient, where it was generated in this process (or since asked for)."""
     variants: dict[tuple, tuple[str, Callable]] = field(default_factory=dict)
+    seen: set[tuple] = field(default_factory=set)
+    """The facts of calls made once, whose variant the next such call generates."""
     differentiable: str | None = None
     """The source a gradient of this gradient reads (tapes read by position), made once."""
 
