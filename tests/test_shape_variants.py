@@ -1,0 +1,112 @@
+"""Variants of a gradient generated for the shapes and dtypes of its NumPy arguments: what
+they leave out, where they keep the general code, and that their gradients are right."""
+
+import numpy as np
+import pytest
+from gradcheck import assert_close, numerical_vjp
+
+import s2sad
+
+rng = np.random.default_rng(33)
+
+
+def dag(w1, w2, x):
+    x1 = w1 @ x
+    x2 = x + w2 @ x1
+    x3 = w1 @ (x1 + x2)
+    return np.sum(x3 * x3)
+
+
+def affine(w, b, x):
+    return np.sum(np.tanh(x @ w + b))
+
+
+def grows(x, m, n):
+    s = x
+    for _ in range(n):
+        s = s * m  # (4,) at first, (3, 4) after one step
+    return np.sum(s)
+
+
+def matvec(w, v):
+    return np.sum(np.tanh(w @ v) * v[:2].sum())
+
+
+def check(fun, args, wrt, calls=2):
+    gradient = s2sad.grad(fun, wrt=wrt)
+    expected = numerical_vjp(fun, args, list(wrt), 1.0)
+    for _ in range(calls):
+        got = gradient(*args)
+        for g, e in zip(got, expected):
+            assert_close(np.asarray(g), np.asarray(e))
+    return gradient
+
+
+def test_the_dag_variant_writes_products_for_their_ranks_and_needs_no_unbroadcasting():
+    args = [rng.standard_normal((3, 3)), rng.standard_normal((3, 3)), rng.standard_normal((3, 2))]
+    gradient = check(dag, args, (0, 1))
+    variant = gradient.source_for(*args).split("\ndef _")[0]  # the function, not its helpers
+    for general in ("_unbroadcast", "_matmul_dlhs", "_matmul_drhs", "_namespace(",
+                    "_check_differentiable"):
+        assert general not in variant
+    assert "xp = numpy" in variant and "@ x1_x2.T" in variant and "w1.T @" in variant
+    # The general gradient, the one saved, still serves any arguments.
+    assert "_matmul_dlhs" in gradient.source and "_namespace(" in gradient.source
+
+
+def test_a_broadcast_operand_is_still_summed_back_to_its_shape():
+    args = [rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((5, 3))]
+    gradient = check(affine, args, (0, 1))
+    assert "_unbroadcast(" in gradient.source_for(*args).split("\ndef _")[0]
+
+
+def test_a_loop_variable_whose_shape_changes_keeps_the_general_code():
+    args = [rng.standard_normal(4), rng.standard_normal((3, 1)), 3]
+    gradient = check(grows, args, (0, 1))
+    assert "_unbroadcast" in gradient.source_for(*args).split("\ndef _")[0]
+
+
+def test_matrix_vector_products_are_written_for_their_ranks():
+    args = [rng.standard_normal((2, 3)), rng.standard_normal(3)]
+    gradient = check(matvec, args, (0, 1))
+    variant = gradient.source_for(*args).split("\ndef _")[0]
+    assert "_matmul_d" not in variant and "[:, None] *" in variant
+
+
+def test_each_shape_gets_its_variant_up_to_a_limit_then_the_general_gradient():
+    gradient = s2sad.grad(affine, wrt=(0, 1))
+    for rows in range(1, 12):
+        args = [rng.standard_normal((3, 2)), rng.standard_normal(2),
+                rng.standard_normal((rows, 3))]
+        expected = numerical_vjp(affine, args, [0, 1], 1.0)
+        for _ in range(2):
+            for g, e in zip(gradient(*args), expected):
+                assert_close(g, e)
+    assert len(gradient._built.variants) == 8
+
+
+def test_float32_arguments_get_float32_gradients_from_the_variant():
+    args = [rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32),
+            rng.standard_normal((5, 3)).astype(np.float32)]
+    gradient = s2sad.grad(affine, wrt=(0, 1))
+    expected = numerical_vjp(affine, args, [0, 1], 1.0)
+    for _ in range(2):
+        got = gradient(*args)
+        for g, e in zip(got, expected):
+            assert g.dtype == np.float32
+            assert_close(g, e, rtol=1e-4, atol=1e-4)
+
+
+def test_integer_arguments_are_refused_by_the_variant_too():
+    gradient = s2sad.grad(affine, wrt=(0, 1))
+    args = [np.ones((3, 4), dtype=np.int64), np.ones(4), np.ones((5, 3))]
+    for _ in range(2):
+        with pytest.raises(TypeError, match="cannot differentiate with respect to w"):
+            gradient(*args)
+
+
+def test_a_variant_is_the_same_text_for_the_same_facts():
+    args = [rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((5, 3))]
+    first = s2sad.grad(affine, wrt=(0, 1)).source_for(*args)
+    again = s2sad.grad(affine, wrt=(0, 1)).source_for(*[a + 1.0 for a in args])
+    assert first == again
