@@ -132,7 +132,7 @@ class GradFunction:
         if structured is not None:
             return structured[0].source
         built = self._build()
-        facts = _facts(self._candidates, args)
+        facts = _facts(args)
         return self._variant(built, facts)[0] if facts else built.source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -278,7 +278,7 @@ class GradFunction:
     def _specialized(self, built: Build, args: tuple) -> Callable:
         """The function for these arguments: the variant for their facts from the second call
         with them on (a call made once pays no second generation), else the general one."""
-        facts = _facts(self._candidates, args)
+        facts = _facts(args)
         if not facts:
             return built.function
         variant = built.variants.get(facts)
@@ -290,17 +290,20 @@ class GradFunction:
             return built.function
         return self._variant(built, facts)[1]
 
-    def _variant(self, built: Build, facts: tuple[tuple[str, str], ...]) -> tuple[str, Callable]:
-        """The gradient specialized to `facts`, built once per build and facts."""
+    def _variant(self, built: Build, facts: tuple) -> tuple[str, Callable]:
+        """The gradient specialized to the arguments' `facts` (`_facts`), built once per build
+        and facts."""
         variant = built.variants.get(facts)
         if variant is None:
             with _LOCK:
                 program = built.gradient.program
                 names, single = _normalize_wrt(program, self._wrt)
-                gradient = differentiate(program, names, self.mode, single, dict(facts),
-                                         self.has_aux, self.return_value)
+                gradient = differentiate(program, names, self.mode, single,
+                                         _named_facts(self._candidates, facts), self.has_aux,
+                                         self.return_value)
                 source = module_source(gradient, checkpoint=self.checkpoint)
-                filename = f"<s2sad {gradient.name} for numbers, from {program.display_filename}>"
+                filename = (f"<s2sad {gradient.name} for the arguments' kinds and shapes, from "
+                            f"{program.display_filename}>")
                 variant = (source, compile_function(source, gradient.name, filename))
                 built.variants[facts] = variant
         return variant
@@ -483,30 +486,43 @@ def _argument_error(error: TypeError, program: Any) -> ArgumentTypeError | None:
     return ArgumentTypeError(str(error), origin)
 
 
-def _facts(candidates: tuple[list[str], list[str]], args: tuple[Any, ...]) -> tuple[tuple[str, Any], ...]:
-    """What the positional arguments hold, where a specialized gradient can use it: "number"
-    for a Python (or NumPy) float, "numbers" for a 1-D float64 NumPy array read only by
-    index, ("array", shape, dtype) for another NumPy array, "host" for a Python int, bool,
-    string or None; () where none of them is a number or an array."""
-    params, indexed = candidates
+def _facts(args: tuple[Any, ...]) -> tuple:
+    """What each positional argument is, as cheaply as a call can tell: (shape, dtype) for a
+    NumPy array, "number" for a Python (or NumPy) float, "host" for a Python int, bool,
+    string or None, None for anything else; () where none is a number or an array."""
     facts = []
     useful = False
-    for name, value in zip(params, args):
+    for value in args:
         kind = type(value)
-        if kind is float or kind is numpy.float64:
-            facts.append((name, "number"))
-        elif kind is numpy.ndarray:
-            if value.ndim == 1 and name in indexed and value.dtype == numpy.float64:
-                facts.append((name, "numbers"))
-            else:
-                facts.append((name, ("array", value.shape, value.dtype.str)))
+        if kind is numpy.ndarray:
+            facts.append((value.shape, value.dtype))
+            useful = True
+        elif kind is float or kind is numpy.float64:
+            facts.append("number")
+            useful = True
         elif kind is int or kind is bool or kind is str or value is None:
-            facts.append((name, "host"))
-            continue
+            facts.append("host")
         else:
-            continue
-        useful = True
+            facts.append(None)
     return tuple(facts) if useful else ()
+
+
+def _named_facts(candidates: tuple[list[str], list[str]], facts: tuple) -> dict[str, Any]:
+    """The facts a variant is generated for, by parameter: "number"; "numbers" for a 1-D
+    float64 array a loop only indexes (read as a list of numbers); ("array", shape, dtype)
+    for another array; "host"."""
+    params, indexed = candidates
+    named: dict[str, Any] = {}
+    for name, fact in zip(params, facts):
+        if type(fact) is tuple:
+            shape, dtype = fact
+            if len(shape) == 1 and name in indexed and dtype == numpy.float64:
+                named[name] = "numbers"
+            else:
+                named[name] = ("array", shape, dtype.str)
+        elif fact is not None:
+            named[name] = fact
+    return named
 
 
 def _make(fun: Callable | None, wrt: Wrt, mode: str, has_aux: bool = False,

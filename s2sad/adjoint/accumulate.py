@@ -38,10 +38,13 @@ class Adjoints:
     that add contributions to them."""
 
     def __init__(self, names: NameAllocator, adjoint_names: dict[str, str], namespace: str,
-                 containers: set[str], integers: set[str], readers: dict[str, list[ArmPath]]):
+                 containers: set[str], integers: set[str], readers: dict[str, list[ArmPath]],
+                 number_lists: frozenset[str] = frozenset()):
         """`adjoint_names`: the names already chosen (the parameters'); `containers`: the
         variables that may hold lists of arrays; `integers`: those that hold Python ints;
-        `readers`: the arms each operation reading a variable stands in, for the comments."""
+        `readers`: the arms each operation reading a variable stands in, for the comments;
+        `number_lists`: those a variant knows to hold lists of Python floats."""
+        self.number_lists = number_lists
         self.names = names
         self.adjoint_names = adjoint_names
         self.namespace = namespace
@@ -81,9 +84,12 @@ class Adjoints:
         """The adjoint of `variable` is used up: an earlier value of its name starts afresh."""
         self.state.pop(variable, None)
 
-    def zeros(self, variable: str) -> ast.Call:
+    def zeros(self, variable: str) -> ast.expr:
         """Zeros for the adjoint of `variable`: `xp.zeros_like`, or `_zeros_like` where the
         variable may be a list or tuple of arrays."""
+        if variable in self.number_lists:  # `[0.0] * len(k_items)`
+            return ast.BinOp(ast.List([ast.Constant(0.0)], ast.Load()), ast.Mult(),
+                             ast.Call(ast.Name("len", ast.Load()), [_load(variable)], []))
         if variable in self.containers:
             self.helpers.add("_zeros_like")
             return ast.Call(ast.Name("_zeros_like", ast.Load()), [_load(variable)], [])

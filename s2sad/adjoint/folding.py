@@ -86,19 +86,26 @@ _EFFECTS = frozenset({"pop", "append", "extend", "insert", "at", "update", "clea
 
 
 def _rebinds_from(entries: list[list], position: int, name: str) -> bool:
-    """`a = b` then at once `a = f(a)`: the two lines as one, `a = f(b)`."""
-    if position + 1 >= len(entries):
-        return False
-    following = entries[position + 1][1].statement
-    if not (isinstance(following, ast.Assign) and len(following.targets) == 1
-            and isinstance(following.targets[0], ast.Name) and following.targets[0].id == name
-            and any(n.id == name for n in name_nodes(following.value))):
-        return False
-    value = _Substitute(name, entries[position][1].statement.value).visit(copied(following.value))
-    entries[position + 1][1] = Line(ast.Assign([ast.Name(name, ast.Store())], value),
-                                    entries[position + 1][1].comment)
-    del entries[position]
-    return True
+    """`a = b`, then `a = f(a)` with no line between that reads or binds `a` or changes
+    `b`: the two lines as one, `a = f(b)`, where the second was."""
+    source = entries[position][1].statement.value.id
+    for later in range(position + 1, len(entries)):
+        following = entries[later][1].statement
+        if isinstance(following, (LoopLines, BranchLines)):
+            return False
+        mentioned = {n.id for n in name_nodes(following)}
+        if isinstance(following, ast.Assign) and len(following.targets) == 1 \
+                and isinstance(following.targets[0], ast.Name) \
+                and following.targets[0].id == name and name in mentioned:
+            value = _Substitute(name, entries[position][1].statement.value).visit(
+                copied(following.value))
+            entries[later][1] = Line(ast.Assign([ast.Name(name, ast.Store())], value),
+                                     entries[later][1].comment)
+            del entries[position]
+            return True
+        if name in mentioned or source in _touched(following):
+            return False
+    return False
 
 
 def _calls(value: ast.expr) -> bool:

@@ -35,6 +35,7 @@ class Shapes:
         self._order = {p.name: -1 for p in program.params}
         flat = assignments(program.body)
         parameters = {p.name for p in program.params}
+        self.number_lists = number_lists
         self.scalars: set[str] = _numbers(flat, numbers, number_lists, self.integers, parameters) \
             if numbers or number_lists else set()
         self._order.update({a.target: i for i, a in enumerate(flat)})

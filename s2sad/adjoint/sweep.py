@@ -19,8 +19,8 @@ from .accumulate import Adjoints, ArmPath, new_memory
 from .activity import Activity, carried
 from .blocks import Block, BranchLines, Line, LoopLines, header, lines_in, where
 from .instantiate import Contribution, Local, instantiate
-from .products import specialize_products
 from .shapes import Shapes
+from .specialized import specialize_products, summed_to
 from .tapes import fill_tapes, without_idle_loops
 
 # Calls that read an argument only for its shape, or for its shape and dtype:
@@ -71,7 +71,7 @@ class _ReverseSweep:
         self.shapes = shapes
         self.paths = _arm_paths(program.body, ())
         self.adjoints = Adjoints(names, dict(program.adjoint_names), program.namespace, containers,
-                                 shapes.integers, self._readers())
+                                 shapes.integers, self._readers(), shapes.number_lists)
         self.helpers: set[str] = set()
         self.loop_locals: list[set[str]] = []
         self.shape_names: dict[str, str] = {}
@@ -293,10 +293,11 @@ class _ReverseSweep:
             elif isinstance(item, Contribution):
                 value = item.value
                 if template.broadcasts and not self.shapes.same(item.variable, target):
-                    value = ast.Call(ast.Name("_unbroadcast", ast.Load()),
-                                     [value, ast.Name(item.variable, ast.Load())], [])
-                    self.helpers.add("_unbroadcast")
-                if self.shapes.concrete:
+                    value = self._unbroadcast(value, item.variable, target)
+                # A weight every iteration adds a product to keeps `_matmul_drhs`: the loop
+                # batches those (codegen/batching.py).
+                if self.shapes.concrete and not (
+                        self.loop_locals and item.variable in self.adjoints.read_at_every_iteration):
                     value = specialize_products(value, self.shapes.ndim)
                 self._read_earlier_shapes(value)
                 lines.extend(self.adjoints.accumulate(item.variable, value, new_memory(value, movable)))
@@ -304,6 +305,18 @@ class _ReverseSweep:
                 self._read_earlier_shapes(item.value)
                 lines.extend(self.adjoints.scatter(item))
         return lines
+
+    def _unbroadcast(self, value: ast.expr, variable: str, target: str) -> ast.expr:
+        """`value`, an adjoint of `target`, summed back to the shape of `variable`: by the
+        sums the known shapes tell, or by `_unbroadcast` at run time."""
+        concrete = self.shapes.concrete
+        if variable in concrete and target in concrete:
+            summed = summed_to(value, concrete[target], concrete[variable])
+            if summed is not None:
+                return summed
+        self.helpers.add("_unbroadcast")
+        return ast.Call(ast.Name("_unbroadcast", ast.Load()), [value, ast.Name(variable, ast.Load())],
+                        [])
 
     def _read_earlier_shapes(self, node: ast.AST) -> None:
         """Where a rule reads a value only for its shape, read the earliest value of that shape.

@@ -1,6 +1,6 @@
-"""Matrix products' adjoints written for their operands' ranks, where a variant of the
-gradient knows them from the call's arguments (concrete.py): `g @ b.T` in place of
-`_matmul_dlhs(g, a, b)`, which finds the ranks at every call."""
+"""Helpers' calls written out for the ranks and shapes a variant of the gradient knows from
+the call's arguments (concrete.py): `g @ b.T` in place of `_matmul_dlhs(g, a, b)`, and
+`g.sum(axis=0)` in place of `_unbroadcast(g, b)`, which find them at every call."""
 
 from __future__ import annotations
 
@@ -68,3 +68,27 @@ def _column(a: ast.expr) -> ast.expr:
     """`a[:, None]`."""
     index = ast.Tuple([ast.Slice(), ast.Constant(None)], ast.Load())
     return ast.Subscript(a, index, ast.Load())
+
+
+def summed_to(value: ast.expr, shape: tuple[int, ...], to: tuple[int, ...]) -> ast.expr | None:
+    """`value`, an adjoint of shape `shape`, summed over the axes broadcasting added to
+    make `shape` from `to`; None where `to` does not broadcast to `shape`."""
+    lead = len(shape) - len(to)
+    if lead < 0 or any(n not in (1, m) for n, m in zip(to, shape[lead:])):
+        return None
+    stretched = tuple(i for i, n in enumerate(to) if n == 1 and shape[lead + i] != 1)
+    if lead:
+        value = _sum(value, tuple(range(lead)), False)
+    if stretched:
+        value = _sum(value, stretched, True)
+    return value
+
+
+def _sum(value: ast.expr, axes: tuple[int, ...], keepdims: bool) -> ast.expr:
+    """`value.sum(axis=axes)`: the adjoint of an array with axes to sum is an array."""
+    axis = ast.Constant(axes[0]) if len(axes) == 1 else ast.Tuple(
+        [ast.Constant(a) for a in axes], ast.Load())
+    keywords = [ast.keyword("axis", axis)]
+    if keepdims:
+        keywords.append(ast.keyword("keepdims", ast.Constant(True)))
+    return ast.Call(ast.Attribute(value, "sum", ast.Load()), [], keywords)
