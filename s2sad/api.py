@@ -4,6 +4,7 @@ GradFunction they return."""
 from __future__ import annotations
 
 import functools
+import html
 import inspect
 import linecache
 import os
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy
 
+from . import highlight
 from .adjoint import Gradient, build_jacobian, differentiate, linearize, specializable
 from .codegen import compile_function, module_source, save_source, store
 from .codegen.cache import Build, BuildCache, BuildKey, Facts
@@ -310,6 +312,23 @@ class GradFunction:
 
     def __repr__(self) -> str:
         return f"<s2sad.GradFunction {self.mode} of {getattr(self.fun, '__qualname__', self.fun)}>"
+
+    def _shown(self) -> tuple[str, bool]:
+        """What Jupyter shows: the generated module, or (False) s2sad's refusal of it."""
+        try:
+            return self.source, True
+        except S2SADError as refused:
+            return f"{self!r}: s2sad cannot generate it\n{refused}", False
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the generated module, highlighted where pygments is installed."""
+        text, generated = self._shown()
+        return highlight.html_block(text) if generated else f"<pre>{html.escape(text)}</pre>"
+
+    def _repr_markdown_(self) -> str:
+        """The generated module as a fenced Markdown code block."""
+        text, generated = self._shown()
+        return highlight.markdown_block(text, "python" if generated else "text")
 
 
 def _unwrap(fun: Callable) -> tuple[Callable, tuple, dict[str, Any]]:

@@ -1,7 +1,10 @@
 """`s2sad show|save|check FILE:FUNC`: generated gradient modules from the command line.
 
-`s2sad operators` prints the catalogue of supported operators (Markdown);
-`s2sad operators > docs/operators.md` regenerates docs/operators.md.
+FILE is imported as a module, so its top-level code runs (guard a script's work with
+`if __name__ == "__main__":`); FUNC is then read from it. `s2sad show` colours the module
+with pygments when it writes to a terminal (`--color`). `s2sad operators` prints the
+catalogue of supported operators (Markdown); `s2sad operators > docs/operators.md`
+regenerates docs/operators.md.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import os
 import sys
 from collections.abc import Sequence
 
+from . import highlight
 from .api import GradFunction, grad
 from .errors import S2SADError
 
 
 def load_function(spec: str):
-    """The function FUNC of the Python file FILE, from `FILE:FUNC`."""
+    """The function FUNC of the Python file FILE, from `FILE:FUNC`: FILE is imported, its
+    top-level code run."""
     path, _, name = spec.rpartition(":")
     if not path or not name:
         raise SystemExit(f"s2sad: expected FILE:FUNC, got {spec!r}")
@@ -35,9 +40,27 @@ def load_function(spec: str):
     target = module
     for part in name.split("."):
         if not hasattr(target, part):
-            raise SystemExit(f"s2sad: {path} defines no {name!r}")
+            raise SystemExit(f"s2sad: {path} defines no {name!r}{_defined_functions(module)}")
         target = getattr(target, part)
     return target
+
+
+def _defined_functions(module) -> str:
+    """`; it defines f, g`: the functions (and gradients) the module defines at its top level."""
+    names = [n for n, v in vars(module).items() if not n.startswith("_")
+             and (isinstance(v, GradFunction) or getattr(v, "__module__", None) == module.__name__
+                  and callable(v) and not isinstance(v, type))]
+    return f"; it defines {', '.join(names)}" if names else "; it defines no functions"
+
+
+def _colored(requested: str) -> bool:
+    """Whether `show` colours its output: `always`, `never`, or (`auto`) on a terminal."""
+    if requested == "auto":
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and highlight.available()
+    if requested == "always" and not highlight.available():
+        print("s2sad: --color=always needs pygments (pip install pygments); printing plain text",
+              file=sys.stderr)
+    return requested == "always"
 
 
 def gradient_function(spec: str, wrt: str | None) -> GradFunction:
@@ -55,14 +78,20 @@ def gradient_function(spec: str, wrt: str | None) -> GradFunction:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `s2sad` command."""
-    parser = argparse.ArgumentParser(prog="s2sad", description=__doc__)
+    parser = argparse.ArgumentParser(prog="s2sad", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("show", help="print the generated gradient module")
     save = commands.add_parser("save", help="write the generated gradient module to a file")
     check = commands.add_parser("check", help="check that s2sad can differentiate FILE:FUNC")
     for command in (show, save, check):
-        command.add_argument("target", metavar="FILE:FUNC")
+        command.add_argument("target", metavar="FILE:FUNC",
+                             help="FUNC in the Python file FILE; FILE is imported (its "
+                             "top-level code runs)")
         command.add_argument("--wrt", help="comma-separated argument names (default: the first)")
+    show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the module with pygments: on a terminal (auto, the "
+                      "default), always, or never")
     save.add_argument("-o", "--output", required=True, help="the .py file to write")
     save.add_argument("-f", "--force", action="store_true", help="replace an existing file")
     commands.add_parser("operators", help="print the catalogue of supported operators (Markdown)")
@@ -76,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         function = gradient_function(args.target, args.wrt)
         source = function.source
         if args.command == "show":
-            sys.stdout.write(source)
+            sys.stdout.write(highlight.terminal(source) if _colored(args.color) else source)
         elif args.command == "save":
             function.save(args.output, overwrite=args.force)
             print(f"wrote {args.output}")

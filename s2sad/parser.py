@@ -44,14 +44,49 @@ def read_source(fun: types.FunctionType) -> tuple[str, int, int, str]:
     try:
         lines, first = inspect.getsourcelines(fun)
     except (OSError, TypeError) as exc:
-        raise SourceUnavailableError(
-            f"cannot read the source of {fun.__qualname__} ({exc})",
-            hint="define the function in a .py file; source typed into an interactive "
-            "interpreter is not kept",
-        ) from None
+        raise _no_source(fun, exc) from None
     text = "".join(lines)
     indent = len(lines[0]) - len(lines[0].lstrip())
     return textwrap.dedent(text), max(first, 1), indent, filename
+
+
+_LINECACHE_HINT = (
+    "register the source text with linecache under the name you compile it with, as IPython "
+    "does for its cells: `linecache.cache[name] = (len(src), None, src.splitlines(True), "
+    "name)`, then `exec(compile(src, name, 'exec'), namespace)`"
+)
+
+
+def _no_source(fun: types.FunctionType, exc: Exception) -> SourceUnavailableError:
+    """Why the source of `fun` cannot be read, and how to make it readable."""
+    code = fun.__code__
+    where = f"{fun.__qualname__} (defined in {code.co_filename}, line {code.co_firstlineno})"
+    if code.co_filename == "<stdin>":
+        return SourceUnavailableError(
+            f"cannot read the source of {where}: s2sad reads a function's source, and "
+            "Python keeps none for code typed into the interactive interpreter or read "
+            "from standard input",
+            hint="define it in a .py file and import it, or work in IPython or Jupyter, "
+            "which keep their cells' source",
+        )
+    if code.co_filename.startswith("<"):
+        return SourceUnavailableError(
+            f"cannot read the source of {where}: s2sad reads a function's source, and "
+            "Python keeps none for code compiled from a string (`exec`, `compile`, "
+            "`python -c`)",
+            hint="define it in a .py file and import it; or, for source you `exec`, "
+            + _LINECACHE_HINT,
+        )
+    if not os.path.exists(code.co_filename):
+        return SourceUnavailableError(
+            f"cannot read the source of {where}: the file does not exist (any more)",
+            hint="s2sad reads the source from the function's file when it generates the "
+            "gradient: keep the file, or " + _LINECACHE_HINT,
+        )
+    return SourceUnavailableError(
+        f"cannot read the source of {where} ({exc})",
+        hint="define the function in a .py file, and keep the file as it was imported",
+    )
 
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")

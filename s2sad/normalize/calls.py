@@ -7,7 +7,7 @@ import builtins
 import sysconfig
 import types
 
-from ..errors import UnknownFunctionError, UnsupportedSyntaxError
+from ..errors import SourceUnavailableError, UnknownFunctionError, UnsupportedSyntaxError
 from ..ir import Operation
 from ..parser import (
     BUILTIN_OPERATIONS,
@@ -112,7 +112,7 @@ class CallLowering:
                     f"installed library `{target.__module__.split('.')[0]}`, and it does not "
                     "inline a library's source: its internals are not written for s2sad",
                     self.origin(func), rule_hint(ast.unparse(func)))
-            return self.inline(None, load(target), None, node)
+            return self.inline(None, self.callee_source(target, func), None, node)
         if canonical is None:
             shown = ast.unparse(func)
             raise UnknownFunctionError(
@@ -231,6 +231,18 @@ class CallLowering:
         if isinstance(func, ast.Name) and self.scope.local_function(func.id) is not None:
             return True
         return canonical is None and isinstance(target, types.FunctionType)
+
+    def callee_source(self, target: types.FunctionType, func: ast.expr) -> Source:
+        """The source of a function the call inlines; where it cannot be read, the refusal
+        points at the call."""
+        try:
+            return load(target)
+        except SourceUnavailableError as error:
+            if error.origin is not None:
+                raise
+            raise SourceUnavailableError(f"s2sad inlines the call to `{ast.unparse(func)}`, "
+                                         f"and {error.message}", self.origin(func),
+                                         error.hint) from None
 
     def inline(self, definition, source: Source | None, parent: Scope | None, node: ast.Call,
                supplied: dict[str, ast.expr] | None = None):
