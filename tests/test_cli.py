@@ -184,14 +184,14 @@ def test_color_always_highlights_and_never_does_not():
 def test_show_on_a_terminal_highlights():
     """`auto` colours when standard output is a terminal (a pseudo-terminal here)."""
     leader, follower = pty.openpty()
+    # The output is read while the command writes: a terminal holds only a few kilobytes.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "s2sad", "show", DAG], cwd=ROOT, stdout=follower,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "", "TERM": "xterm"})
+    os.close(follower)
+    chunks = []
     try:
-        process = subprocess.run(
-            [sys.executable, "-m", "s2sad", "show", DAG], cwd=ROOT, stdout=follower,
-            stderr=subprocess.PIPE, timeout=60, check=False,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "", "TERM": "xterm"})
-        os.close(follower)
-        follower = -1
-        chunks = []
         while True:
             try:
                 chunk = os.read(leader, 65536)
@@ -201,10 +201,10 @@ def test_show_on_a_terminal_highlights():
                 break
             chunks.append(chunk)
     finally:
-        if follower != -1:
-            os.close(follower)
         os.close(leader)
-    assert process.returncode == 0, process.stderr
+        process.stderr.read()
+        process.wait(timeout=60)
+    assert process.returncode == 0
     shown = b"".join(chunks).decode()
     assert ANSI in shown and "q_grad" in shown
 
