@@ -3,6 +3,7 @@ GradFunction they return."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import linecache
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy
 
+from .graph import dot as graph_dot
 from .adjoint import Gradient, build_jacobian, differentiate, linearize, specializable
 from .codegen import compile_function, module_source, save_source, store
 from .codegen.cache import Build, BuildCache, BuildKey, Facts
@@ -100,6 +102,17 @@ class GradFunction:
     def program(self) -> Program:
         """The forward function as s2sad normalized it, which the gradient is generated from."""
         return self._build().gradient.program
+
+    def graph(self, backward: bool = False) -> str:
+        """The DAG the gradient is generated from, as DOT text (Graphviz's language): a node
+        per input and per operation, the `wrt` parameters blue, other values white,
+        operations green, loops and branches as clusters. `backward`: the adjoint graph, with
+        an accumulation node (`+=`) wherever contributions add up."""
+        program = self.program
+        seeds = None
+        if self.has_aux:
+            seeds = [o.id for o in program.outputs[:1] if isinstance(o, ast.Name)]
+        return graph_dot(program, list(self.wrt), backward, seeds)
 
     @property
     def function(self) -> Callable:
