@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy
 
-from .graph import dot as graph_dot
 from .adjoint import Gradient, build_jacobian, differentiate, linearize, specializable
 from .codegen import compile_function, module_source, save_source, store
 from .codegen.cache import Build, BuildCache, BuildKey, Facts
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
+from .graph import dot as graph_dot
 from .ir import Program
 from .normalize import normalize
 from .parser import display_name
@@ -108,11 +108,20 @@ class GradFunction:
         per input and per operation, the `wrt` parameters blue, other values white,
         operations green, loops and branches as clusters. `backward`: the adjoint graph, with
         an accumulation node (`+=`) wherever contributions add up."""
-        program = self.program
+        return self._graph(self._build(), backward)
+
+    def graph_for(self, *args: Any, backward: bool = False) -> str:
+        """`graph` of the gradient that runs for these arguments (`source_for(*args)`): the
+        one to draw for a function whose gradient is generated for its arguments' structure."""
+        structured = self._structured_call(self._prefix + args, dict(self._fixed))
+        return self._graph(structured[0] if structured is not None else self._build(), backward)
+
+    def _graph(self, built: Build, backward: bool) -> str:
+        program = built.gradient.program
         seeds = None
         if self.has_aux:
             seeds = [o.id for o in program.outputs[:1] if isinstance(o, ast.Name)]
-        return graph_dot(program, list(self.wrt), backward, seeds)
+        return graph_dot(program, list(built.facts.wrt), backward, seeds)
 
     @property
     def function(self) -> Callable:

@@ -15,7 +15,7 @@ from .files import FORMATS, GraphvizError, write
 from .forward import forward_graph
 from .model import ACTIVATION, OPERATION, PARAMETER
 
-__all__ = ["dot", "write", "FORMATS", "GraphvizError", "PARAMETER", "ACTIVATION", "OPERATION"]
+__all__ = ["ACTIVATION", "FORMATS", "OPERATION", "PARAMETER", "GraphvizError", "dot", "write"]
 
 
 def dot(program: Program, wrt: list[str], backward: bool = False,

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..adjoint.activity import analyze, useful
-from ..ir import Assignment, Branch, Loop, Node as IRNode, Program
-from .forward import _carried_round
-from .layout import COPIES, Layout
+from ..ir import Assignment, Branch, Loop, Program
+from ..ir import Node as ProgramNode
+from .layout import COPIES, Layout, operand_names
 from .model import Edge, Graph, Node
 
 
@@ -39,9 +39,12 @@ def backward_graph(program: Program, wrt: list[str], seeds: list[str]) -> Graph:
         if assignment.target not in reached:
             continue
         operands = _in_order(activity.active_inputs(assignment), activity.binding(assignment))
-        reads[id(assignment)] = operands
+        if assignment.op == "leaf":  # a container's leaves: its adjoint holds theirs, unsummed
+            operands = [n for n in operand_names(assignment)[:1] if n in wrt]
+        else:
+            reads[id(assignment)] = operands
         if assignment.op in COPIES:
-            back = assignment.op == "phi" and _carried_round(layout, assignment, site)
+            back = layout.carried_round(assignment, site)
             for operand in operands:
                 contributions.setdefault(operand, []).append(
                     _Contribution(copy_of=assignment.target, back=back))
@@ -53,10 +56,10 @@ def backward_graph(program: Program, wrt: list[str], seeds: list[str]) -> Graph:
             pending.append((assignment.target, node.id))
             contributions.setdefault(operand, []).append(_Contribution(node=node.id))
 
-    adjoints = list(wrt) + [name for name in layout.drawn
-                            if name in reached and name not in wrt]
-    for name in sorted(set(adjoints), key=adjoints.index):
-        kind = "parameter" if name in wrt else "activation"
+    adjoints = list(wrt) + [name for name in layout.values
+                            if name in layout.drawn and name in reached and name not in wrt]
+    for name in adjoints:
+        kind = "parameter" if layout.is_parameter(name, wrt) else "activation"
         tooltip = "the output's adjoint (the seed)" if name in seeds else ""
         node = Node(f"d_{name}", "d" + layout.label(name), kind, tooltip, output=name in seeds)
         layout.site(name).cluster.nodes.append(node)
@@ -110,7 +113,7 @@ def _in_order(active: dict[str, str], binding: dict | None) -> list[str]:
     return [operand for _, operand in sorted(active.items(), key=position)]
 
 
-def _accumulates(body: list[IRNode], name: str, reads: dict[int, list[str]],
+def _accumulates(body: list[ProgramNode], name: str, reads: dict[int, list[str]],
                  layout: Layout) -> bool:
     """Whether the adjoint of `name` is a sum: more than one contribution on a path through
     the program (the arms of an `if` are two paths), or one in a loop that does not define
@@ -119,7 +122,7 @@ def _accumulates(body: list[IRNode], name: str, reads: dict[int, list[str]],
     return total > 1 or inside
 
 
-def _terms(nodes: list[IRNode], name: str, reads: dict[int, list[str]],
+def _terms(nodes: list[ProgramNode], name: str, reads: dict[int, list[str]],
            layout: Layout) -> tuple[int, bool]:
     """(contributions on the longest path through `nodes`, whether a loop carrying `name`
     gets more than one in an iteration)."""

@@ -29,6 +29,6 @@ def write(text: str, path: str | os.PathLike) -> None:
         raise GraphvizError(f"writing {path} needs Graphviz's dot on PATH; "
                             f"write {path.with_suffix('.dot')} instead or install graphviz")
     result = subprocess.run([dot, f"-T{FORMATS[suffix]}", "-o", str(path)], input=text,
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise GraphvizError(f"Graphviz's dot could not write {path}: {result.stderr.strip()}")

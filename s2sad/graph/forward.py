@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from ..ir import Assignment, Program
-from .layout import COPIES, Layout
+from ..ir import Program
+from .layout import COPIES, Layout, operand_names
 from .model import Edge, Graph, Node
 
 
@@ -25,18 +25,18 @@ def forward_graph(program: Program, wrt: list[str]) -> Graph:
     def value(name: str, tooltip: str = "") -> str:
         if name not in made:
             made.add(name)
-            kind = "parameter" if name in wrt else "activation"
+            kind = "parameter" if layout.is_parameter(name, wrt) else "activation"
             node = Node(f"v_{name}", layout.label(name), kind, tooltip, output=name in outputs)
             layout.site(name).cluster.nodes.append(node)
         return f"v_{name}"
 
     for name in layout.inputs:
-        value(name, "parameter, differentiated" if name in wrt else "input")
+        value(name, layout.input_tooltip(name, wrt))
     for index, (assignment, site) in enumerate(layout.assignments):
         operands = [producers[n] for n in operand_names(assignment) if n in producers]
         if assignment.op in COPIES:
             head = value(assignment.target, layout.tooltip(assignment))
-            back = assignment.op == "phi" and _carried_round(layout, assignment, site)
+            back = layout.carried_round(assignment, site)
             graph.edges += [Edge(tail, head, back) for tail in operands]
             continue
         node = Node(f"op_{index}", layout.operation(assignment), "operation",
@@ -47,16 +47,3 @@ def forward_graph(program: Program, wrt: list[str]) -> Graph:
             graph.edges.append(Edge(node.id, value(assignment.target, layout.tooltip(assignment))))
     return graph
 
-
-def operand_names(assignment: Assignment) -> list[str]:
-    """The names an operation reads, in the order written, each as often as it is read."""
-    names = []
-    for operand in [*assignment.args, *assignment.keywords.values()]:
-        names += [n.id for n in ast.walk(operand) if isinstance(n, ast.Name)]
-    return names
-
-
-def _carried_round(layout: Layout, assignment: Assignment, site) -> bool:
-    """Whether a `phi` hands a value to a loop's next iteration (an edge drawn back)."""
-    loop_site = layout.carried.get(assignment.target)
-    return loop_site is not None and site.within(loop_site.loop)

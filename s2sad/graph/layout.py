@@ -18,8 +18,9 @@ from .model import Cluster
 
 SKIPPED = frozenset({"condition", "range"})
 """A branch's recorded test and a loop's recorded steps: the clusters' labels say them."""
-COPIES = frozenset({"identity", "phi"})
-"""`x0 = x`, and the values carried round a loop or out of an `if`'s arms: edges, no operation."""
+COPIES = frozenset({"identity", "phi", "leaf"})
+"""`x0 = x`, the values carried round a loop or out of an `if`'s arms, and the leaves of a
+container argument read at the start (`params['W']`): edges, no operation."""
 _COMPARISONS = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "==",
                 ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in",
                 ast.NotIn: "not in"}
@@ -60,7 +61,9 @@ class Layout:
         self.carried: dict[str, Site] = {}
         """A loop's carried variable (its name as each iteration begins) → the loop's site."""
         self.inputs = [p.name for p in program.params] + [e.parameter for e in program.externals]
-        self._input_labels = {e.parameter: e.name for e in program.externals}
+        self._labels = {e.parameter: e.name for e in program.externals}
+        self._leaves: dict[str, str] = {}
+        """A container argument's leaf → the argument."""
         self._clusters = 0
         self._place(program.body, self.root)
         self.known = set(self.inputs) | set(self.definitions)
@@ -71,10 +74,15 @@ class Layout:
             name for name, sites in self.definitions.items() if len(sites) > 1} | {
             a.target for a, _ in self.assignments if a.user_variable}
         """The values with a node of their own."""
+        self.values = list(dict.fromkeys(self.inputs + [a.target for a, _ in self.assignments]))
+        """Every value, in the order the program first defines it."""
 
     def _place(self, nodes: list[Node], site: Site) -> None:
         for node in nodes:
             if isinstance(node, Assignment):
+                if node.op == "leaf":
+                    self._labels[node.target] = _cut(ast.unparse(node.value))
+                    self._leaves[node.target] = operand_names(node)[0]
                 if node.op not in SKIPPED:
                     self.assignments.append((node, site))
                     self.definitions.setdefault(node.target, []).append(site)
@@ -114,15 +122,30 @@ class Layout:
             common = [s for s in common if id(s) in around]
         return common[0]
 
+    def carried_round(self, assignment: Assignment, site: Site) -> bool:
+        """Whether a `phi` hands a value on to the loop's next iteration (an edge drawn back)."""
+        loop_site = self.carried.get(assignment.target)
+        return assignment.op == "phi" and loop_site is not None and site.within(loop_site.loop)
+
     def defined_in(self, name: str, loop: Loop) -> bool:
         """Whether the loop's body assigns the value (each iteration has its own)."""
         return any(site.within(loop) for site in self.definitions.get(name, ()))
 
+    def is_parameter(self, name: str, wrt: list[str]) -> bool:
+        """Whether a value is a `wrt` argument or one of the leaves of one (drawn blue)."""
+        return name in wrt or self._leaves.get(name) in wrt
+
+    def input_tooltip(self, name: str, wrt: list[str]) -> str:
+        external = next((e for e in self.program.externals if e.parameter == name), None)
+        if external is not None:
+            return f"{external.where} data, read when the gradient is called"
+        return "a parameter, differentiated" if name in wrt else "an input"
+
     def label(self, name: str) -> str:
         """A value as the user wrote it: `h` for each of h's versions."""
-        if name in self._input_labels:
-            return self._input_labels[name]
-        return self.program.spelling.get(name, name)
+        if name in self._labels:
+            return self._labels[name]
+        return _cut(self.program.spelling.get(name, name))
 
     def tooltip(self, assignment: Assignment) -> str:
         where = f"line {assignment.origin.lineno}: {assignment.statement}"
@@ -178,6 +201,14 @@ class Layout:
                 spelled = self.program.spelling.get(name.id, name.id)
                 name.id = spelled if spelled.isidentifier() else name.id
         return ast.unparse(shown)
+
+
+def operand_names(assignment: Assignment) -> list[str]:
+    """The names an operation reads, in the order written, each as often as it is read."""
+    names = []
+    for operand in [*assignment.args, *assignment.keywords.values()]:
+        names += [n.id for n in ast.walk(operand) if isinstance(n, ast.Name)]
+    return names
 
 
 def _short(op: str) -> str:

@@ -68,8 +68,7 @@ class Graph:
         """The graph as DOT text (Graphviz's language), in a set order."""
         lines = [
             f"digraph {quote(self.name)} {{",
-            f"  graph [rankdir=LR, fontname={quote(FONT)}, label={quote(self.title)}, "
-            "labelloc=t];",
+            f"  graph [rankdir=LR, fontname={quote(FONT)}, label={quote(self.title)}, labelloc=t];",
             f"  node [fontname={quote(FONT)}];",
             f"  edge [fontname={quote(FONT)}];",
         ]
@@ -86,8 +85,8 @@ def _write_cluster(cluster: Cluster, lines: list[str], indent: str, top: bool = 
     if not top:
         lines.append(f"{indent}subgraph {quote(cluster.id)} {{")
         inner = indent + "  "
-        lines.append(f"{inner}graph [label={quote(cluster.label)}, style=rounded, "
-                     "color=gray50];")
+        lines += [f"{inner}label={quote(cluster.label)};", f"{inner}style=rounded;",
+                  f"{inner}color=gray50;"]
     for node in cluster.nodes:
         attributes = {"label": node.label, **_STYLES[node.kind]}
         if node.output:
