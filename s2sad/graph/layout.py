@@ -89,7 +89,7 @@ class Layout:
             elif isinstance(node, Loop):
                 inner = self._enter(site, self._header(node), loop=node)
                 for before, _ in node.carried:
-                    self.carried[before] = inner
+                    self.carried.setdefault(before, inner)  # the outermost loop carrying it
                 self._place(node.body, inner)
             elif isinstance(node, Branch):
                 outer = self._enter(site, self._header(node))
