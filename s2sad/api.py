@@ -3,6 +3,7 @@ GradFunction they return."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import html
 import inspect
@@ -20,6 +21,7 @@ from .adjoint import Gradient, build_jacobian, differentiate, linearize, special
 from .codegen import compile_function, module_source, save_source, store
 from .codegen.cache import Build, BuildCache, BuildKey, Facts
 from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
+from .graph import dot as graph_dot
 from .ir import Program
 from .normalize import normalize
 from .parser import display_name
@@ -106,6 +108,26 @@ class GradFunction:
     def program(self) -> Program:
         """The forward function as s2sad normalized it, which the gradient is generated from."""
         return self._build().gradient.program
+
+    def graph(self, backward: bool = False) -> str:
+        """The DAG the gradient is generated from, as DOT text (Graphviz's language): a node
+        per input and per operation, the `wrt` parameters blue, other values white,
+        operations green, loops and branches as clusters. `backward`: the adjoint graph, with
+        an accumulation node (`+=`) wherever contributions add up."""
+        return self._graph(self._build(), backward)
+
+    def graph_for(self, *args: Any, backward: bool = False) -> str:
+        """`graph` of the gradient that runs for these arguments (`source_for(*args)`): the
+        one to draw for a function whose gradient is generated for its arguments' structure."""
+        structured = self._structured_call(self._prefix + args, dict(self._fixed))
+        return self._graph(structured[0] if structured is not None else self._build(), backward)
+
+    def _graph(self, built: Build, backward: bool) -> str:
+        program = built.gradient.program
+        seeds = None
+        if self.has_aux:
+            seeds = [o.id for o in program.outputs[:1] if isinstance(o, ast.Name)]
+        return graph_dot(program, list(built.facts.wrt), backward, seeds)
 
     @property
     def function(self) -> Callable:

@@ -1,4 +1,5 @@
-"""`s2sad show|save|check FILE:FUNC`: generated gradient modules from the command line.
+"""`s2sad show|save|check|graph FILE:FUNC`: generated gradient modules, and pictures of the
+DAG they differentiate, from the command line.
 
 FILE is imported as a module, so its top-level code runs (guard a script's work with
 `if __name__ == "__main__":`); FUNC is then read from it. `s2sad show` colours the module
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from . import highlight
 from .api import GradFunction, grad
 from .errors import S2SADError
+from .graph import GraphvizError
+from .graph import write as write_graph
 
 
 def load_function(spec: str):
@@ -84,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     show = commands.add_parser("show", help="print the generated gradient module")
     save = commands.add_parser("save", help="write the generated gradient module to a file")
     check = commands.add_parser("check", help="check that s2sad can differentiate FILE:FUNC")
-    for command in (show, save, check):
+    graph = commands.add_parser("graph", help="draw the DAG s2sad differentiates (DOT, SVG, PNG)")
+    for command in (show, save, check, graph):
         command.add_argument("target", metavar="FILE:FUNC",
                              help="FUNC in the Python file FILE; FILE is imported (its "
                              "top-level code runs)")
@@ -94,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       "default), always, or never")
     save.add_argument("-o", "--output", required=True, help="the .py file to write")
     save.add_argument("-f", "--force", action="store_true", help="replace an existing file")
+    graph.add_argument("--backward", action="store_true", help="draw the adjoint graph")
+    graph.add_argument("-o", "--output", help="the .dot, .svg or .png file (default: DOT on stdout)")
     commands.add_parser("operators", help="print the catalogue of supported operators (Markdown)")
     args = parser.parse_args(argv)
     if args.command == "operators":
@@ -109,12 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "save":
             function.save(args.output, overwrite=args.force)
             print(f"wrote {args.output}")
+        elif args.command == "graph":
+            text = function.graph(backward=args.backward)
+            if args.output is None:
+                sys.stdout.write(text)
+            else:
+                write_graph(text, args.output)
+                print(f"wrote {args.output}")
         else:
             print(f"ok: s2sad differentiates {args.target} with respect to {', '.join(function.wrt)}")
     except S2SADError as error:
         print(f"s2sad: {error}", file=sys.stderr)
         return 1
-    except FileExistsError as error:
+    except (FileExistsError, GraphvizError) as error:
         print(f"s2sad: {error}", file=sys.stderr)
         return 1
     return 0

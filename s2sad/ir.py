@@ -182,6 +182,9 @@ class Program:
     """The parameters whose containers the program follows as static trees (trees.py)."""
     externals: list[External] = field(default_factory=list)
     """The globals and closure values the function reads as data, in the order first read."""
+    spelling: dict[str, str] = field(default_factory=dict)
+    """How the user wrote each value: a variable's name for its versions (`h` for `h_2`), a
+    temporary's expression (`w2 @ x1` for `w2_x1`)."""
 
     in_place_errors: dict[tuple[str, str], object] = field(default_factory=dict)
     """The located errors for the `_refuse_in_place(s, update, view)` checks in the forward,

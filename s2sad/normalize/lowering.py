@@ -212,6 +212,7 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
             taken_names=self.names.taken,
             adjoint_names=self.adjoint_names,
             leaves={key: a.target for key, a in self.leaves.items()},
+            spelling=self.spelling,
         )
 
     def function_body(self, definition: ast.FunctionDef | ast.Lambda, result_name: str) -> list[ast.expr]:
