@@ -156,22 +156,26 @@ class GradFunction:
         if structured is not None:
             return structured[0].source
         built = self._build()
-        facts = _facts(args)
+        facts, _ = _facts(args)
         return self._variant(built, facts)[0] if facts else built.source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        args, kwargs = self._prefix + args, {**self._fixed, **kwargs}
+        if self._prefix:
+            args = self._prefix + args
+        if self._fixed:
+            kwargs = {**self._fixed, **kwargs}
         built = self._built
-        if built is None or self._structured_only or not self._plain_signature \
-                or any(map(_may_be_structured, args)) \
-                or any(map(_may_be_structured, kwargs.values())) or not built.unchanged():
+        facts, plain = _facts(args)
+        if built is None or self._structured_only or not self._plain_signature or not plain \
+                or kwargs and any(map(_may_be_structured, kwargs.values())) \
+                or not built.unchanged():
             structured = self._structured_call(args, kwargs)
             if structured is not None:
                 built, args, kwargs = structured
                 return self._run(built, built.function, args, kwargs)
             built = self._build()
         # else: arrays and numbers, and the generic gradient still the code's: it serves
-        function = self._specialized(built, args) if self._candidates[0] else built.function
+        function = self._specialized(built, facts) if facts else built.function
         try:
             return self._run(built, function, args, kwargs)
         except ArgumentTypeError as refused:
@@ -299,16 +303,13 @@ class GradFunction:
         self._candidates = built.facts.candidates
         return built
 
-    def _specialized(self, built: Build, args: tuple) -> Callable:
-        """The function for these arguments: the variant for their facts from the second call
+    def _specialized(self, built: Build, facts: tuple) -> Callable:
+        """The function for arguments with these facts: their variant from the second call
         with them on (a call made once pays no second generation), else the general one."""
-        facts = _facts(args)
-        if not facts:
-            return built.function
         variant = built.variants.get(facts)
         if variant is not None:
             return variant[1]
-        if facts not in built.seen:
+        if not self._candidates[0] or facts not in built.seen:
             if len(built.seen) < _VARIANTS:
                 built.seen.add(facts)
             return built.function
@@ -527,12 +528,14 @@ def _argument_error(error: TypeError, program: Any) -> ArgumentTypeError | None:
     return ArgumentTypeError(str(error), origin)
 
 
-def _facts(args: tuple[Any, ...]) -> tuple:
+def _facts(args: tuple[Any, ...]) -> tuple[tuple, bool]:
     """What each positional argument is, as cheaply as a call can tell: (shape, dtype) for a
-    NumPy array, "number" for a Python (or NumPy) float, "host" for a Python int, bool,
-    string or None, None for anything else; () where none is a number or an array."""
+    NumPy array, "number" for a Python (or NumPy) float, "host" for a Python int or bool,
+    None for anything else (() where none is a number or an array); and
+    whether every argument is an array or a number, which the generic gradient serves."""
     facts = []
     useful = False
+    plain = True
     for value in args:
         kind = type(value)
         if kind is numpy.ndarray:
@@ -541,11 +544,13 @@ def _facts(args: tuple[Any, ...]) -> tuple:
         elif kind is float or kind is numpy.float64:
             facts.append("number")
             useful = True
-        elif kind is int or kind is bool or kind is str or value is None:
+        elif kind is int or kind is bool:
             facts.append("host")
         else:
             facts.append(None)
-    return tuple(facts) if useful else ()
+            if plain and _may_be_structured(value):
+                plain = False
+    return (tuple(facts) if useful else ()), plain
 
 
 def _named_facts(candidates: tuple[list[str], list[str]], facts: tuple) -> dict[str, Any]:
