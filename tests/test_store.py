@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
+"""The checkout under test, which the processes import."""
+
 SCRIPT = textwrap.dedent("""
     import json, sys
     import numpy as np
@@ -50,7 +53,7 @@ MODEL = textwrap.dedent("""
 def _run(folder: Path, cache: Path, **env: str) -> dict:
     script = folder / "run.py"
     script.write_text(SCRIPT.format(folder=str(folder)))
-    environment = {**os.environ, "S2SAD_CACHE_DIR": str(cache), **env}
+    environment = {**os.environ, "S2SAD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT), **env}
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           env=environment, check=True, cwd=folder)
     return json.loads(done.stdout.strip().splitlines()[-1])

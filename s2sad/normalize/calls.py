@@ -255,7 +255,8 @@ class CallLowering:
         if self.scope.source.filename.startswith("<s2sad gradient of "):
             call_site = "the gradient"  # a Hessian's: the call is s2sad's, not the user's
         scope = Scope(source, parent=parent, call_site=call_site,
-                       generated=source.filename.startswith("<s2sad "))
+                       generated=source.user_lines is not None
+                       or source.filename.startswith("<s2sad "))
         caller = self.scope
         self.scope = scope
         self.call_stack.append(key)
