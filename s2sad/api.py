@@ -327,9 +327,7 @@ class GradFunction:
                                          _named_facts(self._candidates, facts), self.has_aux,
                                          self.return_value)
                 source = module_source(gradient, checkpoint=self.checkpoint)
-                filename = (f"<s2sad {gradient.name} for the arguments' kinds and shapes, from "
-                            f"{program.display_filename}>")
-                variant = (source, compile_function(source, gradient.name, filename))
+                variant = (source, compile_function(source, gradient.name)[0])
                 built.variants[facts] = variant
         return variant
 
@@ -444,7 +442,7 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
     entry = store.load(stored, fun) if stored is not None else None
     if entry is not None:
         facts = Facts(**{name: _tuples(entry[name]) for name in Facts.__dataclass_fields__})
-        function = compile_function(entry["source"], facts.name, facts.filename, entry["code"])
+        function, _ = compile_function(entry["source"], facts.name, entry["code"])
         resolvers = entry["resolvers"]
         externals = [(parameter, resolvers[index], name) for parameter, index, name in facts.externals]
         built = Build(entry["source"], function, facts, resolvers, externals, namespace, closure,
@@ -453,11 +451,10 @@ def _generate(fun: Callable, wrt: Wrt, mode: str, has_aux: bool,
         gradient = regenerate()
         source = module_source(gradient, checkpoint=checkpoint)
         facts = _facts_of(gradient)
-        code = compile(source, facts.filename, "exec")
+        function, code = compile_function(source, facts.name)
         externals = [(e.parameter, e.resolver, e.name) for e in gradient.program.externals]
-        built = Build(source, compile_function(source, facts.name, facts.filename, code), facts,
-                      gradient.program.dependencies, externals, namespace, closure, regenerate,
-                      gradient)
+        built = Build(source, function, facts, gradient.program.dependencies, externals,
+                      namespace, closure, regenerate, gradient)
         if stored is not None and all(isinstance(d, Resolver) for d in built.dependencies) \
                 and all(index >= 0 for _, index, _ in facts.externals):
             fields = {"source": source, **{name: getattr(facts, name)
@@ -489,9 +486,8 @@ def _facts_of(gradient: Gradient) -> Facts:
                                          -1), e.name) for e in program.externals)
     candidates = specializable(program) if gradient.mode in ("grad", "value_and_grad", "vjp") \
         else ([], [])
-    return Facts(gradient.name, f"<s2sad {gradient.name} from {program.display_filename}>",
-                 tuple(gradient.wrt), tuple(name for name, _ in gradient.seeds), externals,
-                 (tuple(candidates[0]), tuple(candidates[1])))
+    return Facts(gradient.name, tuple(gradient.wrt), tuple(name for name, _ in gradient.seeds),
+                 externals, (tuple(candidates[0]), tuple(candidates[1])))
 
 
 def _tuples(value: Any) -> Any:

@@ -165,6 +165,14 @@ def is_generated_helper(target: object) -> bool:
         target.__module__ or "").startswith("s2sad_generated")
 
 
+def is_generated_source(source: Source) -> bool:
+    """Code s2sad wrote: a gradient's module (read from its file like any function's, or
+    from its differentiable source), or the function whose gradient a Hessian is."""
+    module = getattr(source.resolver.function, "__module__", None) or ""
+    return source.user_lines is not None or module.startswith(("s2sad_generated",
+                                                                "s2sad_gradient_of"))
+
+
 @dataclass
 class GeneratedDependency:
     """A gradient function whose generated source a program differentiates again."""
@@ -187,9 +195,10 @@ def load_generated(gradient, node: ast.AST, normalizer) -> Source:
 
 
 def user_lines(definition: ast.FunctionDef, text: str, program: Program) -> dict[int, UserLine]:
-    """The user's line behind each line of a gradient's generated function: a forward
-    statement is its program assignment's; a backward one is its block's `# line N: ...`
-    header's; any other line is the statement's before it."""
+    """The user's line behind each line of a gradient's generated function: its
+    `# line N: ...` header's (forward lines and backward blocks alike), with the exact
+    origin of the program assignment a forward statement assigns where that is on the
+    header's line; any other line is the statement's before it."""
     lines = text.splitlines()
     forward = {a.target: UserLine(a.origin, a.statement, a.context) for a in assignments(program.body)}
     origins = {(n.origin.lineno, n.context): n.origin for n in walk(program.body)
@@ -212,9 +221,10 @@ def user_lines(definition: ast.FunctionDef, text: str, program: Program) -> dict
             current = headers.get(number, current)
         seen = stmt.lineno + 1
         targets = stmt.targets if isinstance(stmt, ast.Assign) else []
-        named = [t.id for t in targets if isinstance(t, ast.Name) and t.id in forward]
-        if named:
-            current = forward[named[0]]
+        named = [forward[t.id] for t in targets if isinstance(t, ast.Name) and t.id in forward]
+        if named and (current is None or (named[0].origin.lineno, named[0].context)
+                      == (current.origin.lineno, current.context)):
+            current = named[0]
         if current is not None:
             mapped.update(dict.fromkeys(range(stmt.lineno, stmt.end_lineno + 1), current))
     return mapped

@@ -295,3 +295,47 @@ def test_no_del_of_a_view_while_its_base_lives():
     assert views
     for view, base in views:
         assert not [names for names in deleted if base in names and view not in names]
+
+
+# -- forward lines headed by the user's line -----------------------------------------------
+
+def _line_of(fun, text):
+    import inspect
+
+    lines, first = inspect.getsourcelines(fun)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+def _headers_over(source, statement):
+    """The `# line N: ...` header nearest above each line of `source` that is `statement`."""
+    found, current = [], None
+    for line in source.splitlines():
+        match = re.fullmatch(r"\s*# line (\d+)(?: \([^()]*\))?: (.*)", line)
+        if match:
+            current = (int(match[1]), match[2])
+        elif line.strip() == statement:
+            found.append(current)
+    return found
+
+
+def test_each_forward_line_is_headed_by_the_user_line_it_comes_from_once():
+    source = check_gradient(recurrent, [randn(3, 3) * 0.5, randn(4, 3), randn(3)], (0,))
+    forward = source.split("# forward", 1)[1].split("# backward", 1)[0]
+    headers = re.findall(r"# line (\d+): (.*)", forward)
+    assert headers == [
+        (str(_line_of(recurrent, "h = h0")), "h = h0"),
+        (str(_line_of(recurrent, "for t in")), "for t in range(xs.shape[0]):"),
+        (str(_line_of(recurrent, "np.tanh(")), "h = np.tanh(h @ w + xs[t])"),
+        (str(_line_of(recurrent, "return np.sum")), "return np.sum(h * h)"),
+    ]
+    assert _headers_over(forward, "h_w = h @ w") == [
+        (_line_of(recurrent, "np.tanh("), "h = np.tanh(h @ w + xs[t])")]
+
+
+def test_a_hessian_vector_product_heads_the_gradient_s_lines_by_the_user_s():
+    """The hvp differentiates the gradient's source, whose forward lines carry their
+    headers: `h = h0` is line `h = h0`, not the loop's next iteration."""
+    source = s2sad.hvp(recurrent).source
+    assert _headers_over(source, "h = h0") == [
+        (_line_of(recurrent, "h = h0"), "h = h0")]
+    assert "the next iteration begins" not in source

@@ -3,6 +3,7 @@ second process reads the module, and anything the gradient was generated from th
 changed makes it generate again."""
 
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+"""The checkout under test, which the processes import."""
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -52,7 +54,6 @@ MODEL = textwrap.dedent("""
 def _run(folder: Path, cache: Path, **env: str) -> dict:
     script = folder / "run.py"
     script.write_text(SCRIPT.format(folder=str(folder)))
-    # The checkout under test, whatever s2sad is installed.
     environment = {**os.environ, "S2SAD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT), **env}
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           env=environment, check=True, cwd=folder)
@@ -72,6 +73,11 @@ def test_a_second_process_reads_the_module_and_its_gradient_is_right(tmp_path):
     assert not first["from_disk"] and second["from_disk"]
     assert first["error"] < 1e-12 and second["error"] < 1e-12
     assert list((tmp_path / "cache").rglob("*.json")) and list((tmp_path / "cache").rglob("*.code"))
+    (code,) = (tmp_path / "cache").rglob("*.code")
+    compiled = Path(marshal.loads(code.read_bytes()).co_filename)  # the module's file
+    assert compiled.parent == tmp_path / "cache" / "modules" and compiled.name.startswith("loss_grad-")
+    (entry,) = (tmp_path / "cache").rglob("*.json")
+    assert compiled.read_text() == json.loads(entry.read_text())["source"]
 
 
 @pytest.mark.parametrize("change", [

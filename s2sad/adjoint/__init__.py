@@ -22,7 +22,7 @@ from .memory import needs_copy
 from .release import release_dead_values
 from .shapes import Shapes
 from .sweep import Backward, reverse_sweep
-from .tangents import TangentProgram, headed
+from .tangents import TangentProgram
 
 MODES = ("grad", "value_and_grad", "vjp")
 """The reverse modes `differentiate` builds; `linearize` builds forward mode's "jvp"."""
@@ -175,7 +175,7 @@ def linearize(program: Program, wrt: list[str], single: bool, mode: str = "jvp",
         value, tangent = outputs[0], output_tangents[0]
     result = tangent if mode == "hvp" else ast.Tuple([value, tangent], ast.Load())
     varied = activity.varied | set(tangents.tangent_names.values())
-    forward = headed(forward_statements(replace(program, body=body), _names(result), varied, {}))
+    forward = forward_statements(replace(program, body=body), _names(result), varied, {})
     parameter = names.fresh("vector" if mode == "hvp" else "tangent")
     given = ast.Name(parameter, ast.Load())
     targets = [ast.Name(seed, ast.Store()) for seed in seeds]

@@ -9,6 +9,7 @@ in reverse, each restoring what the forward saved).
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -132,7 +133,28 @@ def header(node: Loop | Branch | Assignment) -> str:
 
 
 class Header(ast.stmt):
-    """`# text` on a line of its own, before the statements of one forward line (forward
-    mode writes the lines of each of the user's lines under it)."""
+    """`# text` on a line of its own, before the statements of one forward line (`headed`),
+    as a backward block is headed by the line it reverses."""
 
     _fields = ("text",)
+
+
+def headed(statements: list[ast.stmt], current: str | None = None) -> list[ast.stmt]:
+    """`statements` with a `Header` before the first statement of each forward line (as
+    its `source_node` says, `current` the line before them), inside loops and branches too.
+    A statement without a node, a phi's copy (`h = h_1`, where paths meet or the next
+    iteration begins) and the next statement of the same line go under the header before
+    them. The statements given are left as they are."""
+    result: list[ast.stmt] = []
+    for statement in statements:
+        node = getattr(statement, "source_node", None)
+        if isinstance(node, (Assignment, Branch, Loop)) and where(node) != current and not (
+                isinstance(node, Assignment) and node.op == "phi"):
+            result.append(Header(header(node)))
+            current = where(node)
+        if isinstance(statement, (ast.For, ast.While, ast.If)):
+            statement = copy.copy(statement)
+            statement.body = headed(statement.body, current)
+            statement.orelse = headed(statement.orelse, current)
+        result.append(statement)
+    return result

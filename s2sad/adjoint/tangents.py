@@ -23,7 +23,6 @@ from ..names import NameAllocator
 from ..syntax import call, name_nodes
 from ..templates import Template, is_nondifferentiable
 from .activity import Activity
-from .blocks import Header, header
 from .instantiate import _decide, _substitute
 
 
@@ -131,9 +130,10 @@ class TangentProgram:
         """The tangent of one assignment's target, and the temporaries its rule computes."""
         activity = self.activity
         component = activity.component(assignment)
-        if assignment.op == "phi":
+        if assignment.op == "phi":  # its tangent's copy is a phi too, where the phi is
             value = self._materialized(self.tangent(assignment.args[0]))
-            return [self._tangent_assignment(assignment.target, value, assignment)]
+            tangent = self._tangent_assignment(assignment.target, value, assignment)
+            return [replace(tangent, op="phi")]
         if component is not None:
             whole, position = component
             value = ast.Subscript(self.tangent(ast.Name(whole, ast.Load())), ast.Constant(position),
@@ -397,18 +397,3 @@ def _no_tangent(assignment: Assignment) -> UnknownFunctionError:
         "a tangent rule with @s2sad.tangent beside the operation's adjoint rule",
     )
 
-
-def headed(statements: list[ast.stmt], current: str | None = None) -> list[ast.stmt]:
-    """`statements` with a `Header` before the first statement of each forward line."""
-    result: list[ast.stmt] = []
-    for statement in statements:
-        node = getattr(statement, "source_node", None)
-        line = header(node) if isinstance(node, (Assignment, Branch, Loop)) else current
-        if line is not None and line != current:
-            result.append(Header(line))
-            current = line
-        if isinstance(statement, (ast.For, ast.While, ast.If)):
-            statement.body = headed(statement.body, current)
-            statement.orelse = headed(statement.orelse, current)
-        result.append(statement)
-    return result

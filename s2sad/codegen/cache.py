@@ -45,8 +45,6 @@ class Facts:
     the persistent cache with the source, so a gradient read from disk runs as generated."""
 
     name: str
-    filename: str
-    """The name its source is compiled under, which tracebacks show."""
     wrt: tuple[str, ...]
     seeds: tuple[str, ...]
     """Its cotangent (or tangent) parameters."""

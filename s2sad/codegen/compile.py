@@ -1,10 +1,13 @@
-"""Compiling generated source with the text registered for tracebacks and pdb."""
+"""Compiling a generated module from its file (files.py), its text registered in linecache
+too, for tracebacks and pdb."""
 
 from __future__ import annotations
 
 import linecache
 import types
 from collections.abc import Callable
+
+from .files import module_file
 
 
 class _GeneratedSource:
@@ -17,20 +20,24 @@ class _GeneratedSource:
         return self.source
 
 
-def compile_function(source: str, name: str, filename: str,
-                     code: types.CodeType | None = None) -> Callable:
-    """Execute the generated module `source` (compiled under `filename`, unless its `code`
-    is given, as the persistent cache keeps it) and return its function `name`.
+def compile_function(source: str, name: str, code: types.CodeType | None = None
+                     ) -> tuple[Callable, types.CodeType]:
+    """Execute the generated module `source` and return its function `name` and the module's
+    code: compiled from the module's file (files.py), unless `code` is given, as the
+    persistent cache keeps it, and was compiled from that same file.
 
-    The source is registered in `linecache` under `filename`, so tracebacks
-    and pdb show the generated lines.
+    The source is registered in `linecache` under the file's name as well, so tracebacks
+    and pdb show the generated lines even where the file was removed.
     """
+    filename = module_file(source, name)
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace: dict[str, object] = {
         "__name__": f"s2sad_generated.{name}",
         "__loader__": _GeneratedSource(source),
     }
-    if code is None:
+    if not filename.startswith("<"):
+        namespace["__file__"] = filename
+    if code is None or code.co_filename != filename:
         code = compile(source, filename, "exec")
     exec(code, namespace)  # noqa: S102 - running generated code is the job
-    return namespace[name]
+    return namespace[name], code

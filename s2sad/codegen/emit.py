@@ -16,7 +16,7 @@ from functools import cache
 
 from .._version import __version__ as VERSION
 from ..adjoint import Gradient
-from ..adjoint.blocks import Block, BranchLines, Line, LoopLines
+from ..adjoint.blocks import Block, BranchLines, Line, LoopLines, headed
 from ..runtime import HELPER_MODULES, HELPERS
 from ..syntax import name_nodes
 from .batching import batched
@@ -96,6 +96,7 @@ def gradient_function(gradient: Gradient, differentiable: bool = False,
                                          {p.name for p in gradient.program.params})
     else:
         backward = batched(backward, taken)
+    forward = headed(forward)
     if forward:
         body += [Comment(label)] if label else []
         body += forward

@@ -35,7 +35,7 @@ from .._version import __version__ as VERSION
 from ..registry import METHODS, NONDIFFERENTIABLE, REGISTRY
 from ..resolve import _AT_CALL_TIME, MISSING, Resolver, canonical_name, is_constant_value
 
-FORMAT = 1
+FORMAT = 2
 """The entries' layout; an entry of another is ignored."""
 
 
@@ -104,14 +104,15 @@ def store(key: str, fields: dict[str, Any], code: types.CodeType, resolvers: lis
     entry = {"format": FORMAT, **fields, "resolvers": described}
     try:
         # the code first: an entry found is then whole, and its code, if any, its own
-        _write(_path(directory, key, ".code"), marshal.dumps(code))
-        _write(_path(directory, key), json.dumps(entry).encode())
+        write_atomically(_path(directory, key, ".code"), marshal.dumps(code))
+        write_atomically(_path(directory, key), json.dumps(entry).encode())
     except OSError:
         return
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it into place: a reader
+    finds the whole file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".entry-")
     try:

@@ -14,6 +14,7 @@ from ..parser import (
     GeneratedDependency,
     Source,
     is_generated_helper,
+    is_generated_source,
     is_gradient_function,
     load,
     load_generated,
@@ -267,7 +268,7 @@ class CallLowering:
         if self.scope.source.filename.startswith("<s2sad gradient of "):
             call_site = "the gradient"  # a Hessian's: the call is s2sad's, not the user's
         scope = Scope(source, parent=parent, call_site=call_site,
-                       generated=source.filename.startswith("<s2sad "))
+                       generated=is_generated_source(source))
         caller = self.scope
         self.scope = scope
         self.call_stack.append(key)

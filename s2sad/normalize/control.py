@@ -155,7 +155,7 @@ class ControlFlowLowering:
             self.retired |= {v.id for v in [*then_versions.values(), *else_versions.values()]
                              if isinstance(v, ast.Name)}
         self.body.append(Branch(test, then_nodes, else_nodes, self.origin(stmt),
-                                self.written(stmt, f"if {self.source_of(stmt.test)}:"),
+                                self.written(stmt, self.statement_text(stmt)),
                                 self.context(stmt)))
         return joined
 
@@ -256,16 +256,13 @@ class ControlFlowLowering:
                 pairs.append((old.id, new.id if isinstance(new, ast.Name) else old.id))
             self.scope.versions[name] = copy.copy(old)
         body, self.body = self.body, outer
-        if isinstance(stmt, ast.For):
-            header = f"for {self.source_of(stmt.target)} in {self.source_of(stmt.iter)}:"
-        else:
-            header = f"while {self.source_of(stmt.test)}:"
         exit_test, trips = None, None
         if break_paths:
             exit_test = _any_path(break_paths)
             trips = steps if isinstance(stmt, ast.While) else self.names.fresh("trips")
         self.body.append(Loop(index_name, ast.Name(steps, ast.Load()), body, pairs, self.origin(stmt),
-                              self.written(stmt, header), self.context(stmt), test, exit_test, trips))
+                              self.written(stmt, self.statement_text(stmt)), self.context(stmt), test,
+                              exit_test, trips))
 
     def reversed_items(self, stmt: ast.For) -> ast.For:
         """`for t in reversed(steps)`: the loop over `steps[::-1]`, which for a range, a list,

@@ -164,8 +164,15 @@ class Normalizer(StatementLowering, ControlFlowLowering, ComprehensionLowering,
         return user_line.context
 
     def statement_text(self, node: ast.AST) -> str:
-        segment = source_segment(self.scope.source.lines, node) or ast.unparse(node)
-        return " ".join(segment.split())
+        """The statement as a header names it, on one line: a loop or `if` by its first line
+        (`for t in range(n):`), as the statements inside it have their own."""
+        if isinstance(node, ast.For):
+            return f"for {self.source_of(node.target)} in {self.source_of(node.iter)}:"
+        if isinstance(node, ast.While):
+            return f"while {self.source_of(node.test)}:"
+        if isinstance(node, ast.If):
+            return f"if {self.source_of(node.test)}:"
+        return self.source_of(node)
 
     def unsupported(self, node: ast.AST, message: str, hint: str) -> UnsupportedSyntaxError:
         return UnsupportedSyntaxError(message, self.origin(node), hint)

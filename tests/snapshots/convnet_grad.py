@@ -7,14 +7,18 @@ def loss_value_and_grad(kernels, bias, weights, offsets, images, labels, *, dlos
     xp = _namespace(kernels, bias, weights, offsets, images, labels)
     _check_differentiable(kernels=kernels, bias=bias, weights=weights, offsets=offsets)
     # forward
+    # line 20: features = nn.relu(nn.conv2d(images, kernels, padding=1) + bias[:, None, None])
     conv2d_images_kernels = conv2d(images, kernels, padding=1)
     bias_part = bias[:, None, None]
     plus = conv2d_images_kernels + bias_part
     features = relu(plus)
+    # line 21: pooled = nn.max_pool2d(features, 2)
     pooled = max_pool2d(features, 2)
+    # line 22: logits = pooled.reshape(pooled.shape[0], -1) @ weights + offsets
     reshape = pooled.reshape(pooled.shape[0], -1)
     reshape_weights = reshape @ weights
     logits = reshape_weights + offsets
+    # line 23: return nn.cross_entropy(logits, labels)
     loss = cross_entropy(logits, labels)
     _check_scalar(loss, "loss")
     # backward

@@ -7,10 +7,14 @@ def q_grad(w1, w2, x, *, dq=1.0):
     xp = _namespace(w1, w2, x)
     _check_differentiable(w1=w1, w2=w2)
     # forward
+    # line 16: x0 = x
     x0 = x
+    # line 17: x1 = w1 @ x0
     x1 = w1 @ x0
+    # line 18: x2 = x0 + w2 @ x1
     w2_x1 = w2 @ x1
     x2 = x0 + w2_x1
+    # line 19: x3 = w1 @ (x1 + x2)
     x1_x2 = x1 + x2
     x3 = w1 @ x1_x2
     # backward

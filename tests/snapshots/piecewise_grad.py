@@ -7,23 +7,30 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
     xp = _namespace(w, b, x, y)
     _check_differentiable(w=w, b=b)
     # forward
+    # line 24: total = 0.0
     total = 0.0
+    # line 25: for xi, yi in zip(x, y):
     steps = range(min(len(x), len(y)))
     tape = []
     for step in steps:
         xi = x[step]
         yi = y[step]
+        # line 26: r = np.dot(w, xi) + b - yi
         dot_w_xi = xp.dot(w, xi)
         dot_w_xi_b = dot_w_xi + b
         r = dot_w_xi_b - yi
+        # line 17 (huber, called on line 27): if abs(r) <= delta:
         abs_r_cmp = abs(r) <= 1.0
         if abs_r_cmp:
+            # line 18 (huber, called on line 27): return 0.5 * r * r
             times = 0.5 * r
             huber_result = times * r
         else:
+            # line 19 (huber, called on line 27): return delta * (abs(r) - 0.5 * delta)
             abs_r = abs(r)
             abs_r_minus_0_5 = abs_r - 0.5
             huber_result = 1.0 * abs_r_minus_0_5
+        # line 27: total = total + huber(r, 1.0)
         total_1 = total + huber_result
         tape.append(
             (
@@ -39,6 +46,7 @@ def loss_value_and_grad(w, b, x, y, *, dloss=1.0):
             )
         )
         total = total_1
+    # line 28: return total / x.shape[0]
     x_shape_0 = x.shape[0]
     loss = total / x_shape_0
     _check_scalar(loss, "loss")

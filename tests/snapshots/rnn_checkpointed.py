@@ -7,6 +7,7 @@ def rnn_grad(w, u, xs, h, *, drnn=1.0):
     xp = _namespace(w, u, xs, h)
     _check_differentiable(w=w, u=u)
     # forward
+    # line 38: for t in range(xs.shape[0]):
     steps = range(xs.shape[0])
     h_1 = h
     tape = []
@@ -16,12 +17,14 @@ def rnn_grad(w, u, xs, h, *, drnn=1.0):
     for position, t in enumerate(steps):
         if position % segment == 0:
             checkpoints.append(h_1)
+        # line 39: h = np.tanh(w @ h + u @ xs[t])
         w_h_1 = w @ h_1
         xs_t = xs[t]
         u_xs_t = u @ xs_t
         w_h_1_u_xs_t = w_h_1 + u_xs_t
         h_2 = xp.tanh(w_h_1_u_xs_t)
         h_1 = h_2
+    # line 40: return np.sum(h * h)
     h_1_h_1 = h_1 * h_1
     # backward
     # line 40: return np.sum(h * h)

@@ -7,10 +7,13 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
     xp = _namespace(w, u, b, v, c, xs, h0, target)
     _check_differentiable(w=w, u=u, b=b, v=v, c=c)
     # forward
+    # line 19: h = h0
     h = h0
+    # line 20: for t in range(xs.shape[0]):
     steps = range(xs.shape[0])
     tape = []
     for t in steps:
+        # line 21: h = np.tanh(h @ w + xs[t] @ u + b)
         h_w = h @ w
         xs_t = xs[t]
         xs_t_u = xs_t @ u
@@ -19,9 +22,12 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
         h_1 = xp.tanh(h_w_xs_t_u_b)
         tape.append((xs_t, _shape_of(h_w), _shape_of(h_w_xs_t_u), _shape_of(xs_t_u), h))
         h = h_1
+    # line 22: y = h @ v + c
     h_v = h @ v
     y = h_v + c
+    # line 23: r = y - target
     r = y - target
+    # line 24: return np.mean(r * r)
     r_r = r * r
     loss = xp.mean(r_r)
     del r_r
