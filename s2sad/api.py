@@ -157,7 +157,8 @@ class GradFunction:
             return structured[0].source
         built = self._build()
         facts, _ = _facts(args)
-        return self._variant(built, facts)[0] if facts else built.source
+        return self._variant(built, facts)[0] if facts and self._plain_signature \
+            else built.source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._prefix:
@@ -175,7 +176,9 @@ class GradFunction:
                 return self._run(built, built.function, args, kwargs)
             built = self._build()
         # else: arrays and numbers, and the generic gradient still the code's: it serves
-        function = self._specialized(built, facts) if facts else built.function
+        # A variadic signature's arguments are not the parameters' one by one: no variant.
+        function = self._specialized(built, facts) if facts and self._plain_signature \
+            else built.function
         try:
             return self._run(built, function, args, kwargs)
         except ArgumentTypeError as refused:

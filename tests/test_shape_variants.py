@@ -111,3 +111,40 @@ def test_a_variant_is_the_same_text_for_the_same_facts():
     first = s2sad.grad(affine, wrt=(0, 1)).source_for(*args)
     again = s2sad.grad(affine, wrt=(0, 1)).source_for(*[a + 1.0 for a in args])
     assert first == again
+
+
+def variadic(a, *xs):
+    return np.sum(a * xs[0] + xs[1])
+
+
+def test_a_variadic_function_runs_the_general_gradient_on_every_call():
+    args = [rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal((2, 3))]
+    check(variadic, args, (0,), calls=3)
+
+
+DATA = {"x": rng.standard_normal((4, 3))}
+
+
+def reads_a_global(w):
+    return np.sum(np.tanh(DATA["x"] @ w))
+
+
+def test_a_global_whose_shape_changes_between_calls_gives_the_gradient_at_each_call():
+    w = rng.standard_normal((3, 2))
+    gradient = s2sad.grad(reads_a_global)
+    for rows in (4, 4, 7, 7, 1, 1):
+        DATA["x"] = rng.standard_normal((rows, 3))
+        assert_close(gradient(w), numerical_vjp(reads_a_global, [w], [0], 1.0)[0])
+
+
+def scaled(w, x, scale=2.0):
+    return np.sum((x @ w) * scale)
+
+
+def test_arguments_given_by_keyword_are_not_specialized_and_stay_right():
+    w, x = rng.standard_normal((3, 2)), rng.standard_normal((4, 3))
+    gradient = s2sad.grad(scaled)
+    for _ in range(2):
+        assert_close(gradient(w, x=x, scale=0.5), numerical_vjp(
+            lambda w: scaled(w, x, 0.5), [w], [0], 1.0)[0])
+        assert_close(gradient(w, x), numerical_vjp(lambda w: scaled(w, x), [w], [0], 1.0)[0])
