@@ -48,8 +48,17 @@ def nodes_in(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Each node class's fields that may hold syntax: all but `ctx`, whose Load and Store
+nodes are no one's search."""
+
+
 def _push_children(item: ast.AST, stack: list[ast.AST]) -> None:
-    for field in item._fields:
+    kind = type(item)
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
+    for field in fields:
         value = getattr(item, field, None)
         if type(value) is list:
             stack.extend(v for v in value if isinstance(v, ast.AST))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import types
 from collections.abc import Callable
@@ -303,11 +304,16 @@ def _defaults(func: ast.expr, namespace: str | None) -> dict[str, object]:
     """The keyword defaults of `xp.f` (NumPy's `f`) or of a runtime helper; none otherwise."""
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
             and func.value.id == namespace:
-        function = getattr(numpy, func.attr, None)
-    elif isinstance(func, ast.Name) and func.id in HELPERS:
-        function = HELPERS[func.id]
-    else:
-        return {}
+        return _keyword_defaults("numpy", func.attr)
+    if isinstance(func, ast.Name) and func.id in HELPERS:
+        return _keyword_defaults("helper", func.id)
+    return {}
+
+
+@functools.cache
+def _keyword_defaults(kind: str, name: str) -> dict[str, object]:
+    """The keyword defaults of NumPy's function `name` ("numpy") or of a runtime helper."""
+    function = getattr(numpy, name, None) if kind == "numpy" else HELPERS[name]
     try:
         parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):

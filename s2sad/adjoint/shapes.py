@@ -9,6 +9,7 @@ is a scalar (so `grad` needs no run-time check of its output).
 from __future__ import annotations
 
 import ast
+from collections import Counter
 
 from ..ir import Branch, Loop, Node, Program, assignments, walk
 from ..templates import lookup
@@ -46,7 +47,7 @@ class Shapes:
         self._conditional = _assigned_in_blocks(program.body)
         # A loop's carried variable is assigned before the loop and at every iteration's end:
         # its shape may change, so it takes part in no shape fact.
-        self._reassigned = {t for t in targets if targets.count(t) > 1}
+        self._reassigned = {t for t, n in Counter(targets).items() if n > 1}
         shapes: set[str] = set()
         for assignment in flat:
             if assignment.target in self._reassigned:
