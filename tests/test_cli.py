@@ -18,16 +18,17 @@ FORWARD = Path(__file__).resolve().parent / "forward_functions.py"
 DAG = "examples/dag.py:q"
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """`python -m s2sad.cli ARGS` from the repository root."""
+def run_cli(*args: str, module: str = "s2sad.cli") -> subprocess.CompletedProcess:
+    """`python -m s2sad.cli ARGS` (or another `module`) from the repository root, importing
+    this checkout."""
     return subprocess.run(
-        [sys.executable, "-m", "s2sad.cli", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"},
     )
 
 
@@ -151,15 +152,7 @@ def test_bad_targets_exit_non_zero(target):
 
 def run_main_module(*args: str) -> subprocess.CompletedProcess:
     """`python -m s2sad ARGS` from the repository root, importing this checkout."""
-    return subprocess.run(
-        [sys.executable, "-m", "s2sad", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"},
-    )
+    return run_cli(*args, module="s2sad")
 
 
 ANSI = "\x1b["
