@@ -197,13 +197,15 @@ class GradFunction:
     def _run(self, built: Build, function: Callable, args: tuple, kwargs: dict[str, Any]) -> Any:
         """Call the generated `function` with the call's arguments, cotangents and the data
         the forward reads from its module; its refusals as located errors."""
-        if self.mode == "vjp":
+        mode = self.mode
+        if mode == "vjp":
             kwargs = self._seeds(kwargs, built)
-        elif self.mode in ("jvp", "hvp"):
+        elif mode == "jvp" or mode == "hvp":
             kwargs = self._tangents(kwargs, built)
-        kwargs.update(built.external_values())
+        if built.externals:
+            kwargs.update(built.external_values())
         try:
-            return function(*args, **kwargs)
+            return function(*args, **kwargs) if kwargs else function(*args)
         except TypeError as error:
             program = built.gradient.program
             known = _in_place_error(error, program.in_place_errors) or _argument_error(error, program)
