@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import logging
 import math
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +182,40 @@ def test_an_output_of_unknown_shape_has_no_cotangent() -> None:
     with pytest.raises(s2sad.ArrayLibraryError, match=r"its size depends on the values") as refused:
         s2sad.vjp(df.positive_part)(x, cotangent=da.ones(3))
     assert refused.value.origin is not None and "x[x > 0.0]" in refused.value.origin.line
+
+
+def _example() -> Any:
+    """examples/dask_logistic.py, imported by path."""
+    spec = importlib.util.spec_from_file_location("dask_logistic_example",
+                                                  ROOT / "examples" / "dask_logistic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_trains_on_the_cluster(client: Client) -> None:
+    example = _example()
+    X, y, truth = example.synthetic(200_000, 10, 50_000)
+    assert X.numblocks == (4, 1) and y.numblocks == (4,)
+    w, losses = example.train(X, y, steps=4, report=False)
+    assert losses[0] == pytest.approx(math.log(2.0), rel=1e-12)  # zero weights: log 2
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses)), losses
+    assert w @ truth / (np.linalg.norm(w) * np.linalg.norm(truth)) > 0.99
+    # the last step's gradient, against the one written out by hand on the same chunks
+    (gradient,) = on_cluster(client, s2sad.grad(example.logistic_loss)(w, X, y))
+    sigmoid = 1.0 / (1.0 + da.exp(-(X @ w)))
+    (expected,) = on_cluster(client, X.T @ (sigmoid - y) / X.shape[0])
+    np.testing.assert_allclose(gradient, expected, rtol=1e-10, atol=1e-14)
+
+
+def test_example_runs_from_the_command_line() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "dask_logistic.py"), "--rows", "20000",
+         "--chunk", "5000", "--steps", "2", "--workers", "0"],
+        capture_output=True, text=True, timeout=300, check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "20,000 x 10 float64" in result.stdout and "4 chunks" in result.stdout
+    assert re.search(r"step  1  loss 0\.\d+", result.stdout), result.stdout
 
 
 # ---- every rule of the registry on dask arrays ------------------------------------------
