@@ -170,7 +170,7 @@ def _as_argument(g, x):
 def _check_cotangent(value, cotangent, name):
     """Refuse a cotangent whose shape is not the output's."""
     expected, given = getattr(value, "shape", ()), getattr(cotangent, "shape", ())
-    if any(numpy.isnan(n) for n in expected):  # dask knows the size once it computes
+    if any(type(n) is float for n in expected):  # nan: dask knows it once it computes
         raise ValueError(
             f"the shape of {name} is {tuple(expected)}: its size depends on the values "
             "(a mask, or another selection by the data), which dask knows only once it "
