@@ -65,13 +65,15 @@ def _package(module: object) -> str:
 
 
 def library_refusal(error: BaseException, function: Callable,
-                    program: Program) -> ArrayLibraryError | None:
+                    program_of: Callable[[], Program]) -> ArrayLibraryError | None:
     """The located refusal for an error the array library raised in the generated
-    `function`, or None where the error is not the library's."""
+    `function` (whose program `program_of` gives, only then), or None where the error is
+    not the library's."""
     library = None if isinstance(error, S2SADError) else library_of(error)
     if library is None:
         return None
     reason = _reason(error)
+    program = program_of()
     raised = raised_at(error, function, program)
     if raised is None:
         return ArrayLibraryError(f"the gradient of {program.name} cannot run on "
