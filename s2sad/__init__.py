@@ -22,6 +22,7 @@ from .api import (
 )
 from .errors import (
     ArgumentTypeError,
+    ArrayLibraryError,
     NotScalarError,
     S2SADError,
     SourceUnavailableError,
@@ -35,6 +36,7 @@ from .templates import adjoint, tangent
 
 __all__ = [
     "ArgumentTypeError",
+    "ArrayLibraryError",
     "GradFunction",
     "NotScalarError",
     "S2SADError",

@@ -20,9 +20,10 @@ from . import highlight
 from .adjoint import Gradient, build_jacobian, differentiate, linearize, specializable
 from .codegen import compile_function, module_source, save_source, store
 from .codegen.cache import Build, BuildCache, BuildKey, Facts
-from .errors import ArgumentTypeError, NotScalarError, S2SADError, WrtError
+from .errors import ArgumentTypeError, ArrayLibraryError, NotScalarError, S2SADError, WrtError
 from .graph import dot as graph_dot
 from .ir import Program
+from .libraries import library_refusal
 from .normalize import normalize
 from .parser import display_name
 from .resolve import Resolver, is_constant_value
@@ -211,6 +212,9 @@ class GradFunction:
             known = _in_place_error(error, program.in_place_errors) or _argument_error(error, program)
             if known is not None:
                 raise known from None
+            known = library_refusal(error, function, lambda: program)
+            if known is not None:
+                raise known from None
             raise
         except ValueError as error:
             if _raised_in(error, {"_check_scalar"}) is not None:
@@ -218,6 +222,18 @@ class GradFunction:
                                      "use s2sad.vjp(f)(..., cotangent=...) for non-scalar outputs, "
                                      "or has_aux=True to return other values beside the loss"
                                      ) from None
+            local = _raised_in(error, {"_check_cotangent"})
+            if local is not None and any(type(n) is float for n in local.get("expected", ())):
+                raise ArrayLibraryError(str(error), built.gradient.program.return_origin
+                                        ) from None  # a size dask does not know (nan)
+            known = library_refusal(error, function, lambda: built.gradient.program)
+            if known is not None:
+                raise known from None
+            raise
+        except Exception as error:
+            known = library_refusal(error, function, lambda: built.gradient.program)
+            if known is not None:
+                raise known from None
             raise
 
     def _seeds(self, kwargs: dict[str, Any], built: Build) -> dict[str, Any]:

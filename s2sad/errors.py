@@ -71,3 +71,9 @@ class ArgumentTypeError(S2SADError, TypeError):
 
 class NotScalarError(S2SADError):
     """`grad` of a function whose output is not a scalar."""
+
+
+class ArrayLibraryError(S2SADError):
+    """An operation the arguments' array library (dask.array) cannot run, where NumPy can:
+    a function it lacks, arguments it refuses, an in-place write it has no form of. Raised
+    when the gradient runs, pointing at the user's operation."""

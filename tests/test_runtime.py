@@ -1233,6 +1233,24 @@ def cross_entropy_dlogits(rng, ns):
     return calls
 
 
+@cases("_picked")
+def picked(rng, ns):
+    values = normal(rng, 2, 3, 4)
+    labels = rng.integers(0, 4, (2, 3))
+    expected = np.array([[values[i, j, labels[i, j]] for j in range(3)] for i in range(2)])
+    return [Call((values, labels), expected), Call((values[0], labels[0]), expected[0], label="1-D")]
+
+
+@cases("_one_hot")
+def one_hot(rng, ns):
+    labels = np.array([[2, 0], [1, 1]])
+    expected = np.zeros((2, 2, 3), dtype=bool)
+    for i, j in np.ndindex(2, 2):
+        expected[i, j, labels[i, j]] = True
+    return [Call((labels, 3), expected), Call((labels[0], 4), np.eye(4, dtype=bool)[[2, 0]],
+                                               label="1-D")]
+
+
 # ---- reductions ----------------------------------------------------------------------------------
 
 

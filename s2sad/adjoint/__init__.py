@@ -11,7 +11,7 @@ from ..ir import Assignment, Loop, Parameter, Program, assignments, walk
 from ..names import NameAllocator
 from ..runtime import HELPER_NAMES
 from ..syntax import assign, call, load, name_nodes
-from .accumulate import BORROWED
+from .accumulate import BORROWED, own_copy
 from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
 from .blocks import Block, Header, Line, names_in
 from .copies import propagate_copies
@@ -390,7 +390,7 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
         if read:
             pairs = {path: leaf for path, leaf in read.items() if leaf in state}
             keys = [ast.Tuple([ast.Constant(k) for k in path], ast.Load()) for path in pairs]
-            values = [_own_copy(adjoints[leaf], namespace) if state[leaf] == BORROWED
+            values = [own_copy(adjoints[leaf], namespace) if state[leaf] == BORROWED
                       and leaf not in scalars and adjoints[leaf] in shared else load(adjoints[leaf])
                       for leaf in pairs.values()]
             tree = call("_gradient_tree", load(parameter), ast.Dict(keys, values))
@@ -399,19 +399,13 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
             zeros = call("_zero_gradient", load(parameter), ast.Constant(parameter))
             finals.append(Line(assign(name, zeros), f"{parameter} does not affect the output"))
         elif state[parameter] == BORROWED and parameter not in scalars and adjoints[parameter] in shared:
-            finals.append(Line(assign(name, _own_copy(name, namespace)),
+            finals.append(Line(assign(name, own_copy(name, namespace)),
                                "the caller gets memory of its own"))
         if parameter in state and not read:
             restructured = call("_as_argument", load(name), load(parameter))
             finals.append(Line(assign(name, restructured), f"the type and dtype of {parameter}"))
         gradients.append(load(name))
     return finals, gradients
-
-
-def _own_copy(name: str, namespace: str) -> ast.Call:
-    """`xp.array(name, copy=True)`: memory of its own for a gradient the caller gets."""
-    return ast.Call(ast.Attribute(load(namespace), "array", ast.Load()), [load(name)],
-                    [ast.keyword("copy", ast.Constant(True))])
 
 
 def _names(*nodes: ast.AST) -> set[str]:

@@ -173,9 +173,8 @@ class Adjoints:
         if state is None:
             lines.append(Line(_assign(name, self.zeros(variable))))
         elif state == BORROWED and not carried:
-            copy = ast.Call(_attribute(self.namespace, "array"), [_load(name)],
-                            [ast.keyword("copy", ast.Constant(True))])
-            lines.append(Line(_assign(name, copy), "accumulated in place below"))
+            lines.append(Line(_assign(name, own_copy(name, self.namespace)),
+                              "accumulated in place below"))
         self.state[variable] = BORROWED if carried else OWNED
         return lines
 
@@ -282,3 +281,22 @@ def _attribute(name: str, attr: str) -> ast.Attribute:
 
 def _assign(name: str, value: ast.expr) -> ast.Assign:
     return ast.Assign([_store(name)], value)
+
+
+def own_copy(name: str, namespace: str) -> ast.Call:
+    """`xp.asarray(name).copy()`: memory of its own. Every array library's arrays have
+    `.copy()`, where `xp.array(name, copy=True)` is NumPy's and CuPy's only (dask.array's
+    `array` takes no `copy=`); `asarray` makes a Python number an array first."""
+    converted = ast.Call(_attribute(namespace, "asarray"), [_load(name)], [])
+    return ast.Call(ast.Attribute(converted, "copy", ast.Load()), [], [])
+
+
+def is_own_copy(value: ast.expr, namespace: str) -> bool:
+    """Whether `value` is an `own_copy`, which holds memory of its own."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "copy" and not value.args and not value.keywords):
+        return False
+    inner = value.func.value
+    return (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
+            and inner.func.attr == "asarray" and isinstance(inner.func.value, ast.Name)
+            and inner.func.value.id == namespace)

@@ -16,7 +16,7 @@ import ast
 
 from ..runtime import HELPER_NAMES
 from ..syntax import name_nodes
-from .accumulate import PASS_THROUGH_HELPERS, VIEWS
+from .accumulate import PASS_THROUGH_HELPERS, VIEWS, is_own_copy
 from .blocks import Block, BranchLines, Line, LoopLines, inner_blocks, lines_in
 
 _OUTSIDE = "outside"
@@ -88,6 +88,8 @@ def _held(value: ast.expr, roots: dict[str, frozenset], namespace: str, key: int
     if isinstance(value, ast.Name):
         return roots.get(value.id, frozenset({(_OUTSIDE, value.id)}))
     if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+        return frozenset({("new", key)})
+    if is_own_copy(value, namespace):
         return frozenset({("new", key)})
     if isinstance(value, ast.Call):
         func = value.func

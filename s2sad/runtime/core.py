@@ -10,7 +10,8 @@ import numpy
 
 
 def _namespace(*values):
-    """The array module of the arguments: CuPy's (or another) if any array has it, else NumPy."""
+    """The array module of the arguments: CuPy's, dask.array (whose arrays name no
+    namespace) or another if any array has it, else NumPy."""
     for value in values:
         if type(value) is numpy.ndarray:
             continue
@@ -20,6 +21,10 @@ def _namespace(*values):
             if namespace is not numpy:
                 return namespace
             continue
+        if type(value).__module__.startswith("dask."):
+            import dask.array
+
+            return dask.array
         get_namespace = getattr(value, "__array_namespace__", None)
         if get_namespace is None:
             continue
@@ -165,6 +170,13 @@ def _as_argument(g, x):
 def _check_cotangent(value, cotangent, name):
     """Refuse a cotangent whose shape is not the output's."""
     expected, given = getattr(value, "shape", ()), getattr(cotangent, "shape", ())
+    if any(type(n) is float for n in expected):  # nan: dask knows it once it computes
+        raise ValueError(
+            f"the shape of {name} is {tuple(expected)}: its size depends on the values "
+            "(a mask, or another selection by the data), which dask knows only once it "
+            "computes them, so no cotangent can be checked against it; keep the shape "
+            "(np.where(mask, x, 0.0) for x[mask]) or compute the arguments first"
+        )
     if tuple(given) != tuple(expected):
         raise ValueError(
             f"the cotangent of {name} must have the output's shape {tuple(expected)}, "

@@ -195,8 +195,8 @@ def _max_pool_dinput(g, x, y, size, stride, dims):
             unclaimed ^= hit
         if overlapping:
             dx[region] += g * hit
-        else:
-            xp.multiply(g, hit, out=dx[region])
+        else:  # each element is in one window: written once, into dx itself (not a view)
+            dx[region] = g * hit
     return dx
 
 
@@ -209,7 +209,7 @@ def _max_pool_tangent(t, x, y, size, stride, dims):
     ty = xp.zeros(y.shape, dtype=t.dtype)
     for offset in reversed(list(numpy.ndindex(*size))):  # the first hit written last
         region = _window_part(offset, stride, (1,) * dims, out)
-        xp.copyto(ty, t[region], where=x[region] == y)
+        ty = xp.where(x[region] == y, t[region], ty)
     return ty
 
 
@@ -266,23 +266,37 @@ def _logsumexp_dinput(g, x, y, axis, keepdims):
 
 def _cross_entropy(logits, labels):
     """Mean of `-log(softmax(logits)[label])` over every row of `logits` (..., K)."""
-    xp = _namespace(logits)
-    picked = xp.take_along_axis(_log_softmax(logits, -1), labels[..., None], axis=-1)
-    return -picked.mean()
+    return -_picked(_log_softmax(logits, -1), labels).mean()
 
 
 def _cross_entropy_dlogits(g, logits, labels):
     """Adjoint of the logits in `_cross_entropy`: `(softmax(logits) - onehot(labels)) · g / n`."""
-    xp = _namespace(logits)
+    xp = _namespace(logits, labels)
     p = _softmax(logits, -1).reshape(-1, logits.shape[-1])
-    p[xp.arange(p.shape[0]), labels.reshape(-1)] -= 1.0
-    p *= g / p.shape[0]
+    if hasattr(xp, "take_along_axis"):
+        p[xp.arange(p.shape[0]), labels.reshape(-1)] -= 1.0
+        p *= g / p.shape[0]
+    else:  # dask.array, which writes through no pair of index arrays: the one-hot mask
+        p = (p - _one_hot(labels.reshape(-1), p.shape[-1])) * (g / p.shape[0])
     return p.reshape(logits.shape)
 
 
 def _cross_entropy_tangent(t, logits, labels):
     """Tangent of `_cross_entropy(logits, labels)` along the tangent `t` of the logits: the mean
     over rows of `softmax(logits) · t - t[label]`."""
-    xp = _namespace(t, logits)
-    picked = xp.take_along_axis(t, labels[..., None], axis=-1)[..., 0]
-    return (xp.sum(_softmax(logits, -1) * t, axis=-1) - picked).mean()
+    xp = _namespace(t, logits, labels)
+    return (xp.sum(_softmax(logits, -1) * t, axis=-1) - _picked(t, labels)).mean()
+
+
+def _picked(values, labels):
+    """`values[..., label]` for each row's label: `take_along_axis`, or where the library
+    has none (dask.array), the row's values selected by the labels' one-hot mask."""
+    xp = _namespace(values, labels)
+    if hasattr(xp, "take_along_axis"):
+        return xp.take_along_axis(values, labels[..., None], axis=-1)[..., 0]
+    return xp.where(_one_hot(labels, values.shape[-1]), values, 0.0).sum(axis=-1)
+
+
+def _one_hot(labels, k):
+    """`labels[..., None] == arange(k)`: True where each row's label is."""
+    return labels[..., None] == _namespace(labels).arange(k)

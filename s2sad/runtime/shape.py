@@ -119,12 +119,15 @@ def _diag_adjoint(g, v, k):
 def _diagonal_adjoint(g, a, offset, axis1, axis2):
     """Adjoint of `diagonal(a, offset, axis1, axis2)`: zeros with `g` on that diagonal."""
     xp = _namespace(g)
-    da = xp.zeros(_shape_of(a), dtype=g.dtype)
+    shape = tuple(_shape_of(a))
+    axis1, axis2 = axis1 % len(shape), axis2 % len(shape)
+    rest = tuple(n for i, n in enumerate(shape) if i not in (axis1, axis2))
+    moved = xp.zeros(rest + (shape[axis1], shape[axis2]), dtype=g.dtype)
     n = g.shape[-1]
     rows = xp.arange(n) + max(-offset, 0)
     columns = xp.arange(n) + max(offset, 0)
-    xp.moveaxis(da, (axis1, axis2), (-2, -1))[..., rows, columns] = g
-    return da
+    moved[..., rows, columns] = g  # into the array itself: dask's arrays have no views
+    return xp.moveaxis(moved, (-2, -1), (axis1, axis2))
 
 
 def _cast_adjoint(g, x, y):

@@ -69,7 +69,8 @@ def features_hessian(a, x):
 
 
 def _namespace(*values):
-    """The array module of the arguments: CuPy's (or another) if any array has it, else NumPy."""
+    """The array module of the arguments: CuPy's, dask.array (whose arrays name no
+    namespace) or another if any array has it, else NumPy."""
     for value in values:
         if type(value) is numpy.ndarray:
             continue
@@ -79,6 +80,10 @@ def _namespace(*values):
             if namespace is not numpy:
                 return namespace
             continue
+        if type(value).__module__.startswith("dask."):
+            import dask.array
+
+            return dask.array
         get_namespace = getattr(value, "__array_namespace__", None)
         if get_namespace is None:
             continue
