@@ -104,8 +104,9 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     tapes = {id(lines.loop): lines.tape for lines in backward.loops if lines.tape}
     # A variant for numbers folds every temporary the backward does not read into the one
     # line that reads it: Python pays per statement, and the variant is shown, not saved.
+    # Array code keeps a line per operation, which a refusal at run time points at.
     forward = forward_statements(program, names_in(list(backward.blocks)) | needed, activity.varied,
-                                 tapes, fold_varied=bool(facts))
+                                 tapes, fold_varied=bool(numbers or number_lists))
     final_statements = [line.statement for line in finals]
     keep = (
         {g.id for g in gradients} | set(output_names) | aux_names | {p.name for p in program.params}

@@ -54,7 +54,11 @@ def raised_at(error: BaseException, function: Callable, program: Program) -> Rai
     backward = any(line.strip() == _BACKWARD
                    for line in lines[definition.lineno:statement.lineno - 1])
     header = _header_above(lines, statement.lineno, definition.lineno)
-    found = _assignment_of(statement, header, assignments(program.body))
+    candidates = assignments(program.body)
+    # A forward statement assigns the program's own variable; a backward one reverses an
+    # operation of the line its block's header names.
+    found = None if backward else _assignment_of(statement, None, candidates)
+    found = found or _assignment_of(statement, header, candidates)
     return None if found is None else Raised(found, backward)
 
 
@@ -96,7 +100,8 @@ def _header_above(lines: list[str], lineno: int, first: int) -> tuple[int, str |
 
 def _assignment_of(statement: ast.stmt, header: tuple[int, str | None, str] | None,
                    candidates: list[Assignment]) -> Assignment | None:
-    """The assignment a generated statement computes (by its target) or, under a header,
+    """The assignment a generated statement computes (by its target, where `header` is None)
+    or, under a header,
     the one of the header's line whose adjoint (`dv` for its output `v`) the statement reads,
     else the line's first."""
     if header is None:
