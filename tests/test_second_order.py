@@ -144,3 +144,25 @@ def test_second_order_through_generated_loops(inner, arguments):
         first = autograd.grad(types.FunctionType(inner.__code__, {**inner.__globals__, "np": anp}))
         reference = autograd.grad(lambda *a: anp.sum(first(*a) ** 2))(*args)
         np.testing.assert_allclose(got, reference, rtol=1e-9, atol=1e-12)
+
+
+def alternating(w, xs):
+    h = np.zeros(3)
+    for t in range(xs.shape[0]):
+        u = w @ xs[t]
+        if t % 2:
+            h = h + np.tanh(u)
+        else:
+            h = h * 0.5 + u
+    return np.sum(h * h)
+
+
+def test_a_branch_in_a_loop_is_refused_for_second_order_in_the_users_words():
+    rng = np.random.default_rng(5)
+    w, xs, v = rng.standard_normal((3, 3)), rng.standard_normal((4, 3)), rng.standard_normal((3, 3))
+    assert np.all(np.isfinite(s2sad.grad(alternating)(w, xs)))  # first order is fine
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as refused:
+        s2sad.hvp(alternating)(w, xs, vector=v)
+    message = str(refused.value)
+    assert "only one arm of an `if` computes" in message and "np.where" in message
+    assert "tanh_u" not in message and refused.value.origin.filename == __file__

@@ -45,6 +45,14 @@ class NameResolution:
         if self.scope.local_function(node.id) is not None:
             return FunctionValue(None, node.id, self.scope.local_function(node.id))
         value = self.scope.source.resolver.lookup(node.id)
+        if value is MISSING and self.scope.generated:
+            # The first derivative's loop saves a value one arm of a branch computes, under
+            # the branch's condition; the second pass does not follow that condition.
+            raise self.unsupported(
+                node, "s2sad cannot differentiate the gradient of this line again: inside a "
+                "loop, the gradient saves a value that only one arm of an `if` computes",
+                "compute both arms and choose with np.where, so the value exists on every "
+                "iteration, or move the `if` out of the loop")
         if value is MISSING:
             raise self.unsupported(node, f"`{node.id}` is not defined before this line",
                                    "assign it before use or pass it as an argument")
