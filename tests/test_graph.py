@@ -219,6 +219,8 @@ def test_the_backward_dag_adds_up_where_the_generated_code_does():
     source = dag.q.source
     added = set(re.findall(r"^\s*(d\w+) \+= ", source, re.MULTILINE))
     added |= {m[0] for m in re.findall(r"^\s*(d\w+) = (\1) \+ ", source, re.MULTILINE)}
+    # Two equal contributions (x3 * x3 reads x3 twice) are written once, doubled.
+    added |= set(re.findall(r"^\s*(d\w+) = 2\.0 \* ", source, re.MULTILINE))
     assert summed == added == {"dw1", "dx1", "dx3"}
 
 

@@ -105,7 +105,7 @@ class Adjoints:
         if state is None:
             self.state[variable] = OWNED if fresh else BORROWED
             return [Line(_assign(name, value))]
-        comment = self._shared_comment(variable)
+        comment = self.read_comment(variable)
         if state == OWNED:
             statement: ast.stmt = ast.AugAssign(_store(name), ast.Add(), value)
         else:
@@ -127,7 +127,7 @@ class Adjoints:
         if state is None:
             lines.append(Line(_assign(name, self.zeros(item.variable))))
         else:
-            comment = self._shared_comment(item.variable)
+            comment = self.read_comment(item.variable)
             if state == BORROWED:
                 lines.append(Line(_assign(name, ast.Call(_attribute(name, "copy"), [], []))))
         self.state[item.variable] = OWNED
@@ -187,8 +187,9 @@ class Adjoints:
         self.state[variable] = BORROWED
         return lines
 
-    def _shared_comment(self, variable: str) -> str | None:
-        """`x is read twice`, counting the reads on the path of the current operation."""
+    def read_comment(self, variable: str) -> str | None:
+        """`x is read twice`, counting the reads on the path of the current operation (once
+        per variable and path)."""
         if (variable, self.path) in self._commented:
             return None
         self._commented.add((variable, self.path))

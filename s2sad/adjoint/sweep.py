@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..ir import Assignment, Branch, Loop, Node, Program, assignments
 from ..names import NameAllocator
@@ -286,6 +286,7 @@ class _ReverseSweep:
         )
         movable = {incoming} if uses == 1 and self.adjoints.owns(target) else set()
         template = self.activity.template(assignment)
+        items, doubled = _doubled(items)
         for item in items:
             if isinstance(item, Local):
                 self._read_earlier_shapes(item.statement)
@@ -300,7 +301,10 @@ class _ReverseSweep:
                         self.loop_locals and item.variable in self.adjoints.read_at_every_iteration):
                     value = specialize_products(value, self.shapes.ndim)
                 self._read_earlier_shapes(value)
-                lines.extend(self.adjoints.accumulate(item.variable, value, new_memory(value, movable)))
+                added = self.adjoints.accumulate(item.variable, value, new_memory(value, movable))
+                if id(item) in doubled and added[-1].comment is None:
+                    added[-1] = Line(added[-1].statement, self.adjoints.read_comment(item.variable))
+                lines.extend(added)
             else:
                 self._read_earlier_shapes(item.value)
                 lines.extend(self.adjoints.scatter(item))
@@ -410,3 +414,24 @@ def _load(name: str) -> ast.Name:
 
 def _attribute(name: str, attr: str) -> ast.Attribute:
     return ast.Attribute(_load(name), attr, ast.Load())
+
+
+def _doubled(items: list) -> tuple[list, set[int]]:
+    """An operation's contributions with two equal ones to one variable (`x * x`, `x + x`)
+    written once, doubled: `2.0 * (dy * x)`, exactly their sum; and the ids of those."""
+    seen: dict[tuple[str, str], int] = {}
+    kept = list(items)
+    for position, item in enumerate(items):
+        if not isinstance(item, Contribution):
+            continue
+        key = (item.variable, ast.dump(item.value))
+        first = seen.get(key)
+        if first is None:
+            seen[key] = position
+            continue
+        doubled = ast.BinOp(ast.Constant(2.0), ast.Mult(), items[first].value)
+        kept[first] = replace(items[first], value=doubled)
+        kept[position] = None
+        del seen[key]  # a third equal one starts a pair of its own
+    kept = [item for item in kept if item is not None]
+    return kept, {id(item) for item in kept if item not in items}

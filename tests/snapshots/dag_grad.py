@@ -20,8 +20,7 @@ def q_grad(w1, w2, x, *, dq=1.0):
     # backward
     # line 20: return np.sum(x3 * x3)
     dx3_x3 = xp.full_like(x3, dq)
-    dx3 = dx3_x3 * x3
-    dx3 += dx3_x3 * x3  # x3 is read twice
+    dx3 = 2.0 * (dx3_x3 * x3)  # x3 is read twice
     del dx3_x3, x3
     # line 19: x3 = w1 @ (x1 + x2)
     dw1 = _matmul_dlhs(dx3, w1, x1_x2)

@@ -30,8 +30,7 @@ def rnn_grad(w, u, xs, h, *, drnn=1.0):
     # line 40: return np.sum(h * h)
     dh_1_h_1 = xp.full_like(h_1_h_1, drnn)
     del h_1_h_1
-    dh_1 = dh_1_h_1 * h_1
-    dh_1 += dh_1_h_1 * h_1  # h_1 is read 3 times
+    dh_1 = 2.0 * (dh_1_h_1 * h_1)  # h_1 is read 3 times
     del dh_1_h_1
     # line 38: before the loop, adjoints that every iteration adds to
     du = xp.zeros_like(u)

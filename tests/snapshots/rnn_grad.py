@@ -34,8 +34,7 @@ def loss_value_and_grad(w, u, b, v, c, xs, h0, target, *, dloss=1.0):
     # backward
     # line 24: return np.mean(r * r)
     dr_r = xp.full_like(r, dloss / r.size)
-    dr = dr_r * r
-    dr += dr_r * r  # r is read twice
+    dr = 2.0 * (dr_r * r)  # r is read twice
     del dr_r, r
     # line 23: r = y - target
     dy = _unbroadcast(dr, y)
