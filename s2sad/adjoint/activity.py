@@ -20,6 +20,7 @@ from ..normalize.rules import rule_hint
 from ..syntax import name_nodes
 from ..templates import Template, is_nondifferentiable, lookup
 from .instantiate import bind, element_key
+from .shifts import invariant_shifts
 
 
 @dataclass
@@ -84,7 +85,10 @@ def analyze(program: Program, wrt: list[str]) -> Activity:
         known = len(activity.varied)
         _propagate(flat, activity)
         if len(activity.varied) == known:
-            return activity
+            break
+    # A max subtracted before a (log-)softmax changes no output: no adjoint flows to it.
+    activity.varied -= invariant_shifts(program)
+    return activity
 
 
 def _propagate(flat: list[Assignment], activity: Activity) -> None:
