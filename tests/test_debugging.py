@@ -269,7 +269,6 @@ def test_a_tracer_and_a_profiler_see_the_generated_lines():
 
 
 def test_coverage_measures_the_generated_module(tmp_path):
-    pytest.importorskip("coverage", reason="coverage.py is in the test extra")
     script = _script(tmp_path, FORWARD, columns=3)
     cache = tmp_path / "cache"
     environment = _environment(cache, COVERAGE_FILE=str(tmp_path / ".coverage"))
