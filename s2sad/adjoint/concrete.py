@@ -65,7 +65,7 @@ def concrete_shapes(flat: list[Assignment], known: dict[str, Shape],
 def _shape_of(assignment: Assignment, state: dict[str, object], integers: set[str]) -> object:
     """The shape `assignment` gives its target, given the operands' shapes in `state`: a
     tuple, _UNSEEN (an operand not yet seen), or _UNKNOWN."""
-    op, args, keywords = assignment.op, assignment.args, assignment.keywords
+    op, args, keywords = rule_of(assignment.op), assignment.args, assignment.keywords
 
     def operand(node: ast.expr) -> object:
         if isinstance(node, ast.Name):
@@ -97,6 +97,17 @@ def _shape_of(assignment: Assignment, state: dict[str, object], integers: set[st
             and len(args) == 1 and not keywords:
         return operand(args[0])
     return _UNKNOWN
+
+
+def rule_of(op: str) -> str:
+    """The key of the rule an operation is an instance of: `x.sum(...)` is `numpy.sum`."""
+    template = lookup(op)
+    return op if template is None else template.key
+
+
+def is_literal_axis(axis: ast.expr) -> bool:
+    """An axis written as a literal: None, an int (negative too), or a tuple of ints."""
+    return isinstance(axis, ast.Constant) and axis.value is None or _constant_axes(axis) is not None
 
 
 def _combined(operands: list[object], rule) -> object:

@@ -22,9 +22,9 @@ from collections import Counter
 
 from ..ir import Assignment, Branch, Loop, Program, assignments, walk
 from ..syntax import name_nodes
+from .concrete import is_literal_axis, rule_of
 
-_MAXIMA = {"numpy.max", "numpy.amax", "method.max"}
-_SUMS = {"numpy.sum", "method.sum"}
+_MAXIMA = {"numpy.max", "numpy.amax"}
 
 
 def invariant_shifts(program: Program) -> set[str]:
@@ -34,7 +34,7 @@ def invariant_shifts(program: Program) -> set[str]:
     assigned = Counter(a.target for a in flat)
     readers: dict[str, list[Assignment]] = {}
     for assignment in flat:
-        for name in {n.id for n in name_nodes_of(assignment)}:
+        for name in {n.id for n in _operand_names(assignment)}:
             readers.setdefault(name, []).append(assignment)
     elsewhere = _read_outside_assignments(program)
     shifts = set()
@@ -44,7 +44,7 @@ def invariant_shifts(program: Program) -> set[str]:
     return shifts
 
 
-def name_nodes_of(assignment: Assignment) -> list[ast.Name]:
+def _operand_names(assignment: Assignment) -> list[ast.Name]:
     return [n for node in (*assignment.args, *assignment.keywords.values())
             for n in name_nodes(node)]
 
@@ -66,7 +66,7 @@ def _read_outside_assignments(program: Program) -> set[str]:
 
 def _is_shift(maximum: Assignment, by_target: dict[str, Assignment], assigned: Counter,
               readers: dict[str, list[Assignment]], elsewhere: set[str]) -> bool:
-    if maximum.op not in _MAXIMA or not _kept_over(maximum) or len(maximum.args) != 1 \
+    if rule_of(maximum.op) not in _MAXIMA or not _kept_over(maximum) or len(maximum.args) != 1 \
             or not isinstance(maximum.args[0], ast.Name):
         return False
     axis = ast.dump(maximum.keywords.get("axis", ast.Constant(None)))
@@ -107,14 +107,14 @@ def _exp_is_normalized(e: str, zs: str, axis: str, only,
     if not users:
         return False
     for user in users:
-        if user.op in _SUMS and _kept_over(user) \
+        if rule_of(user.op) == "numpy.sum" and _kept_over(user) \
                 and ast.dump(user.keywords.get("axis", ast.Constant(None))) == axis:
             if not _sum_is_normalizer(user.target, e, zs, only):
                 return False
         elif user.op == "numpy.divide" and not user.keywords and isinstance(user.args[1], ast.Name) \
                 and _names_are(user, e, user.args[1].id):
             total = by_target.get(user.args[1].id)
-            if total is None or total.op not in _SUMS or not _kept_over(total) \
+            if total is None or rule_of(total.op) != "numpy.sum" or not _kept_over(total) \
                     or ast.dump(total.keywords.get("axis", ast.Constant(None))) != axis \
                     or not _names_are(total, e):
                 return False
@@ -146,7 +146,7 @@ def _is_log_normalizer(log: str, zs: str, axis: str, only, by_target: dict[str, 
     if logged is None or logged.op != "numpy.log" or not isinstance(logged.args[0], ast.Name):
         return False
     total = by_target.get(logged.args[0].id)
-    if total is None or total.op not in _SUMS or not _kept_over(total) \
+    if total is None or rule_of(total.op) != "numpy.sum" or not _kept_over(total) \
             or ast.dump(total.keywords.get("axis", ast.Constant(None))) != axis \
             or not isinstance(total.args[0], ast.Name):
         return False
@@ -159,16 +159,7 @@ def _kept_over(reduction: Assignment) -> bool:
     keepdims = reduction.keywords.get("keepdims")
     return set(reduction.keywords) <= {"axis", "keepdims"} and len(reduction.args) == 1 \
         and isinstance(keepdims, ast.Constant) and keepdims.value is True \
-        and _constant(reduction.keywords.get("axis", ast.Constant(None)))
-
-
-def _constant(node: ast.expr) -> bool:
-    """A literal axis: a number, None, a negative number, or a tuple of them."""
-    if isinstance(node, ast.Tuple):
-        return all(_constant(e) for e in node.elts)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return _constant(node.operand)
-    return isinstance(node, ast.Constant)
+        and is_literal_axis(reduction.keywords.get("axis", ast.Constant(None)))
 
 
 def _names_are(assignment: Assignment, *names: str) -> bool:
