@@ -4,14 +4,16 @@ GradFunction they return."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import gc
 import html
 import inspect
 import linecache
 import os
 import threading
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy
@@ -33,6 +35,22 @@ Wrt = str | int | Sequence[str | int] | None
 
 _LOCK = threading.RLock()
 """Generation runs one function at a time: the caches and the parser's lazy imports are shared."""
+
+
+@contextlib.contextmanager
+def _generating() -> Iterator[None]:
+    """Hold the generation lock, with the cyclic garbage collector paused: generation
+    allocates syntax nodes by the hundred thousand and frees them as the passes go, and
+    the collector's scans of them took a fifth of a long function's generation time. What
+    cycles it leaves are collected once the collector runs again."""
+    with _LOCK:
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+        finally:
+            if paused:
+                gc.enable()
 
 
 _CACHE = BuildCache()
@@ -74,6 +92,9 @@ class GradFunction:
         self._structured: dict[tuple, Build] = {}
         self._structured_only = False
         """The generic gradient cannot serve this function's calls: go to the structured one."""
+        self._direct = self._plain_signature and mode not in ("vjp", "jvp", "hvp")
+        """A call of arrays and numbers alone may go straight to the generated function:
+        it takes no cotangent or tangent keyword, and no structured gradient serves it."""
         self._refused: Exception | None = None
         """The generic gradient's refusal, where it has one."""
         self.__wrapped__ = fun
@@ -96,7 +117,7 @@ class GradFunction:
         its loops' tapes appended value by value and read back by position."""
         built = self._build()
         if built.differentiable is None:
-            with _LOCK:
+            with _generating():
                 built.differentiable = module_source(built.gradient, differentiable=True)
         return built.differentiable
 
@@ -168,6 +189,20 @@ class GradFunction:
             kwargs = {**self._fixed, **kwargs}
         built = self._built
         facts, plain = _facts(args)
+        if not kwargs and plain and self._direct and built is not None and not built.externals \
+                and built.unchanged():
+            # Arrays and numbers alone, and the generic gradient still the code's: it, or its
+            # variant for these arguments, takes them as they are.
+            function = self._specialized(built, facts) if facts else built.function
+            try:
+                return function(*args)
+            except Exception as error:
+                known = _known_refusal(error, built, function)
+                if known is None:
+                    raise
+            if isinstance(known, ArgumentTypeError):
+                return self._structured_instead(known, args, kwargs)
+            raise known from None
         if built is None or self._structured_only or not self._plain_signature or not plain \
                 or kwargs and any(map(_may_be_structured, kwargs.values())) \
                 or not built.unchanged():
@@ -179,21 +214,29 @@ class GradFunction:
         # else: arrays and numbers, and the generic gradient still the code's: it serves
         # A variadic signature's arguments are not the parameters' one by one: no variant.
         function = self._specialized(built, facts) if facts and self._plain_signature \
-            else built.function
+            and _number_seeds(kwargs, built.facts.seeds) else built.function
         try:
             return self._run(built, function, args, kwargs)
         except ArgumentTypeError as refused:
-            # A container the generic gradient refuses to take whole (`ws[:-1]`): the
-            # gradient for its structure follows it, where it can.
-            try:
-                structured = self._structured_call(args, kwargs, generic=False)
-            except S2SADError:
-                raise refused from None
-            if structured is None:
-                raise
-            self._structured_only = True  # later calls go to the structured gradient at once
-            built, args, kwargs = structured
-            return self._run(built, built.function, args, kwargs)
+            return self._structured_instead(refused, args, kwargs)
+
+    def _structured_instead(self, refused: ArgumentTypeError, args: tuple,
+                            kwargs: dict[str, Any]) -> Any:
+        """A container the generic gradient refuses to take whole (`ws[:-1]`): the gradient
+        for its structure takes the call, where there is one; else the refusal stands."""
+        try:
+            structured = self._structured_call(args, kwargs, generic=False)
+        except S2SADError:
+            raise refused from None
+        if structured is None:
+            raise refused
+        self._go_structured()  # later calls go to the structured gradient at once
+        built, args, kwargs = structured
+        return self._run(built, built.function, args, kwargs)
+
+    def _go_structured(self) -> None:
+        self._structured_only = True
+        self._direct = False
 
     def _run(self, built: Build, function: Callable, args: tuple, kwargs: dict[str, Any]) -> Any:
         """Call the generated `function` with the call's arguments, cotangents and the data
@@ -207,34 +250,11 @@ class GradFunction:
             kwargs.update(built.external_values())
         try:
             return function(*args, **kwargs) if kwargs else function(*args)
-        except TypeError as error:
-            program = built.gradient.program
-            known = _in_place_error(error, program.in_place_errors) or _argument_error(error, program)
-            if known is not None:
-                raise known from None
-            known = library_refusal(error, function, lambda: program)
-            if known is not None:
-                raise known from None
-            raise
-        except ValueError as error:
-            if _raised_in(error, {"_check_scalar"}) is not None:
-                raise NotScalarError(str(error), built.gradient.program.return_origin,
-                                     "use s2sad.vjp(f)(..., cotangent=...) for non-scalar outputs, "
-                                     "or has_aux=True to return other values beside the loss"
-                                     ) from None
-            local = _raised_in(error, {"_check_cotangent"})
-            if local is not None and any(type(n) is float for n in local.get("expected", ())):
-                raise ArrayLibraryError(str(error), built.gradient.program.return_origin
-                                        ) from None  # a size dask does not know (nan)
-            known = library_refusal(error, function, lambda: built.gradient.program)
-            if known is not None:
-                raise known from None
-            raise
         except Exception as error:
-            known = library_refusal(error, function, lambda: built.gradient.program)
-            if known is not None:
-                raise known from None
-            raise
+            known = _known_refusal(error, built, function)
+            if known is None:
+                raise
+        raise known from None
 
     def _seeds(self, kwargs: dict[str, Any], built: Build) -> dict[str, Any]:
         if "cotangent" not in kwargs:
@@ -289,7 +309,7 @@ class GradFunction:
             return None
         built = self._structured.get(structures)
         if built is None or not built.unchanged():
-            with _LOCK:
+            with _generating():
                 try:
                     built = _generate(self._target, self._wrt, self.mode, self.has_aux,
                                       dict(structures), self.return_value, self.checkpoint)
@@ -309,7 +329,7 @@ class GradFunction:
             self._build()
         except S2SADError as error:
             self._refused = error
-            self._structured_only = True
+            self._go_structured()
             return False
         return True
 
@@ -317,7 +337,7 @@ class GradFunction:
         built = self._built
         if built is not None and built.unchanged():
             return built
-        with _LOCK:
+        with _generating():
             self._built = built = _generate(self._target, self._wrt, self.mode, self.has_aux,
                                             return_value=self.return_value,
                                             checkpoint=self.checkpoint)
@@ -341,7 +361,7 @@ class GradFunction:
         and facts."""
         variant = built.variants.get(facts)
         if variant is None:
-            with _LOCK:
+            with _generating():
                 program = built.gradient.program
                 names, single = _normalize_wrt(program, self._wrt)
                 gradient = differentiate(program, names, self.mode, single,
@@ -511,6 +531,26 @@ def _facts_of(gradient: Gradient) -> Facts:
                  externals, (tuple(candidates[0]), tuple(candidates[1])))
 
 
+def _known_refusal(error: Exception, built: Build, function: Callable) -> S2SADError | None:
+    """The located error the generated `function`'s failure stands for: a refusal by one of
+    its checks, or an array library's (a NumPy function that dask lacks); None for any other."""
+    if isinstance(error, TypeError):
+        program = built.gradient.program
+        known = _in_place_error(error, program.in_place_errors) or _argument_error(error, program)
+        if known is not None:
+            return known
+    elif isinstance(error, ValueError):
+        if _raised_in(error, {"_check_scalar"}) is not None:
+            return NotScalarError(str(error), built.gradient.program.return_origin,
+                                  "use s2sad.vjp(f)(..., cotangent=...) for non-scalar outputs, "
+                                  "or has_aux=True to return other values beside the loss")
+        local = _raised_in(error, {"_check_cotangent"})
+        if local is not None and any(type(n) is float for n in local.get("expected", ())):
+            # a size dask does not know (nan)
+            return ArrayLibraryError(str(error), built.gradient.program.return_origin)
+    return library_refusal(error, function, lambda: built.gradient.program)
+
+
 def _tuples(value: Any) -> Any:
     """A JSON list read back as the tuple it was written from (lists of lists too)."""
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
@@ -568,6 +608,15 @@ def _facts(args: tuple[Any, ...]) -> tuple[tuple, bool]:
             if plain and _may_be_structured(value):
                 plain = False
     return (tuple(facts) if useful else ()), plain
+
+
+_REAL_NUMBERS = frozenset({float, int, numpy.float64, numpy.float32, numpy.float16})
+
+
+def _number_seeds(kwargs: dict[str, Any], seeds: tuple[str, ...]) -> bool:
+    """Whether each seed the call gives is a real number, as a variant takes grad's seed to
+    be (the cotangent of a scalar output)."""
+    return all(type(kwargs[seed]) in _REAL_NUMBERS for seed in seeds if seed in kwargs)
 
 
 def _named_facts(candidates: tuple[list[str], list[str]], facts: tuple) -> dict[str, Any]:

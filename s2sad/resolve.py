@@ -45,14 +45,22 @@ class Resolver:
         code = getattr(fun, "__code__", None)
         self.cells = dict(zip(code.co_freevars, fun.__closure__ or ())) if code else {}
         self.found: dict[tuple[str, ...], tuple[object, object]] = {}
+        self._quick: tuple[list[tuple[str, object, object]], dict] | None = None
+
+    def remember(self, path: tuple[str, ...], found: tuple[object, object]) -> None:
+        """Record what the name path held (as `found` holds it): (value, code)."""
+        self.found[path] = found
+        self._quick = None
 
     def lookup(self, name: str, *attributes: str) -> object:
         """The value of a free name (through `attributes`, `name.a.b`), or `MISSING`."""
         value = self._resolve(name, attributes)
         if attributes and is_array_module(self._resolve(name, ())):
-            self.found.setdefault((name,), (self._resolve(name, ()), None))  # np.tanh: np suffices
+            path, found = (name,), (self._resolve(name, ()), None)  # np.tanh: np suffices
         else:
-            self.found.setdefault((name, *attributes), (value, getattr(value, "__code__", None)))
+            path, found = (name, *attributes), (value, getattr(value, "__code__", None))
+        if path not in self.found:
+            self.remember(path, found)
         return value
 
     def read_at_call_time(self, name: str, describe) -> object:
@@ -60,7 +68,7 @@ class Resolver:
         same description (`describe(value)`: its type, or a container's structure) needs no
         new gradient. Returns where the value lives, a closure cell or the globals."""
         value = self._resolve(name, ())
-        self.found[(name,)] = (_AT_CALL_TIME, (describe, describe(value)))
+        self.remember((name,), (_AT_CALL_TIME, (describe, describe(value))))
         return "closure" if name in self.cells else "global"
 
     def value_of(self, path: tuple[str, ...] | list[str]) -> object:
@@ -74,7 +82,30 @@ class Resolver:
     def unchanged(self) -> bool:
         """Whether every name looked up still holds the same object (or an equal constant);
         a name read at call time, a value of the same type."""
+        if self._quick is None:
+            self._quick = self._quick_checks()
+        globals_held, rest = self._quick
+        get = self.globals.get
+        for name, value, code in globals_held:
+            if get(name, _MISSING) is not value or code is not None and value.__code__ is not code:
+                return self._unchanged(self.found)  # the full comparison decides
+        return not rest or self._unchanged(rest)
+
+    def _quick_checks(self) -> tuple[list[tuple[str, object, object]], dict]:
+        """The found globals (a module, a function) that hold the very object they held, as
+        (name, value, code), checked first and fast, as every call of a gradient asks; and
+        the rest of `found`."""
+        held, rest = [], {}
         for path, (value, code) in self.found.items():
+            if len(path) == 1 and value is not _AT_CALL_TIME and path[0] not in self.cells \
+                    and self.globals.get(path[0], _MISSING) is value:
+                held.append((path[0], value, code))
+            else:
+                rest[path] = (value, code)
+        return held, rest
+
+    def _unchanged(self, found: dict) -> bool:
+        for path, (value, code) in found.items():
             current = self._resolve(path[0], path[1:])
             if value is _AT_CALL_TIME:
                 describe, description = code

@@ -49,9 +49,57 @@ def test_the_dag_variant_writes_products_for_their_ranks_and_needs_no_unbroadcas
     for general in ("_unbroadcast", "_matmul_dlhs", "_matmul_drhs", "_namespace(",
                     "_check_differentiable"):
         assert general not in variant
-    assert "xp = numpy" in variant and "@ x1_x2.T" in variant and "w1.T @" in variant
+    assert "@ x1_x2.T" in variant and "w1.T @" in variant
+    assert "full_like" not in variant and "2.0 * ddag * x3" in variant  # no filled seed
     # The general gradient, the one saved, still serves any arguments.
     assert "_matmul_dlhs" in gradient.source and "_namespace(" in gradient.source
+
+
+def softmax_cross_entropy(w, b, x, y):
+    z = x @ w + b
+    zs = z - np.max(z, axis=1, keepdims=True)
+    log_p = zs - np.log(np.sum(np.exp(zs), axis=1, keepdims=True))
+    return -np.mean(np.sum(y * log_p, axis=1))
+
+
+def test_the_softmax_variant_broadcasts_its_spreads_and_computes_no_unread_value():
+    args = [rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal((4, 5)),
+            np.eye(3)[[0, 2, 1, 1]]]
+    gradient = check(softmax_cross_entropy, args, (0, 1))
+    variant = gradient.source_for(*args).split("\ndef _")[0]
+    for general in ("_spread", "full_like", "xp.max(", "xp.sum(", ".size"):
+        assert general not in variant
+    assert "z.max(axis=1, keepdims=True)" in variant and "/ 4 * y" in variant
+    # the loss's own value is not the gradient's: the forward stops at what the backward reads
+    assert "\n    log_p = " not in variant and "= xp.log(" not in variant
+    assert "- dlog_p.sum(axis=1, keepdims=True)" in variant  # the negation taken up
+
+
+def summed_rows(x, w):
+    return np.sum(np.tanh(np.sum(x * w, axis=1)))
+
+
+def summed_columns(x, w):
+    return np.sum(np.sin(np.sum(x * w, axis=0)) + np.mean(x * x))
+
+
+@pytest.mark.parametrize("fun, expanded", [(summed_rows, "[:, None] * w"),
+                                           (summed_columns, "[None] * w")])
+def test_a_spread_without_kept_axes_broadcasts_with_the_axes_put_back(fun, expanded):
+    args = [rng.standard_normal((4, 3)), rng.standard_normal((4, 3))]
+    gradient = check(fun, args, (0,))  # the spread read once: by x's adjoint
+    variant = gradient.source_for(*args).split("\ndef _")[0]
+    assert "_spread" not in variant and expanded in variant
+
+
+@pytest.mark.parametrize("seed", [2.0, 2, np.float64(2.0), np.float32(2.0), np.array(2.0)])
+def test_a_seed_of_any_kind_scales_the_variant_s_gradient_as_the_general_one(seed):
+    args = [rng.standard_normal((4, 3)), rng.standard_normal((4, 3))]
+    gradient = s2sad.grad(summed_rows, wrt=(0, 1))
+    expected = numerical_vjp(summed_rows, args, [0, 1], 1.0)
+    for _ in range(2):  # the second call runs the variant
+        for g, e in zip(gradient(*args, dsummed_rows=seed), expected):
+            assert_close(np.asarray(g), 2.0 * np.asarray(e))
 
 
 def test_a_broadcast_operand_is_still_summed_back_to_its_shape():

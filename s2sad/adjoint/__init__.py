@@ -20,6 +20,7 @@ from .forward import forward_statements
 from .jacobians import jacobian_loop, loop_comment, value_function
 from .memory import needs_copy
 from .release import release_dead_values
+from .shaped import shaped_backward, shaped_forward
 from .shapes import Shapes
 from .sweep import Backward, reverse_sweep
 from .tangents import TangentProgram
@@ -105,8 +106,9 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     # A variant for numbers folds every temporary the backward does not read into the one
     # line that reads it: Python pays per statement, and the variant is shown, not saved.
     # Array code keeps a line per operation, which a refusal at run time points at.
+    fold_varied = bool(numbers or number_lists)
     forward = forward_statements(program, names_in(list(backward.blocks)) | needed, activity.varied,
-                                 tapes, fold_varied=bool(numbers or number_lists))
+                                 tapes, fold_varied)
     final_statements = [line.statement for line in finals]
     keep = (
         {g.id for g in gradients} | set(output_names) | aux_names | {p.name for p in program.params}
@@ -116,6 +118,13 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     blocks = propagate_copies(forward, list(backward.blocks), keep)
     if facts:
         blocks = fold_temporaries(forward, blocks, keep)
+    if shapes.concrete:
+        known = _known_shapes(shapes.concrete, backward, mode)
+        blocks = shaped_backward(blocks, known.get, namespace)
+        # Values the backward read only for their shape need computing no more.
+        forward = shaped_forward(forward_statements(program, names_in(blocks) | needed,
+                                                    activity.varied, tapes, fold_varied),
+                                 known.get, namespace)
     forward, blocks = release_dead_values(forward, blocks, keep, program.namespace)
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad" or has_aux or return_value:
@@ -237,6 +246,23 @@ def build_jacobian(program: Program, wrt: list[str], single: bool, mode: str) ->
         params=program.params, seeds=[], preamble=[],
         forward=[Header(loop_comment(forward, wrt)), *body], checks=[], backward=[], finals=[],
         result=result, helpers=helpers, companions=(valued, *parts))
+
+
+def _known_shapes(concrete: dict[str, tuple[int, ...]], backward: Backward, mode: str
+                  ) -> dict[str, tuple[int, ...]]:
+    """The shapes a variant knows of the names its backward reads: the values' (concrete.py),
+    each adjoint's (its variable's, where every variable it is the adjoint of has that one
+    shape), and grad's seed's, a number's."""
+    known = dict(concrete)
+    of_adjoint: dict[str, set] = {}
+    for variable, adjoint in backward.adjoints.items():
+        of_adjoint.setdefault(adjoint, set()).add(concrete.get(variable))
+    for adjoint, found in of_adjoint.items():
+        if len(found) == 1 and None not in found and adjoint not in concrete:
+            known[adjoint] = found.pop()
+    if mode != "vjp":
+        known.update(dict.fromkeys(backward.seeds, ()))
+    return known
 
 
 def _output_checks(program: Program, mode: str, outputs: list[ast.expr], reached: set[str],

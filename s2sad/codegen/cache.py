@@ -91,7 +91,11 @@ class Build:
         return self.generated
 
     def unchanged(self) -> bool:
-        return all(dependency.unchanged() for dependency in self.dependencies)
+        """Whether nothing the gradient was generated from has changed since."""
+        for dependency in self.dependencies:
+            if not dependency.unchanged():
+                return False
+        return True
 
     def external_values(self) -> dict[str, object]:
         """The keywords the gradient takes for the globals and closure values it reads, with

@@ -180,12 +180,12 @@ def _resolvers(described: list[dict], fun: Callable) -> list[Resolver] | None:
             if mark.startswith("call:"):
                 if value is MISSING or _call_mark(_description(value)) != mark:
                     return None
-                resolver.found[tuple(path)] = (_AT_CALL_TIME, (_description, _description(value)))
+                resolver.remember(tuple(path), (_AT_CALL_TIME, (_description, _description(value))))
                 continue
             code = getattr(value, "__code__", None)
             if _fingerprint(value, code) != mark:
                 return None
-            resolver.found[tuple(path)] = (value, code)
+            resolver.remember(tuple(path), (value, code))
         resolvers.append(resolver)
     return resolvers
 
