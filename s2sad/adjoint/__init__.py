@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import math
 from dataclasses import dataclass, field, replace
 
 from ..errors import NotScalarError, UnsupportedSyntaxError
@@ -14,6 +15,7 @@ from ..syntax import assign, call, load, name_nodes
 from .accumulate import BORROWED, own_copy
 from .activity import Activity, analyze, carried, indexed_parameters, possible_containers, useful
 from .blocks import Block, Header, Line, names_in
+from .concrete import BROADCASTING, rule_of
 from .copies import propagate_copies
 from .folding import fold_temporaries
 from .forward import forward_statements
@@ -95,7 +97,9 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     shapes = Shapes(program, activity, numbers, number_lists, arrays)
     containers = possible_containers(program, activity)
     backward = reverse_sweep(program, activity, reached, names, shapes, containers, differentiated)
-    finals, gradients = _final_gradients(wrt, backward, shapes.scalars, namespace, program.leaves)
+    exact = _float64_gradients(program, wrt, facts) if mode != "vjp" else set()
+    finals, gradients = _final_gradients(wrt, backward, shapes.scalars, namespace, program.leaves,
+                                         exact)
     unread = [w for w in wrt if w not in backward.state
               and not any(owner == w for owner, _ in program.leaves)]
     checks, checked_outputs = _output_checks(program, mode, differentiated, reached, shapes.scalars,
@@ -118,14 +122,17 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
     blocks = propagate_copies(forward, list(backward.blocks), keep)
     if facts:
         blocks = fold_temporaries(forward, blocks, keep)
+    unreleased = set()
     if shapes.concrete:
         known = _known_shapes(shapes.concrete, backward, mode)
+        # Freeing a small array early saves no memory worth the statement.
+        unreleased = {name for name, shape in known.items() if math.prod(shape) <= _SMALL}
         blocks = shaped_backward(blocks, known.get, namespace)
         # Values the backward read only for their shape need computing no more.
         forward = shaped_forward(forward_statements(program, names_in(blocks) | needed,
                                                     activity.varied, tapes, fold_varied),
                                  known.get, namespace)
-    forward, blocks = release_dead_values(forward, blocks, keep, program.namespace)
+    forward, blocks = release_dead_values(forward, blocks, keep | unreleased, program.namespace)
     returned: ast.expr = gradients[0] if single else ast.Tuple(gradients, ast.Load())
     if mode == "value_and_grad" or has_aux or return_value:
         value_lines, returned = _with_value(program, mode, returned, names)
@@ -246,6 +253,10 @@ def build_jacobian(program: Program, wrt: list[str], single: bool, mode: str) ->
         params=program.params, seeds=[], preamble=[],
         forward=[Header(loop_comment(forward, wrt)), *body], checks=[], backward=[], finals=[],
         result=result, helpers=helpers, companions=(valued, *parts))
+
+
+_SMALL = 4096
+"""The most elements of an array a variant holds until it returns rather than deletes."""
 
 
 def _known_shapes(concrete: dict[str, tuple[int, ...]], backward: Backward, mode: str
@@ -399,9 +410,11 @@ def _refuse_tuple_outputs(program: Program, has_aux: bool) -> None:
 
 
 def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], namespace: str,
-                     leaves: dict[tuple[str, tuple[str, ...]], str]) -> tuple[list[Line], list[ast.Name]]:
+                     leaves: dict[tuple[str, tuple[str, ...]], str], exact: set[str]
+                     ) -> tuple[list[Line], list[ast.Name]]:
     """Zeros for arguments the output ignores, copies of gradients that share memory, and
-    dict arguments' gradients assembled from their leaves'."""
+    dict arguments' gradients assembled from their leaves'; each gradient given its
+    argument's type and dtype, but those of `exact`, which have them already."""
     state, adjoints = backward.state, backward.adjoints
     # Only a gradient that may be the caller's memory, or another gradient's, is copied;
     # a container's leaves are gradients of their own (`sum(pair)` gives both one array).
@@ -428,11 +441,43 @@ def _final_gradients(wrt: list[str], backward: Backward, scalars: set[str], name
         elif state[parameter] == BORROWED and parameter not in scalars and adjoints[parameter] in shared:
             finals.append(Line(assign(name, own_copy(name, namespace)),
                                "the caller gets memory of its own"))
-        if parameter in state and not read:
+        if parameter in state and not read and parameter not in exact:
             restructured = call("_as_argument", load(name), load(parameter))
             finals.append(Line(assign(name, restructured), f"the type and dtype of {parameter}"))
         gradients.append(load(name))
     return finals, gradients
+
+
+_FLOAT64_CLOSED = frozenset({
+    *BROADCASTING, "numpy.matmul", "numpy.dot", "numpy.negative", "numpy.positive",
+    "numpy.tanh", "numpy.exp", "numpy.log", "numpy.log1p", "numpy.expm1", "numpy.sqrt",
+    "numpy.sin", "numpy.cos", "numpy.tan", "numpy.arctan", "numpy.sinh", "numpy.cosh",
+    "numpy.abs", "numpy.square", "numpy.sum", "numpy.mean", "numpy.max", "numpy.min",
+    "numpy.amax", "numpy.amin", "numpy.prod", "numpy.where", "numpy.clip",
+    "numpy.transpose", "numpy.reshape", "numpy.concatenate", "numpy.stack", "identity",
+    "phi", "getitem", "range", "attribute.shape", "attribute.T",
+})
+"""Operations whose results, from float64 arrays, integers and real Python numbers, are
+float64 arrays or numbers again (or integers), unless a `dtype=` says otherwise."""
+
+
+def _float64_gradients(program: Program, wrt: list[str], facts: dict) -> set[str]:
+    """The parameters of `wrt` whose gradients the variant for `facts` computes as float64
+    arrays already: every array argument float64 (or integer), the argument itself an array
+    of one axis or more, no global or closure value read at call time (of a dtype no fact
+    tells), and every operation one that keeps float64 (`_FLOAT64_CLOSED`, no `dtype=`, no
+    complex literal). Their `_as_argument` would return them as they are."""
+    arrays = {p: fact for p, fact in facts.items() if isinstance(fact, tuple)}
+    if not arrays or program.externals or program.constants \
+            or any(fact[2] != "<f8" and fact[2][1] not in "iub" for fact in arrays.values()):
+        return set()
+    for assignment in assignments(program.body):
+        if rule_of(assignment.op) not in _FLOAT64_CLOSED \
+                or "dtype" in assignment.keywords \
+                or any(isinstance(a, ast.Constant) and isinstance(a.value, complex)
+                       for a in [*assignment.args, *assignment.keywords.values()]):
+            return set()
+    return {p for p in wrt if p in arrays and arrays[p][2] == "<f8" and len(arrays[p][1]) >= 1}
 
 
 def _names(*nodes: ast.AST) -> set[str]:

@@ -23,7 +23,7 @@ Shape = tuple[int, ...]
 _UNKNOWN = "unknown"
 _UNSEEN = "unseen"
 
-_BROADCASTING = {
+BROADCASTING = {
     "numpy.add", "numpy.subtract", "numpy.multiply", "numpy.divide", "numpy.true_divide",
     "numpy.power", "numpy.float_power", "numpy.maximum", "numpy.minimum", "numpy.fmax",
     "numpy.fmin", "numpy.arctan2", "numpy.hypot", "numpy.logaddexp", "numpy.logaddexp2",
@@ -78,7 +78,7 @@ def _shape_of(assignment: Assignment, state: dict[str, object], integers: set[st
         return operand(args[0])
     if op == "numpy.matmul" and len(args) == 2 and not keywords:
         return _combined([operand(a) for a in args], _matmul_shape)
-    if op in _BROADCASTING and not keywords:
+    if op in BROADCASTING and not keywords:
         return _combined([operand(a) for a in args], _broadcast_shape)
     if op == "numpy.where" and len(args) == 3 and not keywords:
         return _combined([operand(a) for a in args], _broadcast_shape)
