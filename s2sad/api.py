@@ -193,7 +193,9 @@ class GradFunction:
                 and built.unchanged():
             # Arrays and numbers alone, and the generic gradient still the code's: it, or its
             # variant for these arguments, takes them as they are.
-            function = self._specialized(built, facts) if facts else built.function
+            variant = built.variants.get(facts)
+            function = variant[1] if variant is not None else \
+                self._specialized(built, facts) if facts else built.function
             try:
                 return function(*args)
             except Exception as error:

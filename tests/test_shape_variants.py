@@ -134,6 +134,24 @@ def test_each_shape_gets_its_variant_up_to_a_limit_then_the_general_gradient():
     assert len(gradient._built.variants) == 8
 
 
+def cast_inside(w, x):
+    return np.sum(np.tanh(w.astype(np.float32) @ x))
+
+
+def test_float64_code_needs_no_cast_of_its_gradients_and_a_cast_keeps_it():
+    args = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))]
+    plain = check(matvec_sum, args, (0, 1))
+    assert "_as_argument" not in plain.source_for(*args).split("\ndef _")[0]
+    gradient = s2sad.grad(cast_inside, wrt=(0, 1))  # float32 values inside: the cast stays
+    gradient(*args)
+    assert all(g.dtype == np.float64 for g in gradient(*args))  # the variant's
+    assert "_as_argument(dw, w)" in gradient.source_for(*args)
+
+
+def matvec_sum(w, x):
+    return np.sum(np.tanh(w @ x))
+
+
 def test_float32_arguments_get_float32_gradients_from_the_variant():
     args = [rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32),
             rng.standard_normal((5, 3)).astype(np.float32)]
