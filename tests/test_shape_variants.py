@@ -214,3 +214,17 @@ def test_arguments_given_by_keyword_are_not_specialized_and_stay_right():
         assert_close(gradient(w, x=x, scale=0.5), numerical_vjp(
             lambda w: scaled(w, x, 0.5), [w], [0], 1.0)[0])
         assert_close(gradient(w, x), numerical_vjp(lambda w: scaled(w, x), [w], [0], 1.0)[0])
+
+
+def elman(w, u, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(w @ h + u @ xs[t])
+    return np.sum(h * h)
+
+
+def test_a_loop_over_a_known_length_runs_over_a_literal_range():
+    args = [0.3 * rng.standard_normal((4, 4)), rng.standard_normal((4, 2)),
+            rng.standard_normal((5, 2)), rng.standard_normal(4)]
+    gradient = check(elman, args, (0, 1))
+    assert "range(5)" in gradient.source_for(*args)

@@ -149,6 +149,17 @@ class _Rewrite(ast.NodeTransformer):
             return ast.Tuple([ast.Constant(n) for n in shape], ast.Load())
         return ast.Constant(math.prod(shape) if node.attr == "size" else len(shape))
 
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        """`t.shape[0]` of a known shape as the literal length."""
+        self.generic_visit(node)
+        shape, index = node.value, node.slice
+        if isinstance(node.ctx, ast.Load) and isinstance(shape, ast.Tuple) \
+                and all(isinstance(n, ast.Constant) for n in shape.elts) \
+                and isinstance(index, ast.Constant) and type(index.value) is int \
+                and -len(shape.elts) <= index.value < len(shape.elts):
+            return shape.elts[index.value]
+        return node
+
     def visit_Call(self, node: ast.Call) -> ast.expr:
         """`xp.sum(t, ...)` of an array `t` (a known shape of one axis or more) as
         `t.sum(...)`."""
