@@ -20,6 +20,7 @@ from .copies import propagate_copies
 from .folding import fold_temporaries
 from .forward import forward_statements
 from .jacobians import jacobian_loop, loop_comment, value_function
+from .layout import faster_products
 from .memory import needs_copy
 from .release import release_dead_values
 from .shaped import shaped_backward, shaped_forward
@@ -128,6 +129,8 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         # Freeing a small array early saves no memory worth the statement.
         unreleased = {name for name, shape in known.items() if math.prod(shape) <= _SMALL}
         blocks = shaped_backward(blocks, known.get, namespace)
+        if exact and _on_host(program, facts):  # the BLAS measured: NumPy's, float64
+            blocks = faster_products(blocks, known.get, keep)
         # Values the backward read only for their shape need computing no more.
         forward = shaped_forward(forward_statements(program, names_in(blocks) | needed,
                                                     activity.varied, tapes, fold_varied),
