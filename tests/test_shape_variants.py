@@ -75,6 +75,18 @@ def test_the_softmax_variant_broadcasts_its_spreads_and_computes_no_unread_value
     assert "- dlog_p.sum(axis=1, keepdims=True)" in variant  # the negation taken up
 
 
+def squared_error(w, x, y):
+    d = x @ w - y
+    return np.sum(d ** 2) / 2.0 + np.sum((d / 4.0) ** 2)
+
+
+def test_the_adjoint_of_a_sum_of_squares_scales_the_seed_not_a_filled_array():
+    args = [rng.standard_normal((3, 2)), rng.standard_normal((5, 3)), rng.standard_normal((5, 2))]
+    gradient = check(squared_error, args, (0,))
+    variant = gradient.source_for(*args).split("\ndef _")[0]
+    assert "full_like" not in variant and variant.count(" * 2 * ") == 2
+
+
 def summed_rows(x, w):
     return np.sum(np.tanh(np.sum(x * w, axis=1)))
 

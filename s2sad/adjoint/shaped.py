@@ -9,7 +9,9 @@ of `x`'s shape at once. Broadcasting does the copying within the product:
 
 * `_spread(g, x, 1) * e` is `g * e` for a `g` of shape `(n, 1)` and an `e` of `x`'s
   shape `(n, m)`, and `g[:, None] * e` for a `g` of shape `(n,)`;
-* `xp.full_like(a, s) * e` is `s * e` for a number `s` and an `e` of `a`'s shape;
+* `xp.full_like(a, s) * e` is `s * e` for a number `s` and an `e` of `a`'s shape, and
+  `xp.full_like(a, s) * 2 * e` (the adjoint of `sum(e ** 2)`) is `s * 2 * e`: a power of
+  two scales the number exactly as it scales each element of the fill;
 * `2.0 * (s * e)` (two equal contributions, doubled) is `2.0 * s * e` for a number `s`:
   the number doubled first, exactly the same values (doubling is exact) with one array
   operation fewer;
@@ -201,6 +203,13 @@ class _Rewrite(ast.NodeTransformer):
     def _broadcast_operand(self, node: ast.expr, other: ast.expr) -> ast.expr | None:
         """What broadcasts in place of `node`, a spread or a fill, met by `other`; None where
         `node` is neither or `other`'s shape does not make up for it."""
+        scaled = _scaled_by_power_of_two(node)
+        if scaled is not None:  # `xp.full_like(a, s) * 2`, the fill of `s * 2`
+            fill, op, factor = scaled
+            if self._is_fill(fill) and self.shape_of(fill.args[1]) == ():
+                scaled_fill = ast.Call(fill.func, [fill.args[0], ast.BinOp(fill.args[1], op,
+                                                                          factor)], [])
+                return self._broadcast_operand(scaled_fill, other)
         if not isinstance(node, ast.Call) or node.keywords:
             return None
         if self._is_fill(node):
@@ -236,6 +245,18 @@ class _Rewrite(ast.NodeTransformer):
             and node.func.attr == "full_like" and isinstance(node.func.value, ast.Name) \
             and node.func.value.id == self.namespace and len(node.args) == 2 \
             and not node.keywords
+
+
+def _scaled_by_power_of_two(node: ast.expr) -> tuple[ast.expr, ast.operator, ast.expr] | None:
+    """`(x, op, c)` for `node` a `x * c` or `x / c` of a literal power of two `c` (which
+    scales each number exactly, whichever way it is grouped); else None."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div))):
+        return None
+    factor = node.right
+    if not (isinstance(factor, ast.Constant) and type(factor.value) in (int, float)
+            and factor.value > 0 and math.frexp(factor.value)[0] == 0.5):
+        return None
+    return node.left, node.op, factor
 
 
 def _without_negation(node: ast.expr) -> ast.expr | None:
