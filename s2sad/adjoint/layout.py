@@ -51,6 +51,8 @@ def faster_products(blocks: list[Block], shape_of_name: Callable[[str], Shape | 
     """`blocks` with each product `a.T @ b` worth it written `(b.T @ a).T`, where the
     F-ordered result (and what is computed from it) meets only friendly readers and no
     name of `keep` (the gradients, the outputs) holds it."""
+    blocks = [Block(block.header, [_untransposed(line, shape_of_name) for line in block.lines])
+              for block in blocks]
     sites = set(_candidates(blocks, shape_of_name))
     while sites:
         offending = _Flow(blocks, shape_of_name, sites, keep).offending()
@@ -63,6 +65,42 @@ def faster_products(blocks: list[Block], shape_of_name: Callable[[str], Shape | 
                                                  if (s.block, s.line) == (b, i)})
                                  for i, line in enumerate(block.lines)])
             for b, block in enumerate(blocks)]
+
+
+def _untransposed(line: Line, shape_of_name: Callable[[str], Shape | None]) -> Line:
+    """`line` assigning `(a @ b).T` of matrices (the adjoint of a transposed read, `w.T`)
+    as the product `b.T @ a.T`: the same numbers, C-ordered rather than a transposed view."""
+    statement = line.statement
+    if not isinstance(statement, ast.Assign):
+        return line
+    value = statement.value
+    if not (isinstance(value, ast.Attribute) and value.attr == "T"
+            and isinstance(value.value, ast.BinOp) and isinstance(value.value.op, ast.MatMult)):
+        return line
+    product = value.value
+    operands = [_matrix_name(operand, shape_of_name) for operand in (product.left, product.right)]
+    if None in operands:
+        return line
+    (left, left_transposed), (right, right_transposed) = operands
+    flipped = ast.BinOp(_transposed_if(right, not right_transposed), ast.MatMult(),
+                        _transposed_if(left, not left_transposed))
+    return Line(ast.Assign(statement.targets, flipped), line.comment)
+
+
+def _matrix_name(node: ast.expr, shape_of_name: Callable[[str], Shape | None]
+                 ) -> tuple[str, bool] | None:
+    """`(name, transposed)` for `node` a name of a matrix or its `.T`, else None."""
+    transposed = isinstance(node, ast.Attribute) and node.attr == "T"
+    inner = node.value if transposed else node
+    if not isinstance(inner, ast.Name):
+        return None
+    shape = shape_of_name(inner.id)
+    return (inner.id, transposed) if shape is not None and len(shape) == 2 else None
+
+
+def _transposed_if(name: str, transposed: bool) -> ast.expr:
+    node = ast.Name(name, ast.Load())
+    return ast.Attribute(node, "T", ast.Load()) if transposed else node
 
 
 def _products(statement: ast.stmt) -> Iterator[tuple[int, ast.BinOp]]:
