@@ -87,6 +87,25 @@ def test_the_adjoint_of_a_sum_of_squares_scales_the_seed_not_a_filled_array():
     assert "full_like" not in variant and variant.count(" * 2 * ") == 2
 
 
+def summed_product(x, y):
+    return np.sum(x * y)
+
+
+def summed_and_multiplied(x, y, w):
+    z = x * y
+    return np.sum(z) + np.sum(np.tanh(z @ w))
+
+
+def test_a_fill_read_by_two_products_is_the_number_at_each_and_the_product_goes():
+    args = [rng.standard_normal((4, 3)), rng.standard_normal((4, 3)), rng.standard_normal((3, 2))]
+    variant = check(summed_product, args[:2], (0, 1)).source_for(*args[:2]).split("\ndef _")[0]
+    assert "full_like" not in variant and "dsummed_product * y" in variant
+    assert "x_y = " not in variant  # the forward computed it for the fill's shape alone
+    # a fill added into another adjoint of its shape is the number added
+    variant = check(summed_and_multiplied, args, (0, 1, 2)).source_for(*args).split("\ndef _")[0]
+    assert "full_like" not in variant and "dz += dsummed_and_multiplied  #" in variant
+
+
 def summed_rows(x, w):
     return np.sum(np.tanh(np.sum(x * w, axis=1)))
 

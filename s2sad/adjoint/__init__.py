@@ -128,7 +128,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         known = _known_shapes(shapes.concrete, backward, mode)
         # Freeing a small array early saves no memory worth the statement.
         unreleased = {name for name, shape in known.items() if math.prod(shape) <= _SMALL}
-        blocks = shaped_backward(blocks, known.get, namespace)
+        blocks = shaped_backward(blocks, known.get, namespace, keep)
         if exact and _on_host(program, facts):  # the BLAS measured: NumPy's, float64
             blocks = faster_products(blocks, known.get, keep)
         # Values the backward read only for their shape need computing no more.

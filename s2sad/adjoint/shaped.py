@@ -12,6 +12,9 @@ of `x`'s shape at once. Broadcasting does the copying within the product:
 * `xp.full_like(a, s) * e` is `s * e` for a number `s` and an `e` of `a`'s shape, and
   `xp.full_like(a, s) * 2 * e` (the adjoint of `sum(e ** 2)`) is `s * 2 * e`: a power of
   two scales the number exactly as it scales each element of the fill;
+* a fill `t = xp.full_like(a, s)` that every line reading it meets with an operand of
+  `a`'s shape (`sum(x * y)`'s, read by both factors' adjoints) is `s` at each of them,
+  and `d += xp.full_like(a, s)` into a `d` of `a`'s shape is `d += s`;
 * `2.0 * (s * e)` (two equal contributions, doubled) is `2.0 * s * e` for a number `s`:
   the number doubled first, exactly the same values (doubling is exact) with one array
   operation fewer;
@@ -36,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..syntax import copied
-from .blocks import Block, BranchLines, Line, LoopLines
+from .blocks import Block, BranchLines, Line, LoopLines, lines_in, own_syntax
 
 Shape = tuple[int, ...]
 ShapeOfName = Callable[[str], "Shape | None"]
@@ -50,10 +53,12 @@ _METHODS = {"sum": "sum", "mean": "mean", "max": "max", "amax": "max", "min": "m
 """The array module's reductions an array has as a method of the same arguments."""
 
 
-def shaped_backward(blocks: list[Block], shape_of_name: ShapeOfName,
-                    namespace: str) -> list[Block]:
-    """The backward's blocks rewritten for the shapes `shape_of_name` gives."""
-    return _blocks(blocks, _Rewrite(_ShapeOf(shape_of_name, namespace), namespace))
+def shaped_backward(blocks: list[Block], shape_of_name: ShapeOfName, namespace: str,
+                    keep: set[str]) -> list[Block]:
+    """The backward's blocks rewritten for the shapes `shape_of_name` gives; the names of
+    `keep` (the gradients, the outputs) keep their values as they are."""
+    rewrite = _Rewrite(_ShapeOf(shape_of_name, namespace), namespace)
+    return _fills_as_numbers(_blocks(blocks, rewrite), rewrite, keep)
 
 
 def shaped_forward(statements: list[ast.stmt], shape_of_name: ShapeOfName,
@@ -64,21 +69,103 @@ def shaped_forward(statements: list[ast.stmt], shape_of_name: ShapeOfName,
     return [rewrite.visit(copied(statement)) for statement in statements]
 
 
-def _rewritten(line: Line, rewrite: _Rewrite) -> Line:
+def _rewritten(line: Line, rewrite: ast.NodeTransformer) -> Line:
     statement = line.statement
     if isinstance(statement, BranchLines):
-        return Line(replace(statement, body=_blocks(statement.body, rewrite),
+        return Line(replace(statement, test=rewrite.visit(copied(statement.test)),
+                            body=_blocks(statement.body, rewrite),
                             orelse=_blocks(statement.orelse, rewrite)), line.comment)
     if isinstance(statement, LoopLines):
         return Line(replace(statement, body=_blocks(statement.body, rewrite)), line.comment)
-    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+    if isinstance(statement, ast.Assign):
         return Line(_with_value(statement, rewrite.visit(copied(statement.value))), line.comment)
+    if isinstance(statement, ast.AugAssign):
+        return Line(rewrite.visit(_with_value(statement, copied(statement.value))), line.comment)
     return line
 
 
-def _blocks(blocks: list[Block], rewrite: _Rewrite) -> list[Block]:
+def _blocks(blocks: list[Block], rewrite: ast.NodeTransformer) -> list[Block]:
     return [Block(block.header, [_rewritten(line, rewrite) for line in block.lines])
             for block in blocks]
+
+
+def _fills_as_numbers(blocks: list[Block], rewrite: _Rewrite, keep: set[str]) -> list[Block]:
+    """`blocks` without each fill `t = xp.full_like(a, s)` of a number `s` that every line
+    reading `t` meets, in elementwise arithmetic, with an operand of `a`'s shape: those read
+    `s` instead (the fill read twice, as `sum(x * y)`'s adjoint is, which the rule before
+    could not take up where `t` was written out once)."""
+    lines = list(lines_in(blocks))
+    stored: dict[str, int] = {}
+    for line in lines:
+        for node in own_syntax(line):
+            for name in ast.walk(node):
+                if isinstance(name, ast.Name) and not isinstance(name.ctx, ast.Load):
+                    stored[name.id] = stored.get(name.id, 0) + 1
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                stored[node.target.id] = stored.get(node.target.id, 0) + 1
+    numbers: dict[str, ast.expr] = {}
+    for block in blocks:
+        for line in block.lines:
+            statement = line.statement
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name) and line.comment is None \
+                    and rewrite._is_fill(statement.value):
+                name, (filled, fill) = statement.targets[0].id, statement.value.args
+                if name not in keep and stored.get(name) == 1 \
+                        and rewrite.shape_of(fill) == () \
+                        and not any(n.id in stored for n in ast.walk(fill)
+                                    if isinstance(n, ast.Name)) \
+                        and _read_beside(name, rewrite.shape_of(filled), lines, rewrite.shape_of):
+                    numbers[name] = fill
+    if not numbers:
+        return blocks
+    kept = [Block(block.header, [line for line in block.lines if not _assigns(line, numbers)])
+            for block in blocks]
+    return _blocks([block for block in kept if block.lines], _Substitute(numbers))
+
+
+def _read_beside(name: str, shape: Shape | None, lines: list[Line], shape_of: _ShapeOf) -> bool:
+    """Whether every read of `name` in `lines` is an operand of elementwise arithmetic
+    whose other operand has `shape`."""
+    if shape is None:
+        return False
+    for line in lines:
+        statement = line.statement
+        if isinstance(statement, (ast.Assign, ast.AugAssign)) and any(
+                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                for target in
+                (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+                for n in ast.walk(target)):
+            return False  # an index of a target, which the value alone is rewritten in
+        for node in own_syntax(line):
+            beside = {id(operand) for parent in ast.walk(node)
+                      if isinstance(parent, ast.BinOp) and isinstance(parent.op, _ELEMENTWISE_OPS)
+                      for operand, other in ((parent.left, parent.right),
+                                             (parent.right, parent.left))
+                      if shape_of(other) == shape}
+            for read in ast.walk(node):
+                if isinstance(read, ast.Name) and read.id == name \
+                        and isinstance(read.ctx, ast.Load) and id(read) not in beside:
+                    return False
+    return True
+
+
+def _assigns(line: Line, names: dict[str, ast.expr]) -> bool:
+    statement = line.statement
+    return isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name) \
+        and statement.targets[0].id in names
+
+
+class _Substitute(ast.NodeTransformer):
+    """Each read of a name of `values`, as a copy of its value."""
+
+    def __init__(self, values: dict[str, ast.expr]):
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if isinstance(node.ctx, ast.Load) and node.id in self.values:
+            return copied(self.values[node.id])
+        return node
 
 
 def _with_value(statement: ast.Assign | ast.AugAssign, value: ast.expr) -> ast.stmt:
@@ -160,6 +247,17 @@ class _Rewrite(ast.NodeTransformer):
                 and isinstance(index, ast.Constant) and type(index.value) is int \
                 and -len(shape.elts) <= index.value < len(shape.elts):
             return shape.elts[index.value]
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AugAssign:
+        """`t += xp.full_like(a, s)` of a `t` of `a`'s shape as `t += s`."""
+        self.generic_visit(node)
+        value, target = node.value, node.target
+        if self._is_fill(value) and isinstance(target, ast.Name) \
+                and isinstance(node.op, _ELEMENTWISE_OPS) and self.shape_of(value.args[1]) == () \
+                and self.shape_of(target) is not None \
+                and self.shape_of(target) == self.shape_of(value.args[0]):
+            return ast.AugAssign(target, node.op, value.args[1])
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
