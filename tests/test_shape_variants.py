@@ -96,6 +96,19 @@ def summed_and_multiplied(x, y, w):
     return np.sum(z) + np.sum(np.tanh(z @ w))
 
 
+def cancelled(w):
+    w += -w  # a fill minus itself: the adjoint of w's two reads
+    return np.sum(w)
+
+
+def test_a_fill_beside_itself_stays_the_array_its_shape_needs():
+    """Found by the long random hunt: `dw_1 - dw_1` of a fill read as both operands."""
+    args = [rng.standard_normal(3)]
+    gradient = check(cancelled, args, (0,))
+    got = gradient(*args)[0]
+    assert isinstance(got, np.ndarray) and got.shape == (3,)
+
+
 def test_a_fill_read_by_two_products_is_the_number_at_each_and_the_product_goes():
     args = [rng.standard_normal((4, 3)), rng.standard_normal((4, 3)), rng.standard_normal((3, 2))]
     variant = check(summed_product, args[:2], (0, 1)).source_for(*args[:2]).split("\ndef _")[0]

@@ -103,7 +103,7 @@ def _fills_as_numbers(blocks: list[Block], rewrite: _Rewrite, keep: set[str]) ->
                     stored[name.id] = stored.get(name.id, 0) + 1
             if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 stored[node.target.id] = stored.get(node.target.id, 0) + 1
-    numbers: dict[str, ast.expr] = {}
+    fills: dict[str, tuple[ast.expr, ast.expr]] = {}
     for block in blocks:
         for line in block.lines:
             statement = line.statement
@@ -114,9 +114,12 @@ def _fills_as_numbers(blocks: list[Block], rewrite: _Rewrite, keep: set[str]) ->
                 if name not in keep and stored.get(name) == 1 \
                         and rewrite.shape_of(fill) == () \
                         and not any(n.id in stored for n in ast.walk(fill)
-                                    if isinstance(n, ast.Name)) \
-                        and _read_beside(name, rewrite.shape_of(filled), lines, rewrite.shape_of):
-                    numbers[name] = fill
+                                    if isinstance(n, ast.Name)):
+                    fills[name] = filled, fill
+    # The operand beside a read must keep its shape: it reads none of these fills.
+    numbers = {name: fill for name, (filled, fill) in fills.items()
+               if _read_beside(name, rewrite.shape_of(filled), lines, rewrite.shape_of,
+                               set(fills))}
     if not numbers:
         return blocks
     kept = [Block(block.header, [line for line in block.lines if not _assigns(line, numbers)])
@@ -124,9 +127,10 @@ def _fills_as_numbers(blocks: list[Block], rewrite: _Rewrite, keep: set[str]) ->
     return _blocks([block for block in kept if block.lines], _Substitute(numbers))
 
 
-def _read_beside(name: str, shape: Shape | None, lines: list[Line], shape_of: _ShapeOf) -> bool:
+def _read_beside(name: str, shape: Shape | None, lines: list[Line], shape_of: _ShapeOf,
+                 fills: set[str]) -> bool:
     """Whether every read of `name` in `lines` is an operand of elementwise arithmetic
-    whose other operand has `shape`."""
+    whose other operand has `shape` and reads none of `fills`."""
     if shape is None:
         return False
     for line in lines:
@@ -142,7 +146,9 @@ def _read_beside(name: str, shape: Shape | None, lines: list[Line], shape_of: _S
                       if isinstance(parent, ast.BinOp) and isinstance(parent.op, _ELEMENTWISE_OPS)
                       for operand, other in ((parent.left, parent.right),
                                              (parent.right, parent.left))
-                      if shape_of(other) == shape}
+                      if shape_of(other) == shape
+                      and not any(isinstance(n, ast.Name) and n.id in fills
+                                  for n in ast.walk(other))}
             for read in ast.walk(node):
                 if isinstance(read, ast.Name) and read.id == name \
                         and isinstance(read.ctx, ast.Load) and id(read) not in beside:
