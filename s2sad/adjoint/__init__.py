@@ -23,7 +23,7 @@ from .jacobians import jacobian_loop, loop_comment, value_function
 from .layout import faster_products
 from .memory import needs_copy
 from .release import release_dead_values
-from .shaped import shaped_backward, shaped_forward
+from .shaped import ShapeOf, shaped_backward, shaped_forward
 from .shapes import Shapes
 from .sweep import Backward, reverse_sweep
 from .tangents import TangentProgram
@@ -130,7 +130,7 @@ def differentiate(program: Program, wrt: list[str], mode: str, single: bool,
         unreleased = {name for name, shape in known.items() if math.prod(shape) <= _SMALL}
         blocks = shaped_backward(blocks, known.get, namespace, keep)
         if exact and _on_host(program, facts):  # the BLAS measured: NumPy's, float64
-            blocks = faster_products(blocks, known.get, keep)
+            blocks = faster_products(blocks, ShapeOf(known.get, namespace), keep)
         # Values the backward read only for their shape need computing no more.
         forward = shaped_forward(forward_statements(program, names_in(blocks) | needed,
                                                     activity.varied, tapes, fold_varied),

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from ..syntax import copied
 from .blocks import Block, Line, line_nodes
+from .shaped import ShapeOf
 
 Shape = tuple[int, ...]
 
@@ -46,16 +47,15 @@ class _Site:
     position: int
 
 
-def faster_products(blocks: list[Block], shape_of_name: Callable[[str], Shape | None],
-                    keep: set[str]) -> list[Block]:
+def faster_products(blocks: list[Block], shape_of: ShapeOf, keep: set[str]) -> list[Block]:
     """`blocks` with each product `a.T @ b` worth it written `(b.T @ a).T`, where the
     F-ordered result (and what is computed from it) meets only friendly readers and no
     name of `keep` (the gradients, the outputs) holds it."""
-    blocks = [Block(block.header, [_untransposed(line, shape_of_name) for line in block.lines])
+    blocks = [Block(block.header, [_untransposed(line, shape_of.of_name) for line in block.lines])
               for block in blocks]
-    sites = set(_candidates(blocks, shape_of_name))
+    sites = set(_candidates(blocks, shape_of.of_name))
     while sites:
-        offending = _Flow(blocks, shape_of_name, sites, keep).offending()
+        offending = _Flow(blocks, shape_of, sites, keep).offending()
         if not offending:
             break
         sites -= offending
@@ -140,9 +140,8 @@ class _Flow:
     """Which F-ordered values the backward holds, with the swapped products each comes from,
     line by line; `offending` the swaps whose value meets an unfriendly reader."""
 
-    def __init__(self, blocks: list[Block], shape_of_name: Callable[[str], Shape | None],
-                 sites: set[_Site], keep: set[str]):
-        self.blocks, self.shape_of_name, self.sites, self.keep = blocks, shape_of_name, sites, keep
+    def __init__(self, blocks: list[Block], shape_of: ShapeOf, sites: set[_Site], keep: set[str]):
+        self.blocks, self.shape_of, self.sites, self.keep = blocks, shape_of, sites, keep
         self.origins: dict[str, frozenset[_Site]] = {}
         """The names that hold an F-ordered array now: the swaps it comes from."""
         self.offenses: set[_Site] = set()
@@ -232,8 +231,7 @@ class _Expression:
         held = frozenset().union(*layouts)
         if not held:
             return held
-        shape_of = self.flow.shape_of_name
-        shapes = [_shape(operand, shape_of) for operand in operands]
+        shapes = [self.flow.shape_of(operand) for operand in operands]
         full = [(layout, shape) for layout, shape in zip(layouts, shapes)
                 if shape is None or math.prod(shape) > 1]
         if all(layout and shape is not None for layout, shape in full) \
@@ -248,28 +246,6 @@ class _Expression:
         for name in ast.walk(node):
             if isinstance(name, ast.Name):
                 self.flow.offend(self.flow.origins.get(name.id, frozenset()))
-
-
-def _shape(node: ast.expr, shape_of_name: Callable[[str], Shape | None]) -> Shape | None:
-    """The shape of an operand the layout follows: a name's, a number's, a product's."""
-    if isinstance(node, ast.Name):
-        return shape_of_name(node.id)
-    if isinstance(node, ast.Constant):
-        return ()
-    if isinstance(node, ast.Attribute) and node.attr == "T":
-        inner = _shape(node.value, shape_of_name)
-        return None if inner is None else inner[::-1]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
-        left, right = _shape(node.left, shape_of_name), _shape(node.right, shape_of_name)
-        if left is None or right is None or len(left) != 2 or len(right) != 2:
-            return None
-        return left[0], right[1]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, _ELEMENTWISE):
-        left, right = _shape(node.left, shape_of_name), _shape(node.right, shape_of_name)
-        return left if left == right else None
-    if isinstance(node, ast.UnaryOp):
-        return _shape(node.operand, shape_of_name)
-    return None
 
 
 def _swapped(line: Line, positions: set[int]) -> Line:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -57,7 +58,7 @@ def shaped_backward(blocks: list[Block], shape_of_name: ShapeOfName, namespace: 
                     keep: set[str]) -> list[Block]:
     """The backward's blocks rewritten for the shapes `shape_of_name` gives; the names of
     `keep` (the gradients, the outputs) keep their values as they are."""
-    rewrite = _Rewrite(_ShapeOf(shape_of_name, namespace), namespace)
+    rewrite = _Rewrite(ShapeOf(shape_of_name, namespace), namespace)
     return _fills_as_numbers(_blocks(blocks, rewrite), rewrite, keep)
 
 
@@ -65,7 +66,7 @@ def shaped_forward(statements: list[ast.stmt], shape_of_name: ShapeOfName,
                    namespace: str) -> list[ast.stmt]:
     """The forward's statements rewritten for the shapes `shape_of_name` gives (their
     `source_node`, which heads them, kept)."""
-    rewrite = _Rewrite(_ShapeOf(shape_of_name, namespace), namespace)
+    rewrite = _Rewrite(ShapeOf(shape_of_name, namespace), namespace)
     return [rewrite.visit(copied(statement)) for statement in statements]
 
 
@@ -95,14 +96,9 @@ def _fills_as_numbers(blocks: list[Block], rewrite: _Rewrite, keep: set[str]) ->
     `s` instead (the fill read twice, as `sum(x * y)`'s adjoint is, which the rule before
     could not take up where `t` was written out once)."""
     lines = list(lines_in(blocks))
-    stored: dict[str, int] = {}
-    for line in lines:
-        for node in own_syntax(line):
-            for name in ast.walk(node):
-                if isinstance(name, ast.Name) and not isinstance(name.ctx, ast.Load):
-                    stored[name.id] = stored.get(name.id, 0) + 1
-            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                stored[node.target.id] = stored.get(node.target.id, 0) + 1
+    stored = Counter(name.id for line in lines for node in own_syntax(line)
+                     for name in ast.walk(node)
+                     if isinstance(name, ast.Name) and not isinstance(name.ctx, ast.Load))
     fills: dict[str, tuple[ast.expr, ast.expr]] = {}
     for block in blocks:
         for line in block.lines:
@@ -127,7 +123,7 @@ def _fills_as_numbers(blocks: list[Block], rewrite: _Rewrite, keep: set[str]) ->
     return _blocks([block for block in kept if block.lines], _Substitute(numbers))
 
 
-def _read_beside(name: str, shape: Shape | None, lines: list[Line], shape_of: _ShapeOf,
+def _read_beside(name: str, shape: Shape | None, lines: list[Line], shape_of: ShapeOf,
                  fills: set[str]) -> bool:
     """Whether every read of `name` in `lines` is an operand of elementwise arithmetic
     whose other operand has `shape` and reads none of `fills`."""
@@ -181,7 +177,7 @@ def _with_value(statement: ast.Assign | ast.AugAssign, value: ast.expr) -> ast.s
     return ast.AugAssign(statement.target, statement.op, value)
 
 
-class _ShapeOf:
+class ShapeOf:
     """The shape of an expression of the backward where the variant knows it, else None."""
 
     def __init__(self, of_name: Callable[[str], Shape | None], namespace: str):
@@ -196,6 +192,12 @@ class _ShapeOf:
             return self(node.operand)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (*_ELEMENTWISE_OPS, ast.Pow)):
             return broadcast(self(node.left), self(node.right))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            left, right = self(node.left), self(node.right)
+            if left is None or right is None or len(left) != 2 or len(right) != 2 \
+                    or left[1] != right[0]:
+                return None
+            return left[0], right[1]
         if isinstance(node, ast.Attribute):
             if node.attr in ("size", "ndim"):
                 return ()
@@ -228,7 +230,7 @@ class _ShapeOf:
 
 
 class _Rewrite(ast.NodeTransformer):
-    def __init__(self, shape_of: _ShapeOf, namespace: str):
+    def __init__(self, shape_of: ShapeOf, namespace: str):
         self.shape_of, self.namespace = shape_of, namespace
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
